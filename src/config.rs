@@ -1,0 +1,248 @@
+//! Typed settings, read once from the environment at start-up.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `CHATGATE_BIND` | `127.0.0.1:8080` | address the HTTP server listens on |
+//! | `DATABASE_URL` | `sqlite://data/chatgate.db` | `sqlite://PATH` or `postgres://…` |
+//! | `CHATGATE_DATA_DIR` | `data` | where the embedded database and generated key live |
+//! | `CHATGATE_TRUSTED_PROXIES` | empty | comma-separated CIDRs whose forwarded headers count |
+//! | `CHATGATE_MASTER_KEY_FILE` | `<data dir>/master.key` | 256-bit master key (64 hex characters) |
+//! | `CHATGATE_PUBLIC_URL` | `http://<bind>` | external URL; `https://` makes cookies `Secure` |
+//! | `CHATGATE_SESSION_IDLE_MINUTES` | `30` | idle sign-out |
+//! | `CHATGATE_SESSION_MAX_HOURS` | `12` | absolute sign-out |
+//! | `CHATGATE_DB_POOL_SIZE` | `16` | connections in the pool |
+//! | `CHATGATE_DEMO_PASSWORD` | generated | password of the demo users on first run |
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use ipnet::IpNet;
+
+/// Which database the process talks to. Parsed from `DATABASE_URL`; there is
+/// no silent fallback: anything that is not SQLite or PostgreSQL is an error.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(ConfigError::Invalid {
+                    var: "DATABASE_URL",
+                    reason: "sqlite:// needs a file path, e.g. sqlite://data/chatgate.db".into(),
+                });
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        Err(ConfigError::Invalid {
+            var: "DATABASE_URL",
+            reason: "must start with sqlite:// or postgres:// (other databases are not supported)"
+                .into(),
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Self::Sqlite(_))
+    }
+
+    /// A description that is safe to log: never the password of a PostgreSQL URL.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    u.to_string()
+                }
+                Err(_) => "postgres://(unparsable)".into(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is invalid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub database: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub trusted_proxies: Vec<IpNet>,
+    pub master_key_file: PathBuf,
+    pub public_url: String,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub pool_size: u32,
+    pub demo_password: Option<String>,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can pass a map instead of the
+    /// process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let bind: SocketAddr = match get("CHATGATE_BIND") {
+            Some(v) => v.trim().parse().map_err(|_| ConfigError::Invalid {
+                var: "CHATGATE_BIND",
+                reason: format!("{v:?} is not an address:port such as 127.0.0.1:8080"),
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let data_dir = PathBuf::from(get("CHATGATE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database = match get("DATABASE_URL") {
+            Some(v) => DatabaseUrl::parse(&v)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("chatgate.db")),
+        };
+        let trusted_proxies = parse_proxies(get("CHATGATE_TRUSTED_PROXIES").as_deref())?;
+        let master_key_file = get("CHATGATE_MASTER_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("master.key"));
+        let public_url = get("CHATGATE_PUBLIC_URL")
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                var: "CHATGATE_PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let session_idle =
+            Duration::from_secs(60 * number(&get, "CHATGATE_SESSION_IDLE_MINUTES", 30)?);
+        let session_absolute =
+            Duration::from_secs(3600 * number(&get, "CHATGATE_SESSION_MAX_HOURS", 12)?);
+        let pool_size = number(&get, "CHATGATE_DB_POOL_SIZE", 16)? as u32;
+        Ok(Self {
+            bind,
+            database,
+            data_dir,
+            trusted_proxies,
+            master_key_file,
+            public_url,
+            session_idle,
+            session_absolute,
+            pool_size,
+            demo_password: get("CHATGATE_DEMO_PASSWORD"),
+        })
+    }
+
+    /// Cookies get the `Secure` flag when the panel is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                var,
+                reason: format!("{v:?} is not a positive whole number"),
+            }),
+        },
+    }
+}
+
+/// Parses `CHATGATE_TRUSTED_PROXIES`: CIDRs or single addresses, separated by
+/// commas or white space.
+pub fn parse_proxies(raw: Option<&str>) -> Result<Vec<IpNet>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| ConfigError::Invalid {
+                    var: "CHATGATE_TRUSTED_PROXIES",
+                    reason: format!("{item:?} is not an address or CIDR"),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_embedded_sqlite_on_loopback() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database, DatabaseUrl::Sqlite("data/chatgate.db".into()));
+        assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.master_key_file, PathBuf::from("data/master.key"));
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused_not_defaulted() {
+        let err = settings(&[("DATABASE_URL", "mysql://root@localhost/x")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+        assert!(settings(&[("DATABASE_URL", "sqlite://")]).is_err());
+        assert!(settings(&[("DATABASE_URL", "data.db")]).is_err());
+    }
+
+    #[test]
+    fn postgres_url_is_kept_and_redacted_for_logs() {
+        let s = settings(&[("DATABASE_URL", "postgres://u:secret@db:5432/chat")]).unwrap();
+        assert!(!s.database.is_sqlite());
+        let shown = format!("{:?}", s.database);
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn proxies_parse_cidrs_and_single_addresses() {
+        let p = parse_proxies(Some("10.0.0.0/8, 192.168.1.7 ::1")).unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[1].to_string(), "192.168.1.7/32");
+        assert!(parse_proxies(Some("10.0.0.0/33")).is_err());
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let s = settings(&[("CHATGATE_PUBLIC_URL", "https://chat.example.com/")]).unwrap();
+        assert!(s.secure_cookies());
+        assert_eq!(s.public_url, "https://chat.example.com");
+        assert!(settings(&[("CHATGATE_SESSION_IDLE_MINUTES", "0")]).is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! The database: one connection type for SQLite and PostgreSQL, chosen at run
+//! time, an r2d2 pool, embedded migrations for each backend, and the write
+//! transaction helper.
+//!
+//! Rules for callers:
+//! * every diesel call runs inside [`Db::run`] (which uses `web::block`);
+//! * every write runs inside [`write_tx`], which is `BEGIN IMMEDIATE` on
+//!   SQLite, so concurrent writers queue on `busy_timeout` instead of failing
+//!   with "database is locked" when a read transaction tries to upgrade;
+//! * every query on account data filters by account id.
+
+pub mod accounts;
+pub mod audit;
+pub mod models;
+pub mod schema;
+pub mod seed;
+pub mod sessions;
+pub mod throttle;
+
+use std::time::Duration;
+
+use diesel::{
+    connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
+    prelude::*,
+    r2d2::{ConnectionManager, CustomizeConnection, Pool},
+    sqlite::SqliteConnection,
+    PgConnection,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::{config::DatabaseUrl, error::AppError};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+
+/// Pragmas every SQLite connection sets. `busy_timeout` comes first so the
+/// others wait instead of failing while another connection writes.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 15000;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+PRAGMA secure_delete = ON;";
+
+#[derive(Debug, Clone, Copy)]
+struct Pragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(SQLITE_PRAGMAS)
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The pool plus what kind of database it is.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    sqlite: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the database directory {0}: {1}")]
+    Dir(String, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+impl Db {
+    /// Opens a pool of `size` connections. For SQLite the file's directory is
+    /// created if needed.
+    pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Self, DbSetupError> {
+        let (conn_url, sqlite) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| DbSetupError::Dir(dir.display().to_string(), e))?;
+                }
+                (format!("sqlite://{}", path.display()), true)
+            }
+            DatabaseUrl::Postgres(u) => (u.clone(), false),
+        };
+        let pool = Pool::builder()
+            .max_size(size.max(1))
+            .connection_timeout(Duration::from_secs(30))
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::<DbConn>::new(conn_url))?;
+        Ok(Self { pool, sqlite })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.sqlite
+    }
+
+    pub fn get(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<DbConn>>, diesel::r2d2::PoolError>
+    {
+        self.pool.get()
+    }
+
+    /// Runs pending migrations for the backend in use. On PostgreSQL an
+    /// advisory lock keeps several instances starting at once from racing.
+    pub fn migrate(&self) -> Result<usize, DbSetupError> {
+        let mut conn = self.pool.get()?;
+        let m = |e: Box<dyn std::error::Error + Send + Sync>| DbSetupError::Migrate(e.to_string());
+        match &mut *conn {
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len())
+                .map_err(m),
+            DbConn::Pg(c) => {
+                const LOCK: i64 = 0x6368_6174_6761_7465; // "chatgate"
+                diesel::sql_query(format!("SELECT pg_advisory_lock({LOCK})"))
+                    .execute(c)
+                    .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
+                let result = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len())
+                    .map_err(m);
+                let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({LOCK})")).execute(c);
+                result
+            }
+        }
+    }
+
+    /// Runs blocking database work on the thread pool, off the async workers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, a normal
+/// transaction on PostgreSQL. Nested transactions inside `f` become
+/// savepoints as usual.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let sqlite_top_level = match conn {
+        DbConn::Sqlite(c) => {
+            let depth =
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?;
+            if depth.is_none() {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                true
+            } else {
+                false
+            }
+        }
+        DbConn::Pg(_) => false,
+    };
+    if !sqlite_top_level {
+        return conn.transaction(f);
+    }
+    match f(conn) {
+        Ok(v) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(v)
+        }
+        Err(e) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// The current time, UTC, as stored.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

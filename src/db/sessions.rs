@@ -1,0 +1,102 @@
+//! Server-side session rows. The id is the SHA-256 of the cookie's session
+//! key, so a copy of the table cannot be replayed as cookies.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{schema::sessions, DbConn};
+
+/// A session that has neither idled out nor passed its absolute limit.
+pub fn load(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+    created_after: NaiveDateTime,
+) -> QueryResult<Option<String>> {
+    sessions::table
+        .filter(sessions::id.eq(id))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(created_after))
+        .select(sessions::state)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: Option<i64>,
+    state: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user_id),
+            sessions::state.eq(state),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Returns the number of rows changed: 0 when the session is gone.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: Option<i64>,
+    state: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table.filter(sessions::id.eq(id)))
+        .set((
+            sessions::user_id.eq(user_id),
+            sessions::state.eq(state),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+}
+
+/// Extends the idle deadline, writing only when it moved by a minute or more.
+pub fn touch(conn: &mut DbConn, id: &str, expires_at: NaiveDateTime) -> QueryResult<usize> {
+    let stale_before = expires_at - chrono::Duration::seconds(60);
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::expires_at.lt(stale_before)),
+    )
+    .set(sessions::expires_at.eq(expires_at))
+    .execute(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)
+}
+
+pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}
+
+pub fn count_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn purge_expired(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    created_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .le(now)
+                .or(sessions::created_at.le(created_before)),
+        ),
+    )
+    .execute(conn)
+}

@@ -1,0 +1,242 @@
+//! Which address is the visitor? The one well-tested answer.
+//!
+//! The socket peer is the client unless the peer is one of the configured
+//! trusted proxies. Only then do `Forwarded` (RFC 7239, preferred when
+//! present) or `X-Forwarded-For` count, and they are walked from the right:
+//! every hop that is itself a trusted proxy is skipped, and the first hop that
+//! is not trusted is the client. A hop that cannot be parsed (`unknown`, an
+//! obfuscated `_name`, garbage) ends the walk and the last trusted hop seen is
+//! used, because nothing to its left can be believed.
+//!
+//! IPv4-mapped IPv6 addresses (`::ffff:192.0.2.1`) are canonicalised to IPv4
+//! everywhere, so one visitor never has two identities.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+/// Resolves the client address.
+///
+/// * `peer`: the TCP peer address.
+/// * `forwarded`: every `Forwarded` header value, in the order received.
+/// * `x_forwarded_for`: every `X-Forwarded-For` header value, in order.
+/// * `trusted`: the trusted proxy networks.
+pub fn resolve<'a>(
+    peer: IpAddr,
+    forwarded: impl IntoIterator<Item = &'a str>,
+    x_forwarded_for: impl IntoIterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
+    let peer = peer.to_canonical();
+    if !is_trusted(peer, trusted) {
+        return peer;
+    }
+    let mut hops: Vec<&str> = forwarded
+        .into_iter()
+        .flat_map(forwarded_for_values)
+        .collect();
+    if hops.is_empty() {
+        hops = x_forwarded_for
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match parse_hop(hop) {
+            Some(addr) if is_trusted(addr, trusted) => client = addr,
+            Some(addr) => return addr,
+            None => return client,
+        }
+    }
+    client
+}
+
+fn is_trusted(addr: IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(&addr))
+}
+
+/// The `for=` parameters of one `Forwarded` header value, in order.
+fn forwarded_for_values(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').filter_map(|element| {
+        element.split(';').find_map(|pair| {
+            let (key, val) = pair.split_once('=')?;
+            key.trim()
+                .eq_ignore_ascii_case("for")
+                .then(|| val.trim().trim_matches('"'))
+        })
+    })
+}
+
+/// Parses one hop: `192.0.2.1`, `192.0.2.1:8080`, `2001:db8::1`,
+/// `[2001:db8::1]` or `[2001:db8::1]:8080`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    let addr = if let Some(rest) = hop.strip_prefix('[') {
+        rest.split_once(']')?.0.parse().ok()?
+    } else if let Ok(addr) = hop.parse::<IpAddr>() {
+        addr
+    } else {
+        // IPv4 with a port. A bare IPv6 address never reaches here.
+        let (host, port) = hop.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        IpAddr::V4(host.parse().ok()?)
+    };
+    Some(addr.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+    const NONE: [&str; 0] = [];
+
+    #[test]
+    fn untrusted_peer_headers_are_ignored() {
+        let got = resolve(ip("198.51.100.7"), ["for=1.1.1.1"], ["2.2.2.2"], &[]);
+        assert_eq!(got, ip("198.51.100.7"));
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = resolve(ip("198.51.100.7"), NONE, ["2.2.2.2"], &trusted);
+        assert_eq!(got, ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn trusted_peer_uses_rightmost_untrusted_hop() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        // The client forged 6.6.6.6 on the left; the proxy appended the real one.
+        let got = resolve(ip("10.0.0.2"), NONE, ["6.6.6.6, 203.0.113.9"], &trusted);
+        assert_eq!(got, ip("203.0.113.9"));
+        // Several trusted proxies in a chain are skipped.
+        let got = resolve(
+            ip("10.0.0.2"),
+            NONE,
+            ["6.6.6.6, 203.0.113.9", "10.1.1.1"],
+            &trusted,
+        );
+        assert_eq!(got, ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn all_hops_trusted_gives_leftmost() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = resolve(ip("10.0.0.2"), NONE, ["10.9.9.9, 10.0.0.5"], &trusted);
+        assert_eq!(got, ip("10.9.9.9"));
+    }
+
+    #[test]
+    fn trusted_peer_without_headers_is_the_client() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        assert_eq!(
+            resolve(ip("10.0.0.2"), NONE, NONE, &trusted),
+            ip("10.0.0.2")
+        );
+    }
+
+    #[test]
+    fn forwarded_header_is_preferred_and_parsed() {
+        let trusted = nets(&["10.0.0.0/8", "2001:db8:ffff::/48"]);
+        let got = resolve(
+            ip("10.0.0.2"),
+            [r#"for=192.0.2.43, for="[2001:db8:cafe::17]:4711";proto=https"#],
+            ["9.9.9.9"],
+            &trusted,
+        );
+        assert_eq!(got, ip("2001:db8:cafe::17"));
+        let got = resolve(
+            ip("10.0.0.2"),
+            ["For=198.51.100.1:1234;by=10.0.0.2"],
+            NONE,
+            &trusted,
+        );
+        assert_eq!(got, ip("198.51.100.1"));
+    }
+
+    #[test]
+    fn unparsable_hop_stops_at_last_trusted() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = resolve(ip("10.0.0.2"), ["for=1.2.3.4, for=unknown"], NONE, &trusted);
+        assert_eq!(got, ip("10.0.0.2"));
+        let got = resolve(
+            ip("10.0.0.2"),
+            NONE,
+            ["1.2.3.4, 10.0.0.7, garbage"],
+            &trusted,
+        );
+        assert_eq!(got, ip("10.0.0.2"));
+        let got = resolve(
+            ip("10.0.0.2"),
+            NONE,
+            ["1.2.3.4, garbage, 10.0.0.7"],
+            &trusted,
+        );
+        assert_eq!(got, ip("10.0.0.7"));
+    }
+
+    #[test]
+    fn ipv4_mapped_ipv6_is_canonicalised() {
+        assert_eq!(
+            resolve(ip("::ffff:203.0.113.5"), NONE, NONE, &[]),
+            ip("203.0.113.5")
+        );
+        let trusted = nets(&["10.0.0.0/8"]);
+        // A mapped peer still matches an IPv4 trusted range.
+        let got = resolve(
+            ip("::ffff:10.0.0.1"),
+            NONE,
+            ["::ffff:198.51.100.4"],
+            &trusted,
+        );
+        assert_eq!(got, ip("198.51.100.4"));
+    }
+
+    #[test]
+    fn hop_forms() {
+        assert_eq!(parse_hop("192.0.2.1:80"), Some(ip("192.0.2.1")));
+        assert_eq!(parse_hop("[2001:db8::1]:80"), Some(ip("2001:db8::1")));
+        assert_eq!(parse_hop("[2001:db8::1]"), Some(ip("2001:db8::1")));
+        assert_eq!(parse_hop("2001:db8::1"), Some(ip("2001:db8::1")));
+        assert_eq!(parse_hop("_hidden"), None);
+        assert_eq!(parse_hop("1.2.3.4:99999"), None);
+        assert_eq!(parse_hop(""), None);
+    }
+
+    proptest! {
+        /// Whatever a client writes into the headers, an untrusted peer is
+        /// always its own address.
+        #[test]
+        fn spoofing_from_untrusted_peer_never_works(
+            a in any::<[u8; 4]>(), fwd in ".{0,60}", xff in ".{0,60}"
+        ) {
+            let peer = IpAddr::from(a);
+            let trusted = nets(&["127.0.0.0/8"]);
+            prop_assume!(!trusted[0].contains(&peer));
+            prop_assert_eq!(resolve(peer, [fwd.as_str()], [xff.as_str()], &trusted), peer);
+        }
+
+        /// Behind a trusted proxy the result is either a header hop or the
+        /// peer, and never a trusted address when an untrusted hop exists.
+        #[test]
+        fn result_is_a_real_hop(hops in proptest::collection::vec(any::<[u8; 4]>(), 1..6)) {
+            let trusted = nets(&["10.0.0.0/8"]);
+            let peer = ip("10.0.0.1");
+            let list: Vec<String> = hops.iter().map(|h| IpAddr::from(*h).to_string()).collect();
+            let header = list.join(", ");
+            let got = resolve(peer, NONE, [header.as_str()], &trusted);
+            let rightmost_untrusted = hops.iter().rev().map(|h| IpAddr::from(*h))
+                .find(|a| !trusted[0].contains(a));
+            match rightmost_untrusted {
+                Some(expected) => prop_assert_eq!(got, expected),
+                None => prop_assert!(trusted[0].contains(&got)),
+            }
+        }
+    }
+}

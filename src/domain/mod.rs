@@ -1,0 +1,6 @@
+//! Pure types and rules: no actix, no diesel. Values are parsed once at the
+//! edge into these types, so the rest of the code never re-validates.
+
+pub mod account;
+pub mod client_addr;
+pub mod login_limit;

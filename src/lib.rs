@@ -1,0 +1,13 @@
+//! chatgate: a self-hosted live chat whose control panel protects agents
+//! from abusive visitors. The binary in `main.rs` is only the command line;
+//! everything else lives here so tests can build the app on port 0.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod passwords;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

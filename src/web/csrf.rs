@@ -1,0 +1,130 @@
+//! CSRF synchronizer tokens.
+//!
+//! Each session has one random token. Pages put it in a hidden `csrf_token`
+//! field of every form; scripts send it as `X-CSRF-Token`. The guard refuses
+//! every POST (and any other unsafe method) inside the panel whose token is
+//! missing or wrong, before any handler runs. Comparison is constant-time.
+
+use actix_session::{Session, SessionExt};
+use actix_web::{
+    body::{EitherBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    web::Bytes,
+    Error,
+};
+use subtle::ConstantTimeEq;
+
+use crate::{crypto::random_token, error::html_error};
+
+const SESSION_KEY: &str = "csrf";
+pub const FIELD: &str = "csrf_token";
+pub const HEADER: &str = "x-csrf-token";
+/// Largest form body the guard reads to find the token.
+const MAX_FORM: usize = 1024 * 1024;
+
+/// The session's token, created on first use.
+pub fn token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(SESSION_KEY) {
+        return t;
+    }
+    let t = random_token();
+    // A failed insert only means the next form will be refused with a clear page.
+    let _ = session.insert(SESSION_KEY, &t);
+    t
+}
+
+/// Gives the session a fresh token (at sign-in).
+pub fn rotate(session: &Session) -> String {
+    let t = random_token();
+    let _ = session.insert(SESSION_KEY, &t);
+    t
+}
+
+fn matches(expected: Option<&str>, provided: Option<&str>) -> bool {
+    match (expected, provided) {
+        (Some(e), Some(p)) if !e.is_empty() => e.as_bytes().ct_eq(p.as_bytes()).into(),
+        _ => false,
+    }
+}
+
+fn form_token(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+}
+
+fn put_back(req: &mut ServiceRequest, body: Bytes) {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(body);
+    req.set_payload(payload.into());
+}
+
+/// Middleware: refuses unsafe requests without the session's token.
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let expected: Option<String> = req.get_session().get(SESSION_KEY).ok().flatten();
+        let mut provided = req
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if provided.is_none() && is_form(&req) {
+            let body = match req.extract::<Bytes>().await {
+                Ok(b) if b.len() <= MAX_FORM => b,
+                _ => {
+                    let resp = html_error(StatusCode::PAYLOAD_TOO_LARGE, None);
+                    return Ok(req.into_response(resp).map_into_right_body());
+                }
+            };
+            provided = form_token(&body);
+            put_back(&mut req, body);
+        }
+        if !matches(expected.as_deref(), provided.as_deref()) {
+            tracing::info!(path = %req.path(), "refused a request without a valid CSRF token");
+            let resp = html_error(StatusCode::FORBIDDEN, None);
+            return Ok(req.into_response(resp).map_into_right_body());
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_matching() {
+        assert!(matches(Some("abc"), Some("abc")));
+        assert!(!matches(Some("abc"), Some("abd")));
+        assert!(!matches(Some("abc"), None));
+        assert!(!matches(None, Some("abc")));
+        assert!(!matches(Some(""), Some("")));
+    }
+
+    #[test]
+    fn token_found_in_form_body() {
+        assert_eq!(
+            form_token(b"a=1&csrf_token=x%2By&b=2").as_deref(),
+            Some("x+y")
+        );
+        assert_eq!(form_token(b"a=1"), None);
+    }
+}

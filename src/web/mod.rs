@@ -1,0 +1,45 @@
+//! The HTTP layer: thin handlers per page area, plus the shared extractors
+//! and middleware. Handlers parse input, call `db` inside `Db::run`, and
+//! render a template.
+
+pub mod assets;
+pub mod auth;
+pub mod client_ip;
+pub mod csrf;
+pub mod errors;
+pub mod headers;
+pub mod page;
+pub mod panel;
+pub mod session_store;
+pub mod users;
+
+use std::sync::Arc;
+
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse,
+};
+use askama::Template;
+
+use crate::{config::Settings, crypto::Keys, db::Db, error::AppError};
+
+/// Shared by all handlers through `web::Data`.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub keys: Arc<Keys>,
+}
+
+/// Renders a template as an HTML response.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(t.render()?))
+}
+
+/// The redirect after a successful POST (Post/Redirect/Get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}

@@ -1,0 +1,192 @@
+//! What every panel page needs: the signed-in user, the navigation, the CSRF
+//! token and a one-time flash message. Extractors load it in one database
+//! round trip.
+
+use actix_session::{Session, SessionExt};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    db::{accounts, models::BusinessCase},
+    domain::account::Role,
+    error::AppError,
+    web::{csrf, session_store::USER_ID, AppState},
+};
+
+const ACCOUNT_ID: &str = "aid";
+const FLASH: &str = "flash";
+
+/// The signed-in, active user. Role and status are read from the database on
+/// every request, so a role change or deactivation takes effect at once.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    pub fn is_manager(&self) -> bool {
+        self.role.is_manager()
+    }
+
+    pub fn require_manager(&self) -> Result<(), AppError> {
+        if self.is_manager() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Stores who is signed in; the caller renews the session id first.
+    pub fn sign_in(session: &Session, user_id: i64, account_id: i64) -> Result<(), AppError> {
+        session
+            .insert(USER_ID, user_id)
+            .and_then(|_| session.insert(ACCOUNT_ID, account_id))
+            .map_err(|e| AppError::Internal(format!("session: {e}")))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+pub fn flash(session: &Session, ok: bool, text: impl Into<String>) {
+    let _ = session.insert(
+        FLASH,
+        Flash {
+            ok,
+            text: text.into(),
+        },
+    );
+}
+
+/// Everything the base layout shows.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub user: CurrentUser,
+    pub account_name: String,
+    pub cases: Vec<BusinessCase>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+    /// The business case whose pages are shown, if any.
+    pub current_case: Option<i64>,
+}
+
+impl Page {
+    pub fn at(mut self, nav: &'static str) -> Self {
+        self.nav = nav;
+        self
+    }
+
+    pub fn in_case(mut self, case_id: i64) -> Self {
+        self.nav = "cases";
+        self.current_case = Some(case_id);
+        self
+    }
+
+    pub fn is_case(&self, case_id: &i64) -> bool {
+        self.current_case == Some(*case_id)
+    }
+}
+
+async fn load(
+    req: &HttpRequest,
+    with_nav: bool,
+) -> Result<(CurrentUser, Option<(String, Vec<BusinessCase>)>), AppError> {
+    let session = req.get_session();
+    let next = if req.method() == actix_web::http::Method::GET {
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        "/".into()
+    };
+    let login = || AppError::LoginRequired { next: next.clone() };
+    let uid: Option<i64> = session.get(USER_ID).ok().flatten();
+    let aid: Option<i64> = session.get(ACCOUNT_ID).ok().flatten();
+    let (Some(uid), Some(aid)) = (uid, aid) else {
+        return Err(login());
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Internal("application state missing".into()))?
+        .clone();
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(user) = accounts::user(c, aid, uid)?.filter(|u| u.active) else {
+                return Ok(None);
+            };
+            let nav = if with_nav {
+                let name = accounts::account(c, aid)?
+                    .map(|a| a.name)
+                    .unwrap_or_default();
+                Some((name, accounts::cases(c, aid)?))
+            } else {
+                None
+            };
+            Ok(Some((user, nav)))
+        })
+        .await?;
+    match found {
+        Some((u, nav)) => Ok((
+            CurrentUser {
+                id: u.id,
+                account_id: u.account_id,
+                role: u.role(),
+                name: u.name,
+                email: u.email,
+            },
+            nav,
+        )),
+        None => {
+            // Deactivated or removed: forget who this was, keep the session
+            // usable for the sign-in form.
+            session.clear();
+            Err(login())
+        }
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load(&req, false).await.map(|(u, _)| u) })
+    }
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (user, nav) = load(&req, true).await?;
+            let (account_name, cases) = nav.unwrap_or_default();
+            let session = req.get_session();
+            let flash = session.remove_as::<Flash>(FLASH).and_then(Result::ok);
+            Ok(Page {
+                user,
+                account_name,
+                cases,
+                csrf: csrf::token(&session),
+                flash,
+                nav: "",
+                current_case: None,
+            })
+        })
+    }
+}

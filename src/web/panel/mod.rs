@@ -1,0 +1,229 @@
+//! The panel's overview, the audit log, health, and the pages that later
+//! work fills (agent console, conversations, the two settings pages).
+
+use actix_web::{get, http::StatusCode, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    db::{
+        accounts, audit,
+        models::{AuditEntry, BusinessCase},
+    },
+    error::AppError,
+    web::{page::Page, render, AppState},
+};
+
+#[derive(Template)]
+#[template(path = "panel/home.html")]
+struct Home {
+    page: Page,
+    public_url: String,
+}
+
+#[get("/")]
+async fn home(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, AppError> {
+    let public_url = state.settings.public_url.clone();
+    render(
+        StatusCode::OK,
+        &Home {
+            page: page.at("home"),
+            public_url,
+        },
+    )
+}
+
+/// A page whose content a later part of the product provides.
+#[derive(Template)]
+#[template(path = "panel/empty.html")]
+struct Empty {
+    page: Page,
+    title: String,
+    heading: &'static str,
+    text: &'static str,
+}
+
+#[get("/agent")]
+async fn agent(page: Page) -> Result<HttpResponse, AppError> {
+    render(StatusCode::OK, &Empty {
+        page: page.at("agent"),
+        title: "Agent console".into(),
+        heading: "No conversations are waiting",
+        text: "Waiting and active conversations of your business cases appear here as visitors start chatting.",
+    })
+}
+
+/// `?blocking=` of the conversations list. Unknown values mean "all".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockingFilter {
+    #[default]
+    All,
+    Blocked,
+    NotBlocked,
+}
+
+impl BlockingFilter {
+    pub fn is_all(&self) -> bool {
+        *self == Self::All
+    }
+    pub fn is_blocked(&self) -> bool {
+        *self == Self::Blocked
+    }
+    pub fn is_not_blocked(&self) -> bool {
+        *self == Self::NotBlocked
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    blocking: Option<String>,
+}
+
+impl ListQuery {
+    pub fn blocking(&self) -> BlockingFilter {
+        match self.blocking.as_deref() {
+            Some("blocked") => BlockingFilter::Blocked,
+            Some("not_blocked") => BlockingFilter::NotBlocked,
+            _ => BlockingFilter::All,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "conversations/list.html")]
+struct Conversations {
+    page: Page,
+    case: BusinessCase,
+    filter: BlockingFilter,
+}
+
+#[get("/cases/{case_id}/conversations")]
+async fn conversations(
+    state: web::Data<AppState>,
+    page: Page,
+    case_id: web::Path<i64>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (aid, cid) = (page.user.account_id, case_id.into_inner());
+    let case = state
+        .db
+        .run(move |c| Ok(accounts::case(c, aid, cid)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = page.in_case(case.id);
+    render(
+        StatusCode::OK,
+        &Conversations {
+            page,
+            case,
+            filter: q.blocking(),
+        },
+    )
+}
+
+#[get("/settings/block-visitors")]
+async fn block_visitors(page: Page) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    render(StatusCode::OK, &Empty {
+        page: page.at("block"),
+        title: "Block Visitors".into(),
+        heading: "No visitor rules yet",
+        text: "Address and subnet rules, country lists and website rules will be managed here. Until a rule exists, every visitor may chat.",
+    })
+}
+
+#[get("/settings/chat-window")]
+async fn chat_window(page: Page) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    render(StatusCode::OK, &Empty {
+        page: page.at("window"),
+        title: "Live Chat Window".into(),
+        heading: "Default chat window settings",
+        text: "File sending rules and image previews will be managed here. Until then the defaults apply.",
+    })
+}
+
+const AUDIT_PER_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "panel/audit.html")]
+struct Audit {
+    page: Page,
+    entries: Vec<AuditEntry>,
+    current: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[get("/audit")]
+async fn audit_log(
+    state: web::Data<AppState>,
+    page: Page,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let current = q.page.unwrap_or(1).max(1);
+    let aid = page.user.account_id;
+    let (entries, total) = state
+        .db
+        .run(move |c| {
+            Ok(audit::page(
+                c,
+                aid,
+                (current - 1) * AUDIT_PER_PAGE,
+                AUDIT_PER_PAGE,
+            )?)
+        })
+        .await?;
+    let pages = ((total + AUDIT_PER_PAGE - 1) / AUDIT_PER_PAGE).max(1);
+    render(
+        StatusCode::OK,
+        &Audit {
+            page: page.at("audit"),
+            entries,
+            current,
+            pages,
+            total,
+        },
+    )
+}
+
+#[get("/healthz")]
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let ok = state
+        .db
+        .run(|c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT 1").execute(c)?;
+            Ok(())
+        })
+        .await;
+    match ok {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unavailable")
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home)
+        .service(agent)
+        .service(conversations)
+        .service(block_visitors)
+        .service(chat_window)
+        .service(audit_log);
+}
+
+pub fn public_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz);
+}

@@ -1,0 +1,334 @@
+//! The shared harness: an app on port 0 with a fresh database of its own (a
+//! temp SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL
+//! is set), seeded with two accounts, and a cookie-keeping client.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
+
+use chatgate::{
+    config::Settings,
+    db::{accounts, models::BusinessCase, DbConn},
+    domain::account::{DisplayName, Email, NewPassword, Role},
+    passwords,
+    startup::{Application, Core},
+};
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{cookie::CookieStore, redirect::Policy, Response, StatusCode};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// One account of the seeded pair.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub account_id: i64,
+    pub manager: String,
+    pub manager_id: i64,
+    pub agent: String,
+    pub agent_id: i64,
+    pub case: BusinessCase,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub core: Core,
+    pub acme: Tenant,
+    pub globex: Tenant,
+    _dir: tempfile::TempDir,
+    pg: Option<PgTestDb>,
+}
+
+#[derive(Default)]
+pub struct TestAppBuilder {
+    env: HashMap<String, String>,
+}
+
+impl TestAppBuilder {
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn trusted_proxies(self, cidrs: &str) -> Self {
+        self.env("CHATGATE_TRUSTED_PROXIES", cidrs)
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("master.key");
+        std::fs::write(&key_file, hex_key()).unwrap();
+        let pg = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(|u| PgTestDb::create(&u));
+        let db_url = match &pg {
+            Some(p) => p.url.clone(),
+            None => format!("sqlite://{}", dir.path().join("test.db").display()),
+        };
+        let mut env: HashMap<String, String> = [
+            ("CHATGATE_BIND", "127.0.0.1:0".to_owned()),
+            ("DATABASE_URL", db_url),
+            ("CHATGATE_DATA_DIR", dir.path().display().to_string()),
+            ("CHATGATE_MASTER_KEY_FILE", key_file.display().to_string()),
+            ("CHATGATE_DB_POOL_SIZE", "20".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        env.extend(self.env);
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).unwrap();
+        let core = Core::open(settings).unwrap();
+        let (acme, globex) = {
+            let mut conn = core.db.get().unwrap();
+            (
+                seed_tenant(&mut conn, "acme"),
+                seed_tenant(&mut conn, "globex"),
+            )
+        };
+        let app = Application::build(&core).unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = client_with(jar.clone());
+        TestApp {
+            address,
+            client,
+            jar,
+            core,
+            acme,
+            globex,
+            _dir: dir,
+            pg,
+        }
+    }
+}
+
+pub fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_provider(jar)
+        .build()
+        .unwrap()
+}
+
+fn hex_key() -> String {
+    (0..32)
+        .map(|i| format!("{:02x}", (i * 7 + 3) as u8))
+        .collect()
+}
+
+/// Hashing is slow on purpose; the seeded users share one hash.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| passwords::hash(&NewPassword::parse(PASSWORD).unwrap()).unwrap())
+}
+
+fn seed_tenant(conn: &mut DbConn, slug: &str) -> Tenant {
+    let account = accounts::create_account(conn, &format!("{slug} Inc")).unwrap();
+    let case =
+        accounts::create_case(conn, account.id, "Support", &format!("{slug}-support")).unwrap();
+    let mut user = |who: &str, role| {
+        let email = format!("{who}@{slug}.test");
+        let u = accounts::create_user(
+            conn,
+            account.id,
+            &Email::parse(&email).unwrap(),
+            &DisplayName::parse(&format!("{slug} {who}")).unwrap(),
+            role,
+            password_hash(),
+        )
+        .unwrap();
+        (email, u.id)
+    };
+    let (manager, manager_id) = user("manager", Role::Manager);
+    let (agent, agent_id) = user("agent", Role::Agent);
+    Tenant {
+        account_id: account.id,
+        manager,
+        manager_id,
+        agent,
+        agent_id,
+        case,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    TestApp::builder().spawn().await
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GET a page and return its HTML, asserting the status.
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), status, "GET {path}");
+        r.text().await.unwrap()
+    }
+
+    /// The CSRF token of the current session, read from a page's form.
+    pub async fn csrf(&self) -> String {
+        let html = self.get("/login").await.text().await.unwrap();
+        if let Some(t) = csrf_in(&html) {
+            return t;
+        }
+        csrf_in(&self.page("/", StatusCode::OK).await).expect("a csrf token on the page")
+    }
+
+    /// POST a form with the session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn login_ok(&self, email: &str) {
+        let r = self.login(email, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.address.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find(|c| c.starts_with("chatgate_session="))
+            .map(str::to_owned)
+    }
+
+    /// A second browser: same server, its own cookies.
+    pub fn other_client(&self) -> reqwest::Client {
+        client_with(Arc::new(reqwest::cookie::Jar::default()))
+    }
+
+    /// Signs in a second browser; returns it and its CSRF token.
+    pub async fn login_as(&self, email: &str) -> (reqwest::Client, String) {
+        let c = self.other_client();
+        let html = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = csrf_in(&html).unwrap();
+        let r = c
+            .post(self.url("/login"))
+            .form(&[
+                ("email", email),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
+        let html = c
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (c, csrf_in(&html).unwrap())
+    }
+
+    pub fn sql(&self, statement: &str) {
+        let mut conn = self.core.db.get().unwrap();
+        diesel::sql_query(statement).execute(&mut *conn).unwrap();
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+pub fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+struct PgTestDb {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgTestDb {
+    fn create(admin_url: &str) -> Self {
+        let name = format!(
+            "chatgate_t_{}",
+            chatgate::crypto::random_token()[..12]
+                .to_lowercase()
+                .replace(['-', '_'], "x")
+        );
+        let mut conn =
+            diesel::PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .unwrap();
+        let mut url = url::Url::parse(admin_url).unwrap();
+        url.set_path(&name);
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Dropped explicitly last so the database outlives the app's use of it.
+        let _ = self.pg.take();
+    }
+}

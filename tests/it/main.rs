@@ -1,0 +1,11 @@
+//! The one integration-test binary. Every module uses the harness in
+//! `helpers`; `browser` drives Chromium through chromedriver.
+
+mod auth;
+mod browser;
+mod cli;
+mod db;
+mod helpers;
+mod pages;
+mod proxy;
+mod users;
