@@ -6,6 +6,7 @@
 //! | `DATABASE_URL` | `sqlite://data/chatgate.db` | `sqlite://PATH` or `postgres://…` |
 //! | `CHATGATE_DATA_DIR` | `data` | where the embedded database and generated key live |
 //! | `CHATGATE_TRUSTED_PROXIES` | empty | comma-separated CIDRs whose forwarded headers count |
+//! | `CHATGATE_FORWARDED_HEADER` | `x-forwarded-for` | the header those proxies set: `x-forwarded-for` or `forwarded` |
 //! | `CHATGATE_MASTER_KEY_FILE` | `<data dir>/master.key` | 256-bit master key (64 hex characters) |
 //! | `CHATGATE_PUBLIC_URL` | `http://<bind>` | external URL; `https://` makes cookies `Secure` |
 //! | `CHATGATE_SESSION_IDLE_MINUTES` | `30` | idle sign-out |
@@ -16,6 +17,8 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use ipnet::IpNet;
+
+use crate::domain::client_addr::ForwardedHeader;
 
 /// Which database the process talks to. Parsed from `DATABASE_URL`; there is
 /// no silent fallback: anything that is not SQLite or PostgreSQL is an error.
@@ -60,6 +63,8 @@ impl DatabaseUrl {
                     if u.password().is_some() {
                         let _ = u.set_password(Some("***"));
                     }
+                    // Query parameters may carry a password or key paths.
+                    u.set_query(None);
                     u.to_string()
                 }
                 Err(_) => "postgres://(unparsable)".into(),
@@ -86,6 +91,7 @@ pub struct Settings {
     pub database: DatabaseUrl,
     pub data_dir: PathBuf,
     pub trusted_proxies: Vec<IpNet>,
+    pub forwarded_header: ForwardedHeader,
     pub master_key_file: PathBuf,
     pub public_url: String,
     pub session_idle: Duration,
@@ -117,6 +123,13 @@ impl Settings {
             None => DatabaseUrl::Sqlite(data_dir.join("chatgate.db")),
         };
         let trusted_proxies = parse_proxies(get("CHATGATE_TRUSTED_PROXIES").as_deref())?;
+        let forwarded_header = match get("CHATGATE_FORWARDED_HEADER") {
+            None => ForwardedHeader::default(),
+            Some(v) => ForwardedHeader::parse(&v).ok_or_else(|| ConfigError::Invalid {
+                var: "CHATGATE_FORWARDED_HEADER",
+                reason: format!("{v:?} is not x-forwarded-for or forwarded"),
+            })?,
+        };
         let master_key_file = get("CHATGATE_MASTER_KEY_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("master.key"));
@@ -139,6 +152,7 @@ impl Settings {
             database,
             data_dir,
             trusted_proxies,
+            forwarded_header,
             master_key_file,
             public_url,
             session_idle,
@@ -228,6 +242,12 @@ mod tests {
         assert!(!s.database.is_sqlite());
         let shown = format!("{:?}", s.database);
         assert!(!shown.contains("secret"), "{shown}");
+        let s = settings(&[(
+            "DATABASE_URL",
+            "postgres://db/chat?password=hunter2&sslmode=require",
+        )])
+        .unwrap();
+        assert!(!s.database.redacted().contains("hunter2"));
     }
 
     #[test]
@@ -236,6 +256,9 @@ mod tests {
         assert_eq!(p.len(), 3);
         assert_eq!(p[1].to_string(), "192.168.1.7/32");
         assert!(parse_proxies(Some("10.0.0.0/33")).is_err());
+        let s = settings(&[("CHATGATE_FORWARDED_HEADER", "Forwarded")]).unwrap();
+        assert_eq!(s.forwarded_header, ForwardedHeader::Forwarded);
+        assert!(settings(&[("CHATGATE_FORWARDED_HEADER", "x-real-ip")]).is_err());
     }
 
     #[test]

@@ -87,6 +87,10 @@ pub enum UserChangeError {
     SelfDeactivation,
     #[error("No such user.")]
     NotFound,
+    #[error("Choose a role: agent or manager.")]
+    InvalidRole,
+    #[error("You are no longer allowed to manage users.")]
+    NotAllowed,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -152,6 +156,19 @@ pub fn users(conn: &mut DbConn, account_id: i64) -> QueryResult<Vec<User>> {
         .load(conn)
 }
 
+/// Re-checks, inside the write transaction, that the acting user is still
+/// an active manager of the account.
+pub fn require_active_manager(
+    conn: &mut DbConn,
+    account_id: i64,
+    actor_id: i64,
+) -> Result<(), UserChangeError> {
+    match user(conn, account_id, actor_id)? {
+        Some(u) if u.active && u.role() == Role::Manager => Ok(()),
+        _ => Err(UserChangeError::NotAllowed),
+    }
+}
+
 fn other_active_managers(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<i64> {
     users::table
         .filter(users::account_id.eq(account_id))
@@ -167,9 +184,13 @@ pub fn set_role(
     conn: &mut DbConn,
     account_id: i64,
     user_id: i64,
-    role: Role,
+    role: Option<Role>,
 ) -> Result<User, UserChangeError> {
+    // Serialise user changes per account, so two managers demoting each
+    // other at once cannot leave the account without one.
+    super::lock(conn, "account-users", &account_id.to_string())?;
     let current = user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)?;
+    let role = role.ok_or(UserChangeError::InvalidRole)?;
     if current.role() == Role::Manager
         && role != Role::Manager
         && current.active
@@ -196,6 +217,7 @@ pub fn set_active(
     user_id: i64,
     active: bool,
 ) -> Result<User, UserChangeError> {
+    super::lock(conn, "account-users", &account_id.to_string())?;
     let current = user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)?;
     if !active {
         if user_id == actor_id {

@@ -35,17 +35,21 @@ pub fn record(
         .map(drop)
 }
 
-/// One page of the account's log, newest first, and the total count.
+/// Page `page` (from 1; clamped to the pages there are) of the account's
+/// log, newest first, with the total count and the page actually shown.
 pub fn page(
     conn: &mut DbConn,
     account_id: i64,
-    offset: i64,
+    page: i64,
     limit: i64,
-) -> QueryResult<(Vec<AuditEntry>, i64)> {
-    let total = audit_log::table
+) -> QueryResult<(Vec<AuditEntry>, i64, i64)> {
+    let total: i64 = audit_log::table
         .filter(audit_log::account_id.eq(account_id))
         .count()
         .get_result(conn)?;
+    let pages = ((total + limit - 1) / limit).max(1);
+    let page = page.clamp(1, pages);
+    let offset = (page - 1) * limit;
     let rows = audit_log::table
         .filter(audit_log::account_id.eq(account_id))
         .order(audit_log::id.desc())
@@ -53,5 +57,5 @@ pub fn page(
         .limit(limit)
         .select(AuditEntry::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((rows, total, page))
 }

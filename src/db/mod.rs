@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod chat;
 pub mod models;
 pub mod schema;
 pub mod seed;
@@ -187,6 +188,22 @@ where
             Err(e)
         }
     }
+}
+
+/// Serialises writers on one logical key until the transaction ends. SQLite's
+/// `BEGIN IMMEDIATE` already serialises every writer; on PostgreSQL a
+/// transaction-scoped advisory lock does it. Call inside [`write_tx`].
+pub fn lock(conn: &mut DbConn, scope: &str, key: &str) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("{scope}\u{0}{key}").as_bytes());
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(i64::from_be_bytes(id))
+            .execute(c)?;
+    }
+    Ok(())
 }
 
 /// The current time, UTC, as stored.

@@ -68,3 +68,87 @@ pub struct AuditEntry {
     pub detail: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = conversations)]
+pub struct Conversation {
+    pub id: i64,
+    pub account_id: i64,
+    pub case_id: i64,
+    pub public_id: String,
+    pub visitor_key: String,
+    pub visitor_label: String,
+    pub status: String,
+    pub agent_user_id: Option<i64>,
+    pub page_url: Option<String>,
+    pub last_seq: i64,
+    pub message_count: i32,
+    pub screen_share: String,
+    pub survey_rating: Option<i32>,
+    pub survey_comment: Option<String>,
+    pub survey_offered: bool,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+impl Conversation {
+    pub fn status(&self) -> crate::domain::chat::Status {
+        crate::domain::chat::Status::parse(&self.status)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.status() == crate::domain::chat::Status::Closed
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub author: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = files)]
+pub struct StoredFile {
+    pub id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub public_id: String,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = visitors)]
+pub struct OnlineVisitor {
+    pub id: i64,
+    pub account_id: i64,
+    pub case_id: i64,
+    pub visitor_key: String,
+    pub label: String,
+    pub page_url: Option<String>,
+    pub last_seen_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: i64,
+    pub account_id: i64,
+    pub case_id: i64,
+    pub visitor_key: String,
+    pub agent_name: String,
+    pub message: String,
+    pub created_at: NaiveDateTime,
+}

@@ -63,7 +63,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        case_id -> BigInt,
+        public_id -> Text,
+        visitor_key -> Text,
+        visitor_label -> Text,
+        status -> Text,
+        agent_user_id -> Nullable<BigInt>,
+        page_url -> Nullable<Text>,
+        visitor_ip_sealed -> Nullable<Binary>,
+        visitor_ip_index -> Nullable<Binary>,
+        last_seq -> BigInt,
+        message_count -> Integer,
+        screen_share -> Text,
+        survey_rating -> Nullable<Integer>,
+        survey_comment -> Nullable<Text>,
+        survey_offered -> Bool,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        seq -> BigInt,
+        kind -> Text,
+        author -> Text,
+        author_name -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    files (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+        public_id -> Text,
+        stored_name -> Text,
+        original_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visitors (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        case_id -> BigInt,
+        visitor_key -> Text,
+        label -> Text,
+        page_url -> Nullable<Text>,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        case_id -> BigInt,
+        visitor_key -> Text,
+        agent_name -> Text,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(business_cases -> accounts (account_id));
+diesel::joinable!(conversations -> business_cases (case_id));
+diesel::joinable!(events -> conversations (conversation_id));
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));
 
@@ -74,4 +152,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     audit_log,
+    conversations,
+    events,
+    files,
+    visitors,
+    invitations,
 );

@@ -42,21 +42,29 @@ pub fn insert(
         .map(drop)
 }
 
-/// Returns the number of rows changed: 0 when the session is gone.
+/// Returns the number of rows changed: 0 when the session is gone or has
+/// timed out, in which case it must not be written back.
 pub fn update(
     conn: &mut DbConn,
     id: &str,
     user_id: Option<i64>,
     state: &str,
     expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+    created_after: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(sessions::table.filter(sessions::id.eq(id)))
-        .set((
-            sessions::user_id.eq(user_id),
-            sessions::state.eq(state),
-            sessions::expires_at.eq(expires_at),
-        ))
-        .execute(conn)
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::expires_at.gt(now))
+            .filter(sessions::created_at.gt(created_after)),
+    )
+    .set((
+        sessions::user_id.eq(user_id),
+        sessions::state.eq(state),
+        sessions::expires_at.eq(expires_at),
+    ))
+    .execute(conn)
 }
 
 /// Extends the idle deadline, writing only when it moved by a minute or more.

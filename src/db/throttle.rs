@@ -6,18 +6,27 @@ use diesel::{dsl::min, prelude::*};
 
 use super::{schema::login_failures, DbConn};
 
-pub fn record(conn: &mut DbConn, buckets: &[&str], at: NaiveDateTime) -> QueryResult<()> {
+/// Records a failed (or, until proven otherwise, presumed failed) attempt in
+/// each bucket and returns the new rows' ids.
+pub fn record(conn: &mut DbConn, buckets: &[&str], at: NaiveDateTime) -> QueryResult<Vec<i64>> {
     // One row at a time: batch inserts are not available on a multi-backend
     // connection.
-    for bucket in buckets {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::bucket.eq(*bucket),
-                login_failures::failed_at.eq(at),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    buckets
+        .iter()
+        .map(|bucket| {
+            diesel::insert_into(login_failures::table)
+                .values((
+                    login_failures::bucket.eq(*bucket),
+                    login_failures::failed_at.eq(at),
+                ))
+                .returning(login_failures::id)
+                .get_result::<i64>(conn)
+        })
+        .collect()
+}
+
+pub fn delete_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(ids))).execute(conn)
 }
 
 /// How many failures the bucket has since `since`, and the oldest of them.

@@ -1,8 +1,11 @@
 //! Which address is the visitor? The one well-tested answer.
 //!
 //! The socket peer is the client unless the peer is one of the configured
-//! trusted proxies. Only then do `Forwarded` (RFC 7239, preferred when
-//! present) or `X-Forwarded-For` count, and they are walked from the right:
+//! trusted proxies. Only then does the one forwarding header the proxies are
+//! configured to set count: `X-Forwarded-For` (the default) or `Forwarded`
+//! (RFC 7239). The other is ignored, because a proxy that only appends to
+//! one passes the other through from the client untouched. Hops are walked
+//! from the right:
 //! every hop that is itself a trusted proxy is skipped, and the first hop that
 //! is not trusted is the client. A hop that cannot be parsed (`unknown`, an
 //! obfuscated `_name`, garbage) ends the walk and the last trusted hop seen is
@@ -15,34 +18,56 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+/// Which header the trusted proxies set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardedHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Some(Self::XForwardedFor),
+            "forwarded" => Some(Self::Forwarded),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::XForwardedFor => "x-forwarded-for",
+            Self::Forwarded => "forwarded",
+        }
+    }
+}
+
 /// Resolves the client address.
 ///
 /// * `peer`: the TCP peer address.
-/// * `forwarded`: every `Forwarded` header value, in the order received.
-/// * `x_forwarded_for`: every `X-Forwarded-For` header value, in order.
+/// * `header`: which forwarding header the trusted proxies set.
+/// * `values`: every value of that header, in the order received.
 /// * `trusted`: the trusted proxy networks.
 pub fn resolve<'a>(
     peer: IpAddr,
-    forwarded: impl IntoIterator<Item = &'a str>,
-    x_forwarded_for: impl IntoIterator<Item = &'a str>,
+    header: ForwardedHeader,
+    values: impl IntoIterator<Item = &'a str>,
     trusted: &[IpNet],
 ) -> IpAddr {
     let peer = peer.to_canonical();
     if !is_trusted(peer, trusted) {
         return peer;
     }
-    let mut hops: Vec<&str> = forwarded
-        .into_iter()
-        .flat_map(forwarded_for_values)
-        .collect();
-    if hops.is_empty() {
-        hops = x_forwarded_for
+    let hops: Vec<&str> = match header {
+        ForwardedHeader::Forwarded => values.into_iter().flat_map(forwarded_for_values).collect(),
+        ForwardedHeader::XForwardedFor => values
             .into_iter()
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .collect();
-    }
+            .collect(),
+    };
     let mut client = peer;
     for hop in hops.iter().rev() {
         match parse_hop(hop) {
@@ -99,13 +124,15 @@ mod tests {
         s.parse().unwrap()
     }
     const NONE: [&str; 0] = [];
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+    const FWD: ForwardedHeader = ForwardedHeader::Forwarded;
 
     #[test]
     fn untrusted_peer_headers_are_ignored() {
-        let got = resolve(ip("198.51.100.7"), ["for=1.1.1.1"], ["2.2.2.2"], &[]);
+        let got = resolve(ip("198.51.100.7"), FWD, ["for=1.1.1.1"], &[]);
         assert_eq!(got, ip("198.51.100.7"));
         let trusted = nets(&["10.0.0.0/8"]);
-        let got = resolve(ip("198.51.100.7"), NONE, ["2.2.2.2"], &trusted);
+        let got = resolve(ip("198.51.100.7"), XFF, ["2.2.2.2"], &trusted);
         assert_eq!(got, ip("198.51.100.7"));
     }
 
@@ -113,12 +140,12 @@ mod tests {
     fn trusted_peer_uses_rightmost_untrusted_hop() {
         let trusted = nets(&["10.0.0.0/8"]);
         // The client forged 6.6.6.6 on the left; the proxy appended the real one.
-        let got = resolve(ip("10.0.0.2"), NONE, ["6.6.6.6, 203.0.113.9"], &trusted);
+        let got = resolve(ip("10.0.0.2"), XFF, ["6.6.6.6, 203.0.113.9"], &trusted);
         assert_eq!(got, ip("203.0.113.9"));
         // Several trusted proxies in a chain are skipped.
         let got = resolve(
             ip("10.0.0.2"),
-            NONE,
+            XFF,
             ["6.6.6.6, 203.0.113.9", "10.1.1.1"],
             &trusted,
         );
@@ -128,53 +155,52 @@ mod tests {
     #[test]
     fn all_hops_trusted_gives_leftmost() {
         let trusted = nets(&["10.0.0.0/8"]);
-        let got = resolve(ip("10.0.0.2"), NONE, ["10.9.9.9, 10.0.0.5"], &trusted);
+        let got = resolve(ip("10.0.0.2"), XFF, ["10.9.9.9, 10.0.0.5"], &trusted);
         assert_eq!(got, ip("10.9.9.9"));
     }
 
     #[test]
     fn trusted_peer_without_headers_is_the_client() {
         let trusted = nets(&["10.0.0.0/8"]);
-        assert_eq!(
-            resolve(ip("10.0.0.2"), NONE, NONE, &trusted),
-            ip("10.0.0.2")
-        );
+        assert_eq!(resolve(ip("10.0.0.2"), XFF, NONE, &trusted), ip("10.0.0.2"));
     }
 
     #[test]
-    fn forwarded_header_is_preferred_and_parsed() {
+    fn forwarded_header_is_parsed_when_configured() {
         let trusted = nets(&["10.0.0.0/8", "2001:db8:ffff::/48"]);
         let got = resolve(
             ip("10.0.0.2"),
+            FWD,
             [r#"for=192.0.2.43, for="[2001:db8:cafe::17]:4711";proto=https"#],
-            ["9.9.9.9"],
             &trusted,
         );
         assert_eq!(got, ip("2001:db8:cafe::17"));
         let got = resolve(
             ip("10.0.0.2"),
+            FWD,
             ["For=198.51.100.1:1234;by=10.0.0.2"],
-            NONE,
             &trusted,
         );
         assert_eq!(got, ip("198.51.100.1"));
+        assert_eq!(ForwardedHeader::parse(" Forwarded "), Some(FWD));
+        assert_eq!(ForwardedHeader::parse("x-real-ip"), None);
     }
 
     #[test]
     fn unparsable_hop_stops_at_last_trusted() {
         let trusted = nets(&["10.0.0.0/8"]);
-        let got = resolve(ip("10.0.0.2"), ["for=1.2.3.4, for=unknown"], NONE, &trusted);
+        let got = resolve(ip("10.0.0.2"), FWD, ["for=1.2.3.4, for=unknown"], &trusted);
         assert_eq!(got, ip("10.0.0.2"));
         let got = resolve(
             ip("10.0.0.2"),
-            NONE,
+            XFF,
             ["1.2.3.4, 10.0.0.7, garbage"],
             &trusted,
         );
         assert_eq!(got, ip("10.0.0.2"));
         let got = resolve(
             ip("10.0.0.2"),
-            NONE,
+            XFF,
             ["1.2.3.4, garbage, 10.0.0.7"],
             &trusted,
         );
@@ -184,14 +210,14 @@ mod tests {
     #[test]
     fn ipv4_mapped_ipv6_is_canonicalised() {
         assert_eq!(
-            resolve(ip("::ffff:203.0.113.5"), NONE, NONE, &[]),
+            resolve(ip("::ffff:203.0.113.5"), XFF, NONE, &[]),
             ip("203.0.113.5")
         );
         let trusted = nets(&["10.0.0.0/8"]);
         // A mapped peer still matches an IPv4 trusted range.
         let got = resolve(
             ip("::ffff:10.0.0.1"),
-            NONE,
+            XFF,
             ["::ffff:198.51.100.4"],
             &trusted,
         );
@@ -219,7 +245,8 @@ mod tests {
             let peer = IpAddr::from(a);
             let trusted = nets(&["127.0.0.0/8"]);
             prop_assume!(!trusted[0].contains(&peer));
-            prop_assert_eq!(resolve(peer, [fwd.as_str()], [xff.as_str()], &trusted), peer);
+            prop_assert_eq!(resolve(peer, FWD, [fwd.as_str()], &trusted), peer);
+            prop_assert_eq!(resolve(peer, XFF, [xff.as_str()], &trusted), peer);
         }
 
         /// Behind a trusted proxy the result is either a header hop or the
@@ -230,7 +257,7 @@ mod tests {
             let peer = ip("10.0.0.1");
             let list: Vec<String> = hops.iter().map(|h| IpAddr::from(*h).to_string()).collect();
             let header = list.join(", ");
-            let got = resolve(peer, NONE, [header.as_str()], &trusted);
+            let got = resolve(peer, XFF, [header.as_str()], &trusted);
             let rightmost_untrusted = hops.iter().rev().map(|h| IpAddr::from(*h))
                 .find(|a| !trusted[0].contains(a));
             match rightmost_untrusted {

@@ -2,5 +2,6 @@
 //! edge into these types, so the rest of the code never re-validates.
 
 pub mod account;
+pub mod chat;
 pub mod client_addr;
 pub mod login_limit;

@@ -19,19 +19,27 @@ impl ClientIp {
             .peer_addr()
             .ok_or_else(|| AppError::Internal("request without a peer address".into()))?
             .ip();
-        let trusted = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.trusted_proxies.as_slice())
-            .unwrap_or(&[]);
-        let values = |name: header::HeaderName| {
-            req.headers()
-                .get_all(name)
-                .filter_map(|v| v.to_str().ok())
-                .collect::<Vec<_>>()
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return Ok(Self(peer.to_canonical()));
         };
-        let fwd = values(header::FORWARDED);
-        let xff = values(header::HeaderName::from_static("x-forwarded-for"));
-        Ok(Self(client_addr::resolve(peer, fwd, xff, trusted)))
+        let settings = &state.settings;
+        if settings.trusted_proxies.is_empty() {
+            return Ok(Self(peer.to_canonical()));
+        }
+        let header = settings.forwarded_header;
+        // A value that is not visible ASCII is kept as text, so that it
+        // stops the walk as an unparsable hop instead of vanishing.
+        let values: Vec<String> = req
+            .headers()
+            .get_all(header::HeaderName::from_static(header.name()))
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        Ok(Self(client_addr::resolve(
+            peer,
+            header,
+            values.iter().map(String::as_str),
+            &settings.trusted_proxies,
+        )))
     }
 }
 

@@ -49,9 +49,9 @@ fn matches(expected: Option<&str>, provided: Option<&str>) -> bool {
     }
 }
 
-fn form_token(body: &[u8]) -> Option<String> {
+fn form_field(body: &[u8], name: &str) -> Option<String> {
     url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == FIELD)
+        .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
 
@@ -92,7 +92,16 @@ pub async fn guard(
                     return Ok(req.into_response(resp).map_into_right_body());
                 }
             };
-            provided = form_token(&body);
+            provided = form_field(&body, FIELD);
+            if req.path() == "/login" && !matches(expected.as_deref(), provided.as_deref()) {
+                // A sign-in form left open past the session's life: show the
+                // form again with what was typed, not a bare refusal.
+                let email = form_field(&body, "email").unwrap_or_default();
+                let next = form_field(&body, "next");
+                let resp =
+                    crate::web::auth::expired_form(&req.get_session(), &email, next.as_deref());
+                return Ok(req.into_response(resp).map_into_right_body());
+            }
             put_back(&mut req, body);
         }
         if !matches(expected.as_deref(), provided.as_deref()) {
@@ -122,9 +131,9 @@ mod tests {
     #[test]
     fn token_found_in_form_body() {
         assert_eq!(
-            form_token(b"a=1&csrf_token=x%2By&b=2").as_deref(),
+            form_field(b"a=1&csrf_token=x%2By&b=2", FIELD).as_deref(),
             Some("x+y")
         );
-        assert_eq!(form_token(b"a=1"), None);
+        assert_eq!(form_field(b"a=1", FIELD), None);
     }
 }

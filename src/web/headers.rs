@@ -20,6 +20,10 @@ pub async fn security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let is_static = req.path().starts_with("/static/");
+    // Note: an `Err` from an inner middleware (the session store failing)
+    // is turned into a response by the server after this point, without
+    // these headers; it has an empty body. Holding a clone of the request
+    // to convert it here is not possible: routing needs the only reference.
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     let defaults: [(HeaderName, &'static str); 5] = [

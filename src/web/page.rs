@@ -177,7 +177,15 @@ impl FromRequest for Page {
             let (user, nav) = load(&req, true).await?;
             let (account_name, cases) = nav.unwrap_or_default();
             let session = req.get_session();
-            let flash = session.remove_as::<Flash>(FLASH).and_then(Result::ok);
+            // Only touch the session when there is a message: a removal
+            // marks the session changed and rewrites its row.
+            let flash = match session.get::<Flash>(FLASH) {
+                Ok(Some(f)) => {
+                    session.remove(FLASH);
+                    Some(f)
+                }
+                _ => None,
+            };
             Ok(Page {
                 user,
                 account_name,

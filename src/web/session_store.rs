@@ -110,17 +110,24 @@ impl SessionStore for DbSessionStore {
         let id = row_id(&key);
         let expires = expiry(ttl);
         let uid = user_of(&state);
+        let absolute = self.absolute;
         let changed = self
             .db
             .run(move |c| {
-                write_tx(c, |c| sessions::update(c, &id, uid, &body, expires)).map_err(Into::into)
+                let t = now();
+                write_tx(c, |c| {
+                    sessions::update(c, &id, uid, &body, expires, t, t - absolute)
+                })
+                .map_err(Into::into)
             })
             .await
             .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
         if changed == 0 {
-            // Revoked meanwhile: never resurrect the old key.
+            // Revoked or timed out meanwhile (sign-out elsewhere, deactivation,
+            // idle or absolute limit): never resurrect it. The browser gets a
+            // fresh, anonymous session instead.
             return self
-                .insert_new(state, ttl)
+                .insert_new(HashMap::new(), ttl)
                 .await
                 .map_err(UpdateError::Other);
         }

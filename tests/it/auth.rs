@@ -164,7 +164,27 @@ async fn session_cookie_is_strict_http_only_and_renewed_at_login() {
     let before = app.session_cookie().unwrap();
     app.login_ok(&app.acme.manager).await;
     let after = app.session_cookie().unwrap();
-    assert_ne!(before, after, "session id renewed at sign-in");
+    assert_ne!(before, after);
+    // The pre-login session id is dead: replaying it is not signed in.
+    let fixation = app.other_client();
+    let r = fixation
+        .get(app.url("/"))
+        .header("cookie", &before)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "old session id renewed away"
+    );
+    let r = fixation
+        .get(app.url("/"))
+        .header("cookie", &after)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the new one is signed in");
 }
 
 #[actix_web::test]
@@ -228,5 +248,30 @@ async fn sessions_end_when_idle_and_at_the_absolute_limit() {
         app.get("/").await.status(),
         StatusCode::SEE_OTHER,
         "absolute limit"
+    );
+}
+
+#[actix_web::test]
+async fn parallel_guesses_cannot_slip_under_the_limit() {
+    let app = spawn_app().await;
+    let token = app.csrf().await;
+    let attempts = (0..12).map(|_| {
+        app.client
+            .post(app.url("/login"))
+            .form(&[
+                ("email", app.acme.agent.as_str()),
+                ("password", "wrong password!"),
+                ("csrf_token", &token),
+            ])
+            .send()
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let checked = results
+        .into_iter()
+        .filter(|r| r.as_ref().unwrap().status() == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked; the limit is 5"
     );
 }

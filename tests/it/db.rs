@@ -23,7 +23,7 @@ async fn sixteen_concurrent_writers_never_see_database_is_locked() {
                     write_tx(&mut conn, |c| {
                         // Read first, then write: the pattern that fails with
                         // a deferred transaction on SQLite.
-                        let (_, before) = audit::page(c, account, 0, 1)?;
+                        let (_, before, _) = audit::page(c, account, 1, 1)?;
                         audit::record(
                             c,
                             account,
@@ -44,7 +44,7 @@ async fn sixteen_concurrent_writers_never_see_database_is_locked() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     let mut conn = app.core.db.get().unwrap();
-    let (_, total) = audit::page(&mut conn, account, 0, 1).unwrap();
+    let (_, total, _) = audit::page(&mut conn, account, 1, 1).unwrap();
     assert_eq!(total, 16 * 25);
 }
 
@@ -58,6 +58,6 @@ async fn a_failed_write_transaction_leaves_nothing_behind() {
         Err(diesel::result::Error::RollbackTransaction)
     });
     assert!(result.is_err());
-    let (rows, _) = audit::page(&mut conn, account, 0, 100).unwrap();
+    let (rows, _, _) = audit::page(&mut conn, account, 1, 100).unwrap();
     assert!(rows.iter().all(|r| r.action != "test.half"));
 }

@@ -15,7 +15,8 @@ async fn exhaust_address_limit(app: &TestApp, xff: &str) {
             .client
             .post(app.url("/login"))
             .header("x-forwarded-for", xff)
-            .header("forwarded", format!("for={xff}"))
+            // A client-supplied Forwarded header is not what the proxy sets.
+            .header("forwarded", format!("for=192.0.2.{i}"))
             .form(&[
                 ("email", email.as_str()),
                 ("password", "wrong password"),
@@ -90,4 +91,45 @@ async fn a_forged_left_hop_does_not_help_behind_a_trusted_proxy() {
         attempt(&app, "::ffff:203.0.113.1").await,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+#[actix_web::test]
+async fn only_the_configured_header_counts() {
+    // Proxies that set Forwarded: X-Forwarded-For is the client's own text.
+    let app = TestApp::builder()
+        .trusted_proxies("127.0.0.1/32")
+        .env("CHATGATE_FORWARDED_HEADER", "forwarded")
+        .spawn()
+        .await;
+    for i in 0..20 {
+        let token = app.csrf().await;
+        let email = format!("guess{i}@nowhere.test");
+        app.client
+            .post(app.url("/login"))
+            .header("forwarded", "for=203.0.113.1")
+            .header("x-forwarded-for", format!("192.0.2.{i}"))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", "wrong password"),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    let token = app.csrf().await;
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("forwarded", "for=203.0.113.1")
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[
+            ("email", app.acme.manager.as_str()),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }

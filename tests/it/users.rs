@@ -55,7 +55,14 @@ async fn another_accounts_ids_answer_404() {
     // Nothing of theirs changed, and their user list is not shown.
     let html = app.page("/settings/users", StatusCode::OK).await;
     assert!(!html.contains(&theirs.agent));
-    // Their users are untouched and still sign in.
+    // Their users are untouched: the agent is still an active agent.
+    let (theirs_agent, _) = app.login_as(&theirs.agent).await;
+    let r = theirs_agent
+        .get(app.url("/settings/users"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "still an agent");
     app.login_as(&theirs.manager).await;
     // Our own case works.
     assert_eq!(
@@ -216,6 +223,10 @@ async fn deactivation_signs_out_at_once_and_blocks_sign_in() {
         StatusCode::SEE_OTHER,
         "signed out at once"
     );
+    let mut conn = app.core.db.get().unwrap();
+    let left = chatgate::db::sessions::count_for_user(&mut conn, app.acme.agent_id).unwrap();
+    assert_eq!(left, 0, "their sessions are deleted, not just ignored");
+    drop(conn);
     let r = app.login(&app.acme.agent, PASSWORD).await;
     assert_eq!(
         r.status(),

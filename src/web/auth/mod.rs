@@ -1,17 +1,14 @@
 //! Sign-in and sign-out.
 
 use actix_session::Session;
-use actix_web::{get, http::StatusCode, post, web, HttpResponse};
+use actix_web::{get, http::StatusCode, post, web, HttpResponse, ResponseError};
 use askama::Template;
 use chrono::Duration;
 use serde::Deserialize;
 
 use crate::{
-    db::{accounts, now, throttle, write_tx},
-    domain::{
-        account::Email,
-        login_limit::{self, LoginLimit},
-    },
+    db::{accounts, lock, now, throttle, write_tx, DbConn},
+    domain::{account::Email, login_limit},
     error::AppError,
     passwords,
     web::{client_ip::ClientIp, csrf, page::CurrentUser, render, see_other, AppState},
@@ -33,10 +30,21 @@ pub struct LoginQuery {
     signed_out: Option<String>,
 }
 
-/// Only local paths are followed after sign-in, never another site.
+/// Only local paths are followed after sign-in, never another site. Browsers
+/// drop tabs and newlines and read `\\` as `/`, so any of those, any white
+/// space or control character, or a second leading slash, means "/".
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2000
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -76,14 +84,31 @@ enum Outcome {
     Limited(Duration),
 }
 
-fn limited(
-    c: &mut crate::db::DbConn,
-    limit: LoginLimit,
-    bucket: &str,
+fn wait_for(
+    c: &mut DbConn,
+    user_bucket: &str,
+    ip_bucket: &str,
 ) -> Result<Option<Duration>, AppError> {
     let t = now();
-    let (count, oldest) = throttle::recent(c, bucket, limit.since(t))?;
-    Ok(limit.retry_after(count, oldest, t))
+    let mut wait = None;
+    for (limit, bucket) in [
+        (login_limit::PER_USER, user_bucket),
+        (login_limit::PER_ADDRESS, ip_bucket),
+    ] {
+        let (count, oldest) = throttle::recent(c, bucket, limit.since(t))?;
+        wait = wait.max(limit.retry_after(count, oldest, t));
+    }
+    Ok(wait)
+}
+
+/// What the first step learnt: either the attempt is refused outright, or it
+/// was counted in advance (as a failure, until the password proves right).
+enum Admitted {
+    Limited(Duration),
+    Counted {
+        reserved: Vec<i64>,
+        user: Option<(i64, i64, String, bool)>,
+    },
 }
 
 #[post("/login")]
@@ -99,56 +124,68 @@ async fn login(
     let user_bucket = state.keys.throttle_key("user", &typed_email.to_lowercase());
     let ip_bucket = state.keys.throttle_key("ip", &ip.0.to_string());
     let email = Email::parse(&typed_email).ok();
-    let password = form.password;
 
-    let outcome = state
+    // 1. Check the limits and count this attempt in one locked transaction,
+    //    so parallel guesses cannot all slip under the limit.
+    let (ub, ib) = (user_bucket.clone(), ip_bucket.clone());
+    let admitted = state
         .db
         .run(move |c| {
-            let wait = [
-                limited(c, login_limit::PER_USER, &user_bucket)?,
-                limited(c, login_limit::PER_ADDRESS, &ip_bucket)?,
-            ]
-            .into_iter()
-            .flatten()
-            .max();
-            if let Some(wait) = wait {
-                return Ok(Outcome::Limited(wait));
-            }
-            let user = match &email {
-                Some(e) => accounts::user_by_email(c, e)?,
-                None => None,
-            };
-            let ok = match &user {
-                Some(u) => passwords::verify(&password, &u.password_hash) && u.active,
-                None => {
-                    passwords::verify_dummy(&password);
-                    false
+            write_tx(c, |c| {
+                lock(c, "login", &ub)?;
+                lock(c, "login", &ib)?;
+                if let Some(wait) = wait_for(c, &ub, &ib)? {
+                    return Ok(Admitted::Limited(wait));
                 }
-            };
-            match user {
-                Some(u) if ok => {
-                    write_tx(c, |c| throttle::clear(c, &user_bucket))?;
-                    Ok(Outcome::SignedIn {
-                        user_id: u.id,
-                        account_id: u.account_id,
-                    })
-                }
-                _ => {
-                    write_tx(c, |c| {
-                        throttle::record(c, &[&user_bucket, &ip_bucket], now())
-                    })?;
-                    let wait = [
-                        limited(c, login_limit::PER_USER, &user_bucket)?,
-                        limited(c, login_limit::PER_ADDRESS, &ip_bucket)?,
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .max();
-                    Ok(wait.map(Outcome::Limited).unwrap_or(Outcome::Wrong))
-                }
-            }
+                let reserved = throttle::record(c, &[&ub, &ib], now())?;
+                let user = match &email {
+                    Some(e) => accounts::user_by_email(c, e)?
+                        .map(|u| (u.id, u.account_id, u.password_hash, u.active)),
+                    None => None,
+                };
+                Ok::<_, AppError>(Admitted::Counted { reserved, user })
+            })
         })
         .await?;
+
+    // 2. Verify the password without holding a database connection.
+    let outcome = match admitted {
+        Admitted::Limited(wait) => Outcome::Limited(wait),
+        Admitted::Counted { reserved, user } => {
+            let password = form.password;
+            let signed_in = web::block(move || match user {
+                Some((id, account_id, hash, active)) => {
+                    (passwords::verify(&password, &hash) && active).then_some((id, account_id))
+                }
+                None => {
+                    passwords::verify_dummy(&password);
+                    None
+                }
+            })
+            .await?;
+            // 3. Settle the count: a success clears the user's failures and
+            //    takes back this attempt; a failure may have hit the limit.
+            let (ub, ib) = (user_bucket, ip_bucket);
+            state
+                .db
+                .run(move |c| match signed_in {
+                    Some((user_id, account_id)) => {
+                        write_tx(c, |c| {
+                            throttle::clear(c, &ub)?;
+                            throttle::delete_ids(c, &reserved)
+                        })?;
+                        Ok(Outcome::SignedIn {
+                            user_id,
+                            account_id,
+                        })
+                    }
+                    None => Ok(wait_for(c, &ub, &ib)?
+                        .map(Outcome::Limited)
+                        .unwrap_or(Outcome::Wrong)),
+                })
+                .await?
+        }
+    };
 
     let (status, error) = match outcome {
         Outcome::SignedIn { user_id, account_id } => {
@@ -180,6 +217,19 @@ async fn login(
     render(status, &page)
 }
 
+/// The sign-in form again after a refused CSRF token (the page had
+/// expired), with the typed e-mail address and a fresh token.
+pub fn expired_form(session: &Session, email: &str, next: Option<&str>) -> HttpResponse {
+    let page = LoginPage {
+        csrf: csrf::token(session),
+        email,
+        next: safe_next(next),
+        error: Some("This page had expired. Please sign in again.".into()),
+        notice: None,
+    };
+    render(StatusCode::FORBIDDEN, &page).unwrap_or_else(|e| e.error_response())
+}
+
 #[post("/logout")]
 async fn logout(session: Session) -> HttpResponse {
     session.purge();
@@ -199,6 +249,13 @@ mod tests {
         assert_eq!(safe_next(Some("/settings/users")), "/settings/users");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ok\\..")), "/");
+        assert_eq!(
+            safe_next(Some("/cases/1/conversations?blocking=blocked")),
+            "/cases/1/conversations?blocking=blocked"
+        );
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }

@@ -168,18 +168,11 @@ async fn audit_log(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    let current = q.page.unwrap_or(1).max(1);
+    let asked = q.page.unwrap_or(1);
     let aid = page.user.account_id;
-    let (entries, total) = state
+    let (entries, total, current) = state
         .db
-        .run(move |c| {
-            Ok(audit::page(
-                c,
-                aid,
-                (current - 1) * AUDIT_PER_PAGE,
-                AUDIT_PER_PAGE,
-            )?)
-        })
+        .run(move |c| Ok(audit::page(c, aid, asked, AUDIT_PER_PAGE)?))
         .await?;
     let pages = ((total + AUDIT_PER_PAGE - 1) / AUDIT_PER_PAGE).max(1);
     render(

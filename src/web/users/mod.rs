@@ -143,6 +143,7 @@ async fn create(
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
+                accounts::require_active_manager(c, aid, actor_id)?;
                 let u = accounts::create_user(c, aid, &email, &name, role, &hash)?;
                 audit::record(
                     c,
@@ -175,6 +176,7 @@ async fn create(
             errors.email = Some("A user with this e-mail address already exists.");
             show(&state, page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
+        Err(UserChangeError::NotAllowed) => Err(AppError::Forbidden),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }
@@ -194,10 +196,7 @@ async fn change_role(
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    let Ok(role) = Role::parse(&form.role) else {
-        flash(&session, false, "Choose a role: agent or manager.");
-        return Ok(see_other(PATH));
-    };
+    let role = Role::parse(&form.role).ok();
     let (aid, actor_id, actor_name, uid) = (
         page.user.account_id,
         page.user.id,
@@ -208,8 +207,10 @@ async fn change_role(
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
+                accounts::require_active_manager(c, aid, actor_id)?;
                 let before = accounts::user(c, aid, uid)?.ok_or(UserChangeError::NotFound)?;
                 let u = accounts::set_role(c, aid, uid, role)?;
+                let role = u.role();
                 if before.role() != role {
                     audit::record(
                         c,
@@ -277,6 +278,7 @@ async fn change_active(
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
+                accounts::require_active_manager(c, aid, actor_id)?;
                 let u = accounts::set_active(c, aid, actor_id, uid, active)?;
                 let (action, verb) = if active {
                     ("user.reactivated", "reactivated")
@@ -309,9 +311,12 @@ fn finish(
     match result {
         Ok(msg) => flash(session, true, msg),
         Err(UserChangeError::NotFound) => return Err(AppError::NotFound),
-        Err(e @ (UserChangeError::LastManager | UserChangeError::SelfDeactivation)) => {
-            flash(session, false, e.to_string())
-        }
+        Err(UserChangeError::NotAllowed) => return Err(AppError::Forbidden),
+        Err(
+            e @ (UserChangeError::LastManager
+            | UserChangeError::SelfDeactivation
+            | UserChangeError::InvalidRole),
+        ) => flash(session, false, e.to_string()),
         Err(e) => return Err(AppError::Internal(e.to_string())),
     }
     Ok(see_other(PATH))

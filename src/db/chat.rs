@@ -1,0 +1,379 @@
+//! Conversations, their events, files, online visitors and invitations.
+//! Agent-facing functions take the account id; visitor-facing ones take the
+//! business case and the visitor's key, and never cross either.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{models::*, schema::*, DbConn};
+use crate::domain::chat::{Author, EventKind, Status};
+
+pub fn case_by_widget_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<BusinessCase>> {
+    business_cases::table
+        .filter(business_cases::widget_key.eq(key))
+        .select(BusinessCase::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The visitor's latest conversation in a case, open or closed.
+pub fn latest_for_visitor(
+    conn: &mut DbConn,
+    case_id: i64,
+    visitor_key: &str,
+) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .filter(conversations::case_id.eq(case_id))
+        .filter(conversations::visitor_key.eq(visitor_key))
+        .order(conversations::id.desc())
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_visitor(
+    conn: &mut DbConn,
+    case_id: i64,
+    visitor_key: &str,
+    public_id: &str,
+) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .filter(conversations::case_id.eq(case_id))
+        .filter(conversations::visitor_key.eq(visitor_key))
+        .filter(conversations::public_id.eq(public_id))
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_account(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::id.eq(id))
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct NewConversation<'a> {
+    pub account_id: i64,
+    pub case_id: i64,
+    pub public_id: &'a str,
+    pub visitor_key: &'a str,
+    pub visitor_label: &'a str,
+    pub page_url: Option<&'a str>,
+    pub ip_sealed: Vec<u8>,
+    pub ip_index: Vec<u8>,
+    pub now: NaiveDateTime,
+}
+
+pub fn create(conn: &mut DbConn, n: NewConversation<'_>) -> QueryResult<Conversation> {
+    let id = diesel::insert_into(conversations::table)
+        .values((
+            conversations::account_id.eq(n.account_id),
+            conversations::case_id.eq(n.case_id),
+            conversations::public_id.eq(n.public_id),
+            conversations::visitor_key.eq(n.visitor_key),
+            conversations::visitor_label.eq(n.visitor_label),
+            conversations::status.eq(Status::Waiting.as_str()),
+            conversations::page_url.eq(n.page_url),
+            conversations::visitor_ip_sealed.eq(Some(n.ip_sealed)),
+            conversations::visitor_ip_index.eq(Some(n.ip_index)),
+            conversations::started_at.eq(n.now),
+        ))
+        .returning(conversations::id)
+        .get_result::<i64>(conn)?;
+    conversations::table
+        .find(id)
+        .select(Conversation::as_select())
+        .first(conn)
+}
+
+/// Appends an event with the conversation's next sequence number. The
+/// counter update locks the conversation row, so within a conversation
+/// commit order is sequence order. Call inside a write transaction.
+pub fn append(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    kind: EventKind,
+    author: Author,
+    author_name: &str,
+    body: &serde_json::Value,
+    now: NaiveDateTime,
+) -> QueryResult<Event> {
+    let counts = matches!(kind, EventKind::Message | EventKind::File) as i32;
+    diesel::update(conversations::table.find(conversation_id))
+        .set((
+            conversations::last_seq.eq(conversations::last_seq + 1),
+            conversations::message_count.eq(conversations::message_count + counts),
+        ))
+        .execute(conn)?;
+    let seq: i64 = conversations::table
+        .find(conversation_id)
+        .select(conversations::last_seq)
+        .first(conn)?;
+    let body = body.to_string();
+    let id = diesel::insert_into(events::table)
+        .values((
+            events::conversation_id.eq(conversation_id),
+            events::seq.eq(seq),
+            events::kind.eq(kind.as_str()),
+            events::author.eq(author.as_str()),
+            events::author_name.eq(author_name),
+            events::body.eq(&body),
+            events::created_at.eq(now),
+        ))
+        .returning(events::id)
+        .get_result::<i64>(conn)?;
+    Ok(Event {
+        id,
+        conversation_id,
+        seq,
+        kind: kind.as_str().to_owned(),
+        author: author.as_str().to_owned(),
+        author_name: author_name.to_owned(),
+        body,
+        created_at: now,
+    })
+}
+
+/// Events after `after_seq`, in order; the visitor's view leaves out the
+/// agents-only kinds.
+pub fn events_after(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    after_seq: i64,
+    for_visitor: bool,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    let mut q = events::table
+        .filter(events::conversation_id.eq(conversation_id))
+        .filter(events::seq.gt(after_seq))
+        .order(events::seq)
+        .limit(limit)
+        .select(Event::as_select())
+        .into_boxed();
+    if for_visitor {
+        q = q.filter(events::kind.eq_any(EventKind::visitor_kinds()));
+    }
+    q.load(conn)
+}
+
+pub fn set_status(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    status: Status,
+    agent: Option<i64>,
+    ended_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    diesel::update(conversations::table.find(conversation_id))
+        .set((
+            conversations::status.eq(status.as_str()),
+            conversations::agent_user_id.eq(agent),
+            conversations::ended_at.eq(ended_at),
+        ))
+        .execute(conn)
+}
+
+pub fn set_screen_share(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    state: &str,
+) -> QueryResult<usize> {
+    diesel::update(conversations::table.find(conversation_id))
+        .set(conversations::screen_share.eq(state))
+        .execute(conn)
+}
+
+pub fn set_survey_offered(conn: &mut DbConn, conversation_id: i64) -> QueryResult<usize> {
+    diesel::update(conversations::table.find(conversation_id))
+        .set(conversations::survey_offered.eq(true))
+        .execute(conn)
+}
+
+pub fn set_survey_answer(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    rating: i32,
+    comment: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(
+        conversations::table
+            .find(conversation_id)
+            .filter(conversations::survey_rating.is_null()),
+    )
+    .set((
+        conversations::survey_rating.eq(Some(rating)),
+        conversations::survey_comment.eq(comment),
+    ))
+    .execute(conn)
+}
+
+/// Open conversations of the account, with the case name, oldest first.
+pub fn open_for_account(
+    conn: &mut DbConn,
+    account_id: i64,
+) -> QueryResult<Vec<(Conversation, String)>> {
+    conversations::table
+        .inner_join(business_cases::table)
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::status.ne(Status::Closed.as_str()))
+        .order(conversations::id)
+        .select((Conversation::as_select(), business_cases::name))
+        .load(conn)
+}
+
+pub fn insert_file(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    public_id: &str,
+    stored_name: &str,
+    original_name: &str,
+    content_type: &str,
+    size: i64,
+    uploaded_by: Author,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(files::table)
+        .values((
+            files::account_id.eq(account_id),
+            files::conversation_id.eq(conversation_id),
+            files::public_id.eq(public_id),
+            files::stored_name.eq(stored_name),
+            files::original_name.eq(original_name),
+            files::content_type.eq(content_type),
+            files::size_bytes.eq(size),
+            files::uploaded_by.eq(uploaded_by.as_str()),
+            files::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn file(
+    conn: &mut DbConn,
+    conversation_id: i64,
+    public_id: &str,
+) -> QueryResult<Option<StoredFile>> {
+    files::table
+        .filter(files::conversation_id.eq(conversation_id))
+        .filter(files::public_id.eq(public_id))
+        .select(StoredFile::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn file_for_account(
+    conn: &mut DbConn,
+    account_id: i64,
+    public_id: &str,
+) -> QueryResult<Option<StoredFile>> {
+    files::table
+        .filter(files::account_id.eq(account_id))
+        .filter(files::public_id.eq(public_id))
+        .select(StoredFile::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the visitor as online now. Call inside a write transaction.
+pub fn touch_visitor(
+    conn: &mut DbConn,
+    case: &BusinessCase,
+    visitor_key: &str,
+    label: &str,
+    page_url: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let updated = diesel::update(
+        visitors::table
+            .filter(visitors::case_id.eq(case.id))
+            .filter(visitors::visitor_key.eq(visitor_key)),
+    )
+    .set((
+        visitors::last_seen_at.eq(now),
+        visitors::page_url.eq(page_url),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(visitors::table)
+            .values((
+                visitors::account_id.eq(case.account_id),
+                visitors::case_id.eq(case.id),
+                visitors::visitor_key.eq(visitor_key),
+                visitors::label.eq(label),
+                visitors::page_url.eq(page_url),
+                visitors::last_seen_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Visitors seen since `since`, with their case name.
+pub fn online_visitors(
+    conn: &mut DbConn,
+    account_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(OnlineVisitor, String)>> {
+    visitors::table
+        .inner_join(business_cases::table.on(business_cases::id.eq(visitors::case_id)))
+        .filter(visitors::account_id.eq(account_id))
+        .filter(visitors::last_seen_at.gt(since))
+        .order(visitors::last_seen_at.desc())
+        .limit(200)
+        .select((OnlineVisitor::as_select(), business_cases::name))
+        .load(conn)
+}
+
+pub fn visitor(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<OnlineVisitor>> {
+    visitors::table
+        .filter(visitors::account_id.eq(account_id))
+        .filter(visitors::id.eq(id))
+        .select(OnlineVisitor::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn invite(
+    conn: &mut DbConn,
+    v: &OnlineVisitor,
+    agent_name: &str,
+    message: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(invitations::table)
+        .values((
+            invitations::account_id.eq(v.account_id),
+            invitations::case_id.eq(v.case_id),
+            invitations::visitor_key.eq(&v.visitor_key),
+            invitations::agent_name.eq(agent_name),
+            invitations::message.eq(message),
+            invitations::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Invitations for the visitor newer than `after_id` and than `since`.
+pub fn invitations_after(
+    conn: &mut DbConn,
+    case_id: i64,
+    visitor_key: &str,
+    after_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Invitation>> {
+    invitations::table
+        .filter(invitations::case_id.eq(case_id))
+        .filter(invitations::visitor_key.eq(visitor_key))
+        .filter(invitations::id.gt(after_id))
+        .filter(invitations::created_at.gt(since))
+        .order(invitations::id)
+        .select(Invitation::as_select())
+        .load(conn)
+}

@@ -1,0 +1,307 @@
+//! Chat values and rules: message text, survey answers, conversation status,
+//! event kinds and the screen-share request state machine.
+
+use super::account::InvalidInput;
+
+/// Longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// A chat message: trimmed, not empty, at most 4000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(InvalidInput("Type a message first."));
+        }
+        if t.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(InvalidInput("A message can be at most 4000 characters."));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An invitation's text: 1 to 300 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationText(String);
+
+impl InvitationText {
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(InvalidInput("Write a short invitation."));
+        }
+        if t.chars().count() > 300 {
+            return Err(InvalidInput("An invitation can be at most 300 characters."));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A survey answer: a rating from 1 to 5 and an optional comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyAnswer {
+    pub rating: i32,
+    pub comment: Option<String>,
+}
+
+impl SurveyAnswer {
+    pub fn parse(rating: i64, comment: Option<&str>) -> Result<Self, InvalidInput> {
+        if !(1..=5).contains(&rating) {
+            return Err(InvalidInput("Choose a rating from 1 to 5."));
+        }
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if comment.is_some_and(|c| c.chars().count() > 2000) {
+            return Err(InvalidInput("A comment can be at most 2000 characters."));
+        }
+        Ok(Self {
+            rating: rating as i32,
+            comment: comment.map(str::to_owned),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Started by the visitor, no agent has answered yet.
+    Waiting,
+    /// An agent has answered.
+    Active,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Waiting => "waiting",
+            Status::Active => "active",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "waiting" => Status::Waiting,
+            "active" => Status::Active,
+            _ => Status::Closed,
+        }
+    }
+}
+
+/// Who wrote an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Visitor,
+    Agent,
+    System,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Visitor => "visitor",
+            Author::Agent => "agent",
+            Author::System => "system",
+        }
+    }
+}
+
+/// What happened in a conversation. Kinds marked agents-only never reach
+/// the visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Message,
+    File,
+    AgentJoined,
+    ScreenShareRequested,
+    ScreenShareAccepted,
+    ScreenShareDeclined,
+    SurveyOffered,
+    SurveyAnswered,
+    Closed,
+    /// A line only agents see (a refused file, a block).
+    Note,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Message,
+        EventKind::File,
+        EventKind::AgentJoined,
+        EventKind::ScreenShareRequested,
+        EventKind::ScreenShareAccepted,
+        EventKind::ScreenShareDeclined,
+        EventKind::SurveyOffered,
+        EventKind::SurveyAnswered,
+        EventKind::Closed,
+        EventKind::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Message => "message",
+            EventKind::File => "file",
+            EventKind::AgentJoined => "agent_joined",
+            EventKind::ScreenShareRequested => "screen_share_requested",
+            EventKind::ScreenShareAccepted => "screen_share_accepted",
+            EventKind::ScreenShareDeclined => "screen_share_declined",
+            EventKind::SurveyOffered => "survey_offered",
+            EventKind::SurveyAnswered => "survey_answered",
+            EventKind::Closed => "closed",
+            EventKind::Note => "note",
+        }
+    }
+
+    pub fn visible_to_visitor(self) -> bool {
+        self != EventKind::Note
+    }
+
+    /// The kinds a visitor's stream may carry, as stored.
+    pub fn visitor_kinds() -> Vec<&'static str> {
+        Self::ALL
+            .iter()
+            .filter(|k| k.visible_to_visitor())
+            .map(|k| k.as_str())
+            .collect()
+    }
+}
+
+/// The screen-share request of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenShare {
+    None,
+    Requested,
+    Accepted,
+    Declined,
+}
+
+impl ScreenShare {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreenShare::None => "none",
+            ScreenShare::Requested => "requested",
+            ScreenShare::Accepted => "accepted",
+            ScreenShare::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "requested" => ScreenShare::Requested,
+            "accepted" => ScreenShare::Accepted,
+            "declined" => ScreenShare::Declined,
+            _ => ScreenShare::None,
+        }
+    }
+
+    /// An agent asks to see the screen. Not while a request is pending.
+    pub fn request(self) -> Result<Self, InvalidInput> {
+        match self {
+            ScreenShare::Requested => Err(InvalidInput(
+                "A screen-share request is already waiting for the visitor.",
+            )),
+            _ => Ok(ScreenShare::Requested),
+        }
+    }
+
+    /// The visitor answers. Only a pending request can be answered.
+    pub fn answer(self, accept: bool) -> Result<Self, InvalidInput> {
+        match self {
+            ScreenShare::Requested if accept => Ok(ScreenShare::Accepted),
+            ScreenShare::Requested => Ok(ScreenShare::Declined),
+            _ => Err(InvalidInput("There is no screen-share request to answer.")),
+        }
+    }
+}
+
+/// A short, stable, non-identifying label for a visitor: "Visitor 3FA2".
+pub fn visitor_label(visitor_key: &str) -> String {
+    let tag: String = visitor_key
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(4)
+        .collect();
+    format!("Visitor {}", tag.to_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn messages() {
+        assert_eq!(MessageText::parse("  hi  ").unwrap().as_str(), "hi");
+        assert!(MessageText::parse(" \n\t ").is_err());
+        assert!(MessageText::parse(&"x".repeat(4000)).is_ok());
+        assert!(MessageText::parse(&"x".repeat(4001)).is_err());
+        assert!(
+            MessageText::parse(&"é".repeat(4000)).is_ok(),
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn surveys() {
+        assert!(SurveyAnswer::parse(0, None).is_err());
+        assert!(SurveyAnswer::parse(6, None).is_err());
+        let a = SurveyAnswer::parse(5, Some("  ")).unwrap();
+        assert_eq!(
+            a,
+            SurveyAnswer {
+                rating: 5,
+                comment: None
+            }
+        );
+        assert!(SurveyAnswer::parse(3, Some(&"c".repeat(2001))).is_err());
+    }
+
+    #[test]
+    fn screen_share_state_machine() {
+        let s = ScreenShare::None.request().unwrap();
+        assert_eq!(s, ScreenShare::Requested);
+        assert!(s.request().is_err(), "no second pending request");
+        assert_eq!(s.answer(true).unwrap(), ScreenShare::Accepted);
+        assert_eq!(s.answer(false).unwrap(), ScreenShare::Declined);
+        assert!(ScreenShare::None.answer(true).is_err());
+        assert!(ScreenShare::Declined.answer(true).is_err());
+        assert_eq!(
+            ScreenShare::Declined.request().unwrap(),
+            ScreenShare::Requested
+        );
+        for s in [
+            ScreenShare::None,
+            ScreenShare::Requested,
+            ScreenShare::Accepted,
+            ScreenShare::Declined,
+        ] {
+            assert_eq!(ScreenShare::parse(s.as_str()), s);
+        }
+    }
+
+    #[test]
+    fn notes_never_reach_visitors() {
+        assert!(!EventKind::visitor_kinds().contains(&"note"));
+        assert!(EventKind::visitor_kinds().contains(&"message"));
+    }
+
+    proptest! {
+        #[test]
+        fn parsed_messages_are_trimmed_and_bounded(s in "\\PC{0,50}") {
+            if let Ok(m) = MessageText::parse(&s) {
+                prop_assert_eq!(m.as_str(), m.as_str().trim());
+                prop_assert!(!m.as_str().is_empty());
+            }
+        }
+    }
+}
