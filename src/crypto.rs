@@ -122,6 +122,7 @@ impl MasterKey {
             ip_index: self.derive("chatgate/v1/ip-index"),
             throttle: self.derive("chatgate/v1/throttle"),
             cookie: self.derive("chatgate/v1/cookie"),
+            widget: self.derive("chatgate/v1/widget-token"),
         }
     }
 }
@@ -171,6 +172,7 @@ pub struct Keys {
     ip_index: [u8; 32],
     throttle: [u8; 32],
     cookie: [u8; 64],
+    widget: [u8; 32],
 }
 
 impl Keys {
@@ -223,6 +225,13 @@ impl Keys {
             &self.throttle,
             format!("{kind}\u{0}{value}").as_bytes(),
         ))
+    }
+
+    /// The anti-forgery token the chat frame sends with the visitor's
+    /// writes: a keyed hash of the visitor's cookie, so only a page that
+    /// could read the frame knows it.
+    pub fn widget_token(&self, visitor_cookie: &str) -> String {
+        hex::encode(mac(&self.widget, visitor_cookie.as_bytes()))
     }
 
     pub fn cookie_key(&self) -> &[u8; 64] {

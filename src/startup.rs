@@ -20,7 +20,8 @@ use crate::{
     db::{self, Db},
     passwords,
     web::{
-        assets, auth, csrf, errors, headers, panel, session_store::DbSessionStore, users, AppState,
+        agent, assets, auth, csrf, errors, headers, panel, session_store::DbSessionStore, users,
+        widget, AppState,
     },
 };
 
@@ -105,6 +106,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         db: core.db.clone(),
         settings: core.settings.clone(),
         keys: core.keys.clone(),
+        hub: Arc::new(crate::chat::Hub::new()),
     });
     let store = DbSessionStore::new(core.db.clone(), core.settings.session_absolute);
     let cookie_key = Key::from(core.keys.cookie_key());
@@ -129,8 +131,10 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
             .app_data(web::FormConfig::default().limit(256 * 1024))
             .wrap(from_fn(headers::security_headers))
             .wrap(from_fn(crate::telemetry::access_log))
+            .app_data(widget::json_config())
             .configure(panel::public_routes)
             .configure(assets::routes)
+            .configure(widget::routes)
             .service(
                 web::scope("")
                     .wrap(ErrorHandlers::new().default_handler(errors::render_bare))
@@ -139,6 +143,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .configure(auth::routes)
                     .configure(users::routes)
                     .configure(panel::routes)
+                    .configure(agent::routes)
                     .default_service(web::to(errors::not_found)),
             )
     })

@@ -227,29 +227,30 @@ pub fn open_for_account(
         .load(conn)
 }
 
-pub fn insert_file(
-    conn: &mut DbConn,
-    account_id: i64,
-    conversation_id: i64,
-    public_id: &str,
-    stored_name: &str,
-    original_name: &str,
-    content_type: &str,
-    size: i64,
-    uploaded_by: Author,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub struct NewFile<'a> {
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub public_id: &'a str,
+    pub stored_name: &'a str,
+    pub original_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub uploaded_by: Author,
+    pub now: NaiveDateTime,
+}
+
+pub fn insert_file(conn: &mut DbConn, f: &NewFile<'_>) -> QueryResult<()> {
     diesel::insert_into(files::table)
         .values((
-            files::account_id.eq(account_id),
-            files::conversation_id.eq(conversation_id),
-            files::public_id.eq(public_id),
-            files::stored_name.eq(stored_name),
-            files::original_name.eq(original_name),
-            files::content_type.eq(content_type),
-            files::size_bytes.eq(size),
-            files::uploaded_by.eq(uploaded_by.as_str()),
-            files::created_at.eq(now),
+            files::account_id.eq(f.account_id),
+            files::conversation_id.eq(f.conversation_id),
+            files::public_id.eq(f.public_id),
+            files::stored_name.eq(f.stored_name),
+            files::original_name.eq(f.original_name),
+            files::content_type.eq(f.content_type),
+            files::size_bytes.eq(f.size),
+            files::uploaded_by.eq(f.uploaded_by.as_str()),
+            files::created_at.eq(f.now),
         ))
         .execute(conn)
         .map(drop)

@@ -36,6 +36,11 @@ async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse
         .body(file.data.into_owned()))
 }
 
+/// One embedded file's bytes.
+pub fn get(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|f| f.data.into_owned())
+}
+
 /// The names of all embedded files (for tests and diagnostics).
 pub fn names() -> Vec<String> {
     Assets::iter().map(|n| n.into_owned()).collect()

@@ -36,7 +36,12 @@ pub async fn security_headers(
             "camera=(), microphone=(), geolocation=(), payment=()",
         ),
     ];
+    // A handler that set its own policy (the chat frame) decides framing.
+    let own_policy = h.contains_key(header::CONTENT_SECURITY_POLICY);
     for (name, value) in defaults {
+        if own_policy && name == header::X_FRAME_OPTIONS {
+            continue;
+        }
         if !h.contains_key(&name) {
             h.insert(name, HeaderValue::from_static(value));
         }

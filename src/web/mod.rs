@@ -2,16 +2,19 @@
 //! and middleware. Handlers parse input, call `db` inside `Db::run`, and
 //! render a template.
 
+pub mod agent;
 pub mod assets;
 pub mod auth;
 pub mod client_ip;
 pub mod csrf;
 pub mod errors;
+pub mod files;
 pub mod headers;
 pub mod page;
 pub mod panel;
 pub mod session_store;
 pub mod users;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -28,6 +31,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
+    pub hub: Arc<crate::chat::Hub>,
 }
 
 /// Renders a template as an HTML response.

@@ -3,6 +3,8 @@
 
 mod auth;
 mod browser;
+mod chat;
+mod chat_helpers;
 mod cli;
 mod db;
 mod helpers;

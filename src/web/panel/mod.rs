@@ -43,16 +43,6 @@ struct Empty {
     text: &'static str,
 }
 
-#[get("/agent")]
-async fn agent(page: Page) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &Empty {
-        page: page.at("agent"),
-        title: "Agent console".into(),
-        heading: "No conversations are waiting",
-        text: "Waiting and active conversations of your business cases appear here as visitors start chatting.",
-    })
-}
-
 /// `?blocking=` of the conversations list. Unknown values mean "all".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -210,7 +200,6 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
-        .service(agent)
         .service(conversations)
         .service(block_visitors)
         .service(chat_window)

@@ -1,0 +1,9 @@
+//! The chat core: conversations and their events, the live hub and the event
+//! streams. The web layer only parses requests and calls in here.
+
+pub mod files;
+pub mod hub;
+pub mod service;
+pub mod stream;
+
+pub use hub::{Hub, Notice};

@@ -1,0 +1,332 @@
+//! What visitors and agents do to conversations. Each function runs inside
+//! one write transaction (the caller opens it with `db::write_tx`), so a
+//! failure stores nothing, and returns what changed for the hub.
+
+use std::net::IpAddr;
+
+use serde_json::json;
+
+use crate::{
+    crypto::{random_token, Keys, SealContext},
+    db::{
+        chat::{self, NewConversation},
+        models::{BusinessCase, Conversation, Event},
+        now, DbConn,
+    },
+    domain::{
+        account::InvalidInput,
+        chat::{visitor_label, Author, EventKind, MessageText, ScreenShare, Status, SurveyAnswer},
+    },
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("not found")]
+    NotFound,
+    /// Input the person can correct.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// Not possible in the conversation's current state.
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+impl From<InvalidInput> for ChatError {
+    fn from(e: InvalidInput) -> Self {
+        ChatError::Invalid(e.0)
+    }
+}
+
+pub const CLOSED: &str = "This conversation has ended.";
+
+/// The visitor as the widget knows them: a case and the key of their cookie.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitorRef<'a> {
+    pub case: &'a BusinessCase,
+    pub key: &'a str,
+}
+
+/// The signed-in agent acting.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentRef<'a> {
+    pub account_id: i64,
+    pub user_id: i64,
+    pub name: &'a str,
+}
+
+/// The table, column and row a visitor address is sealed for.
+pub fn ip_context(public_id: &str) -> SealContext<'_> {
+    SealContext {
+        table: "conversations",
+        column: "visitor_ip",
+        row: public_id,
+    }
+}
+
+/// The visitor's conversation `public_id`, or NotFound when it is not theirs.
+pub fn visitor_conversation(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+    public_id: &str,
+) -> Result<Conversation, ChatError> {
+    chat::for_visitor(conn, v.case.id, v.key, public_id)?.ok_or(ChatError::NotFound)
+}
+
+pub fn agent_conversation(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> Result<Conversation, ChatError> {
+    chat::for_account(conn, account_id, id)?.ok_or(ChatError::NotFound)
+}
+
+fn open(conv: &Conversation) -> Result<(), ChatError> {
+    if conv.is_closed() {
+        Err(ChatError::Conflict(CLOSED))
+    } else {
+        Ok(())
+    }
+}
+
+/// A visitor's message. Without a conversation id it goes to the visitor's
+/// open conversation in the case, or starts one; the visitor's address is
+/// then stored sealed, with its blind index beside it.
+#[allow(clippy::too_many_arguments)]
+pub fn visitor_message(
+    conn: &mut DbConn,
+    keys: &Keys,
+    v: VisitorRef<'_>,
+    conversation: Option<&str>,
+    ip: IpAddr,
+    page_url: Option<&str>,
+    text: &MessageText,
+) -> Result<(Conversation, Event), ChatError> {
+    let conv = match conversation {
+        Some(public_id) => {
+            let c = visitor_conversation(conn, v, public_id)?;
+            open(&c)?;
+            c
+        }
+        None => {
+            match chat::latest_for_visitor(conn, v.case.id, v.key)?.filter(|c| !c.is_closed()) {
+                Some(c) => c,
+                None => start(conn, keys, v, ip, page_url)?,
+            }
+        }
+    };
+    let event = chat::append(
+        conn,
+        conv.id,
+        EventKind::Message,
+        Author::Visitor,
+        &conv.visitor_label,
+        &json!({ "text": text.as_str() }),
+        now(),
+    )?;
+    Ok((conv, event))
+}
+
+fn start(
+    conn: &mut DbConn,
+    keys: &Keys,
+    v: VisitorRef<'_>,
+    ip: IpAddr,
+    page_url: Option<&str>,
+) -> Result<Conversation, ChatError> {
+    let public_id = random_token();
+    let canonical = ip.to_canonical().to_string();
+    let label = visitor_label(v.key);
+    Ok(chat::create(
+        conn,
+        NewConversation {
+            account_id: v.case.account_id,
+            case_id: v.case.id,
+            public_id: &public_id,
+            visitor_key: v.key,
+            visitor_label: &label,
+            page_url,
+            ip_sealed: keys.seal(canonical.as_bytes(), ip_context(&public_id)),
+            ip_index: keys.ip_index(&canonical),
+            now: now(),
+        },
+    )?)
+}
+
+/// An agent's message; the first agent to answer takes the conversation.
+pub fn agent_message(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    text: &MessageText,
+) -> Result<Event, ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    open(&conv)?;
+    join(conn, a, &conv)?;
+    Ok(chat::append(
+        conn,
+        conv.id,
+        EventKind::Message,
+        Author::Agent,
+        a.name,
+        &json!({ "text": text.as_str() }),
+        now(),
+    )?)
+}
+
+/// Marks a waiting conversation as taken by the agent.
+pub fn join(conn: &mut DbConn, a: AgentRef<'_>, conv: &Conversation) -> Result<(), ChatError> {
+    if conv.status() == Status::Waiting {
+        chat::set_status(conn, conv.id, Status::Active, Some(a.user_id), None)?;
+        chat::append(
+            conn,
+            conv.id,
+            EventKind::AgentJoined,
+            Author::Agent,
+            a.name,
+            &json!({}),
+            now(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Ends the conversation and offers the survey.
+pub fn close(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    open(&conv)?;
+    let t = now();
+    chat::set_status(
+        conn,
+        conv.id,
+        Status::Closed,
+        conv.agent_user_id.or(Some(a.user_id)),
+        Some(t),
+    )?;
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::Closed,
+        Author::Agent,
+        a.name,
+        &json!({}),
+        t,
+    )?;
+    if !conv.survey_offered {
+        offer_survey(conn, &conv, a.name)?;
+    }
+    Ok(())
+}
+
+fn offer_survey(conn: &mut DbConn, conv: &Conversation, by: &str) -> Result<(), ChatError> {
+    chat::set_survey_offered(conn, conv.id)?;
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::SurveyOffered,
+        Author::Agent,
+        by,
+        &json!({}),
+        now(),
+    )?;
+    Ok(())
+}
+
+/// The agent sends the survey now.
+pub fn send_survey(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    if conv.survey_rating.is_some() {
+        return Err(ChatError::Conflict(
+            "The visitor has already answered the survey.",
+        ));
+    }
+    if conv.survey_offered {
+        return Err(ChatError::Conflict("The survey has already been sent."));
+    }
+    offer_survey(conn, &conv, a.name)
+}
+
+pub fn answer_survey(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+    public_id: &str,
+    answer: &SurveyAnswer,
+) -> Result<Conversation, ChatError> {
+    let conv = visitor_conversation(conn, v, public_id)?;
+    if !conv.survey_offered {
+        return Err(ChatError::Conflict("There is no survey to answer."));
+    }
+    if chat::set_survey_answer(conn, conv.id, answer.rating, answer.comment.as_deref())? == 0 {
+        return Err(ChatError::Conflict(
+            "The survey has already been answered. Thank you!",
+        ));
+    }
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::SurveyAnswered,
+        Author::Visitor,
+        &conv.visitor_label,
+        &json!({ "rating": answer.rating, "comment": answer.comment }),
+        now(),
+    )?;
+    Ok(conv)
+}
+
+pub fn request_screen_share(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    open(&conv)?;
+    let next = ScreenShare::parse(&conv.screen_share).request()?;
+    join(conn, a, &conv)?;
+    chat::set_screen_share(conn, conv.id, next.as_str())?;
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::ScreenShareRequested,
+        Author::Agent,
+        a.name,
+        &json!({}),
+        now(),
+    )?;
+    Ok(())
+}
+
+pub fn answer_screen_share(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+    public_id: &str,
+    accept: bool,
+) -> Result<Conversation, ChatError> {
+    let conv = visitor_conversation(conn, v, public_id)?;
+    open(&conv)?;
+    let next = ScreenShare::parse(&conv.screen_share).answer(accept)?;
+    chat::set_screen_share(conn, conv.id, next.as_str())?;
+    let kind = if accept {
+        EventKind::ScreenShareAccepted
+    } else {
+        EventKind::ScreenShareDeclined
+    };
+    chat::append(
+        conn,
+        conv.id,
+        kind,
+        Author::Visitor,
+        &conv.visitor_label,
+        &json!({}),
+        now(),
+    )?;
+    Ok(conv)
+}
+
+/// Invites an online visitor. Returns the visitor's case id.
+pub fn invite(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    visitor_id: i64,
+    text: &crate::domain::chat::InvitationText,
+) -> Result<i64, ChatError> {
+    let v = chat::visitor(conn, a.account_id, visitor_id)?.ok_or(ChatError::NotFound)?;
+    chat::invite(conn, &v, a.name, text.as_str(), now())?;
+    Ok(v.case_id)
+}

@@ -1,0 +1,165 @@
+//! Server-Sent Event streams. A stream first sends what the database has
+//! after the last event the client saw (`Last-Event-ID`, the per-conversation
+//! sequence number), then waits for the hub, a short poll timer (so streams
+//! on other instances catch up) or a keep-alive, and repeats. Sequence
+//! numbers only grow, so nothing is sent twice and nothing is skipped.
+
+use std::{convert::Infallible, sync::Arc, time::Duration};
+
+use actix_web::web::Bytes;
+use futures_util::Stream;
+use serde_json::json;
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+
+use super::hub::{Hub, Notice};
+use crate::{
+    db::{chat, models::Event, now, write_tx, Db},
+    error::AppError,
+};
+
+/// A visitor watching for invitations and marked online while watching.
+#[derive(Debug, Clone)]
+pub struct Presence {
+    pub case: crate::db::models::BusinessCase,
+    pub visitor_key: String,
+    pub label: String,
+    pub page_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub account_id: i64,
+    /// The conversation to follow and the last sequence number seen.
+    pub conversation: Option<(i64, i64)>,
+    /// Leave out agents-only events.
+    pub for_visitor: bool,
+    pub presence: Option<Presence>,
+    /// Send `{"type":"refresh"}` whenever anything in the account changes
+    /// (the agent console's list).
+    pub refresh: bool,
+}
+
+const BATCH: i64 = 500;
+const POLL: Duration = Duration::from_secs(2);
+const PING: Duration = Duration::from_secs(15);
+const PRESENCE: Duration = Duration::from_secs(20);
+/// Invitations older than this are not shown to a visitor who arrives later.
+const INVITATION_TTL: i64 = 120;
+
+pub fn event_json(e: &Event) -> serde_json::Value {
+    json!({
+        "type": "event",
+        "seq": e.seq,
+        "kind": e.kind,
+        "author": e.author,
+        "name": e.author_name,
+        "body": serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default(),
+        "at": e.created_at.and_utc().to_rfc3339(),
+    })
+}
+
+fn frame(id: Option<i64>, data: &serde_json::Value) -> Bytes {
+    match id {
+        Some(id) => Bytes::from(format!("id: {id}\ndata: {data}\n\n")),
+        None => Bytes::from(format!("data: {data}\n\n")),
+    }
+}
+
+/// Starts the stream's task and returns its body.
+pub fn open(db: Db, hub: Arc<Hub>, spec: Spec) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let notices = hub.subscribe();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = run(db, notices, spec, &tx).await {
+            tracing::debug!(error = %e, "event stream ended");
+        }
+    });
+    futures_util::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|b| (Ok(b), rx)) },
+    )
+}
+
+#[derive(Debug, thiserror::Error)]
+enum End {
+    #[error("client gone")]
+    Gone,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+async fn send(tx: &mpsc::Sender<Bytes>, b: Bytes) -> Result<(), End> {
+    tx.send(b).await.map_err(|_| End::Gone)
+}
+
+async fn run(
+    db: Db,
+    mut notices: tokio::sync::broadcast::Receiver<Notice>,
+    spec: Spec,
+    tx: &mpsc::Sender<Bytes>,
+) -> Result<(), End> {
+    send(tx, Bytes::from_static(b"retry: 2000\n\n")).await?;
+    let mut after = spec.conversation.map(|(_, a)| a).unwrap_or(0);
+    let mut last_invitation = 0i64;
+    let opened = now();
+    let mut poll = tokio::time::interval(if spec.refresh { POLL * 5 } else { POLL });
+    let mut ping = tokio::time::interval(PING);
+    let mut presence = tokio::time::interval(PRESENCE);
+    ping.reset();
+    loop {
+        if let Some((conv, _)) = spec.conversation {
+            let for_visitor = spec.for_visitor;
+            loop {
+                let from = after;
+                let events = db
+                    .run(move |c| Ok(chat::events_after(c, conv, from, for_visitor, BATCH)?))
+                    .await?;
+                for e in &events {
+                    after = e.seq;
+                    send(tx, frame(Some(e.seq), &event_json(e))).await?;
+                }
+                if (events.len() as i64) < BATCH {
+                    break;
+                }
+            }
+        }
+        if let Some(p) = &spec.presence {
+            let (case_id, key, from) = (p.case.id, p.visitor_key.clone(), last_invitation);
+            let since = opened - chrono::Duration::seconds(INVITATION_TTL);
+            let invitations = db
+                .run(move |c| Ok(chat::invitations_after(c, case_id, &key, from, since)?))
+                .await?;
+            for i in invitations {
+                last_invitation = i.id;
+                let data = json!({ "type": "invitation", "id": i.id, "agent": i.agent_name, "message": i.message });
+                send(tx, frame(None, &data)).await?;
+            }
+        }
+        // Wait for something that concerns this stream.
+        loop {
+            tokio::select! {
+                n = notices.recv() => match n {
+                    Ok(n) if n.account_id == spec.account_id
+                        && (spec.refresh || spec.presence.is_some()
+                            || n.conversation_id == spec.conversation.map(|(c, _)| c)) => break,
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                _ = poll.tick() => break,
+                _ = ping.tick() => send(tx, Bytes::from_static(b": ping\n\n")).await?,
+                _ = presence.tick() => {
+                    if let Some(p) = spec.presence.clone() {
+                        db.run(move |c| {
+                            Ok(write_tx(c, |c| chat::touch_visitor(c, &p.case, &p.visitor_key, &p.label, p.page_url.as_deref(), now()))?)
+                        }).await?;
+                    }
+                }
+                _ = tx.closed() => return Ok(()),
+            }
+        }
+        if spec.refresh {
+            send(tx, frame(None, &json!({ "type": "refresh" }))).await?;
+        }
+    }
+}

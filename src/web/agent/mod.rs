@@ -1,0 +1,354 @@
+//! The agent console (`/agent`) and its JSON and event API. Agents and
+//! managers see the conversations of their own account only.
+
+use actix_multipart::Multipart;
+use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{
+    chat::{
+        files,
+        service::{self, AgentRef, ChatError},
+        stream::{self, Spec},
+        Notice,
+    },
+    db::{chat, now, write_tx},
+    domain::chat::{Author, InvitationText, MessageText},
+    error::AppError,
+    web::{
+        files as web_files,
+        page::{CurrentUser, Page},
+        render,
+        widget::sse,
+        AppState,
+    },
+};
+
+type Res = Result<HttpResponse, actix_web::Error>;
+
+impl ResponseError for ChatError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ChatError::NotFound => StatusCode::NOT_FOUND,
+            ChatError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ChatError::Conflict(_) => StatusCode::CONFLICT,
+            ChatError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let msg = match self {
+            ChatError::Db(e) => {
+                tracing::error!(cause = %e, "chat error");
+                "Something went wrong. Please try again.".to_owned()
+            }
+            ChatError::NotFound => "This conversation does not exist.".to_owned(),
+            other => other.to_string(),
+        };
+        HttpResponse::build(self.status_code()).json(json!({ "error": msg }))
+    }
+}
+
+fn agent(u: &CurrentUser) -> AgentRef<'_> {
+    AgentRef {
+        account_id: u.account_id,
+        user_id: u.id,
+        name: &u.name,
+    }
+}
+
+fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
+    state.hub.notify(Notice {
+        account_id,
+        conversation_id,
+    });
+}
+
+#[derive(Template)]
+#[template(path = "agent/console.html")]
+struct Console {
+    page: Page,
+}
+
+#[get("/agent")]
+async fn console(page: Page) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &Console {
+            page: page.at("agent"),
+        },
+    )
+}
+
+/// Visitors count as online for a minute after their last sign of life.
+const ONLINE_SECS: i64 = 60;
+
+#[get("/agent/api/overview")]
+async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
+    let aid = user.account_id;
+    let (open, online) = state
+        .db
+        .run(move |c| {
+            let open = chat::open_for_account(c, aid)?;
+            let online =
+                chat::online_visitors(c, aid, now() - chrono::Duration::seconds(ONLINE_SECS))?;
+            Ok((open, online))
+        })
+        .await?;
+    let busy: std::collections::HashSet<(i64, &str)> = open
+        .iter()
+        .map(|(c, _)| (c.case_id, c.visitor_key.as_str()))
+        .collect();
+    let conversations: Vec<_> = open
+        .iter()
+        .map(|(c, case)| {
+            json!({
+                "id": c.id, "case": case, "visitor": c.visitor_label, "status": c.status,
+                "started_at": c.started_at.and_utc().to_rfc3339(), "messages": c.message_count,
+                "mine": c.agent_user_id == Some(user.id),
+            })
+        })
+        .collect();
+    let visitors: Vec<_> = online
+        .iter()
+        .filter(|(v, _)| !busy.contains(&(v.case_id, v.visitor_key.as_str())))
+        .map(|(v, case)| json!({ "id": v.id, "label": v.label, "case": case, "page_url": v.page_url }))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "conversations": conversations, "visitors": visitors })))
+}
+
+#[get("/agent/events")]
+async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
+    let spec = Spec {
+        account_id: user.account_id,
+        conversation: None,
+        for_visitor: false,
+        presence: None,
+        refresh: true,
+    };
+    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+}
+
+#[get("/agent/api/conversations/{id}")]
+async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
+    let (aid, id) = (user.account_id, id.into_inner());
+    let (conv, case) = state
+        .db
+        .run(move |c| {
+            let conv = service::agent_conversation(c, aid, id);
+            let case = match &conv {
+                Ok(conv) => crate::db::accounts::case(c, aid, conv.case_id)?.map(|k| k.name),
+                Err(_) => None,
+            };
+            Ok((conv, case))
+        })
+        .await?;
+    let conv = conv?;
+    Ok(HttpResponse::Ok().json(json!({
+        "id": conv.id, "case": case, "visitor": conv.visitor_label, "status": conv.status,
+        "screen_share": conv.screen_share, "survey_offered": conv.survey_offered,
+        "survey_rating": conv.survey_rating, "page_url": conv.page_url,
+        "started_at": conv.started_at.and_utc().to_rfc3339(), "last_seq": conv.last_seq,
+    })))
+}
+
+#[derive(Deserialize)]
+struct AfterQuery {
+    after: Option<i64>,
+}
+
+#[get("/agent/conversations/{id}/events")]
+async fn conversation_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<AfterQuery>,
+) -> Res {
+    let (aid, id) = (user.account_id, id.into_inner());
+    let conv = state
+        .db
+        .run(move |c| Ok(service::agent_conversation(c, aid, id)))
+        .await??;
+    let after = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .or(q.after)
+        .unwrap_or(0)
+        .max(0);
+    let spec = Spec {
+        account_id: aid,
+        conversation: Some((conv.id, after)),
+        for_visitor: false,
+        presence: None,
+        refresh: false,
+    };
+    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+}
+
+#[derive(Deserialize)]
+struct Text {
+    text: String,
+}
+
+#[post("/agent/api/conversations/{id}/messages")]
+async fn send_message(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<Text>,
+) -> Res {
+    let text = MessageText::parse(&body.text).map_err(ChatError::from)?;
+    let (aid, id) = (user.account_id, id.into_inner());
+    let e = state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                service::agent_message(c, agent(&user), id, &text)
+            }))
+        })
+        .await??;
+    notify(&state, aid, Some(e.conversation_id));
+    Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
+}
+
+/// Runs one agent action on a conversation and tells the hub.
+async fn act(
+    state: &AppState,
+    user: CurrentUser,
+    id: i64,
+    f: fn(&mut crate::db::DbConn, AgentRef<'_>, i64) -> Result<(), ChatError>,
+) -> Res {
+    let aid = user.account_id;
+    state
+        .db
+        .run(move |c| Ok(write_tx(c, |c| f(c, agent(&user), id))))
+        .await??;
+    notify(state, aid, Some(id));
+    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
+}
+
+#[post("/agent/api/conversations/{id}/close")]
+async fn close(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
+    act(&state, user, id.into_inner(), service::close).await
+}
+
+#[post("/agent/api/conversations/{id}/survey")]
+async fn survey(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
+    act(&state, user, id.into_inner(), service::send_survey).await
+}
+
+#[post("/agent/api/conversations/{id}/screen-share")]
+async fn screen_share(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
+    act(&state, user, id.into_inner(), service::request_screen_share).await
+}
+
+#[post("/agent/api/conversations/{id}/files")]
+async fn upload(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Multipart,
+) -> Res {
+    let upload = web_files::read_upload(form)
+        .await
+        .map_err(ChatError::Invalid)?;
+    let data_dir = state.settings.data_dir.clone();
+    let (bytes, name) = (upload.bytes, upload.name);
+    let size = bytes.len();
+    let stored = web::block(move || files::write(&data_dir, &bytes))
+        .await?
+        .map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+    let (aid, id) = (user.account_id, id.into_inner());
+    let ctype = web_files::content_type(&name);
+    let s2 = stored.clone();
+    let result = state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                let conv = service::agent_conversation(c, aid, id)?;
+                service::join(c, agent(&user), &conv)?;
+                files::attach(
+                    c,
+                    &conv,
+                    Author::Agent,
+                    &user.name,
+                    &name,
+                    &s2,
+                    &ctype,
+                    size,
+                )
+            }))
+        })
+        .await?;
+    match result {
+        Ok(e) => {
+            notify(&state, aid, Some(id));
+            Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(files::dir(&state.settings.data_dir).join(&stored));
+            Err(e.into())
+        }
+    }
+}
+
+#[get("/agent/files/{fid}")]
+async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<String>) -> Res {
+    let (aid, fid) = (user.account_id, fid.into_inner());
+    let f = state
+        .db
+        .run(move |c| Ok(chat::file_for_account(c, aid, &fid)?))
+        .await?
+        .ok_or(ChatError::NotFound)?;
+    let p = files::path_of(&state.settings.data_dir, &f);
+    let bytes = web::block(move || std::fs::read(p))
+        .await?
+        .map_err(|_| ChatError::NotFound)?;
+    Ok(web_files::download(&f, bytes))
+}
+
+#[derive(Deserialize)]
+struct Invite {
+    message: String,
+}
+
+#[post("/agent/api/visitors/{id}/invite")]
+async fn invite(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<Invite>,
+) -> Res {
+    let text = InvitationText::parse(&body.message).map_err(ChatError::from)?;
+    let (aid, vid) = (user.account_id, id.into_inner());
+    state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                service::invite(c, agent(&user), vid, &text)
+            }))
+        })
+        .await??;
+    notify(&state, aid, None);
+    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(console)
+        .service(overview)
+        .service(account_events)
+        .service(conversation)
+        .service(conversation_events)
+        .service(send_message)
+        .service(close)
+        .service(survey)
+        .service(screen_share)
+        .service(upload)
+        .service(download)
+        .service(invite);
+}

@@ -1,0 +1,76 @@
+//! Reading uploads and serving stored files, for the widget and the agent.
+
+use actix_multipart::Multipart;
+use actix_web::{
+    http::header::{self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue},
+    HttpResponse,
+};
+use futures_util::TryStreamExt;
+
+use crate::{chat::files::MAX_BYTES, db::models::StoredFile};
+
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads the form's `file` field, refusing empty and oversized files with a
+/// message for the person who sent it.
+pub async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
+    while let Some(mut field) = form
+        .try_next()
+        .await
+        .map_err(|_| "The upload could not be read. Please try again.")?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or("file")
+            .to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .try_next()
+            .await
+            .map_err(|_| "The upload could not be read. Please try again.")?
+        {
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                return Err("The file is larger than 10 MB.");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err("The file is empty.");
+        }
+        return Ok(Upload { name, bytes });
+    }
+    Err("Choose a file to send.")
+}
+
+/// The type recorded for a file, from its name.
+pub fn content_type(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_owned()
+}
+
+/// A stored file as a download: always an attachment, never sniffed.
+pub fn download(f: &StoredFile, bytes: Vec<u8>) -> HttpResponse {
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: f.original_name.clone().into_bytes(),
+        })],
+    };
+    HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header(disposition)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
+}

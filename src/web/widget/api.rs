@@ -1,0 +1,513 @@
+//! Widget endpoints.
+
+use actix_multipart::Multipart;
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Visitor, WidgetError};
+use crate::{
+    chat::{
+        files,
+        service::{self, VisitorRef},
+        stream::{self, Presence, Spec},
+        Notice,
+    },
+    db::{chat, models::BusinessCase, write_tx},
+    domain::chat::{visitor_label, Author, MessageText, SurveyAnswer},
+    web::{assets, client_ip::ClientIp, files as web_files, AppState},
+};
+
+type Res = Result<HttpResponse, WidgetError>;
+
+async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
+    if key.len() > 100 {
+        return Err(WidgetError::Unavailable);
+    }
+    state
+        .db
+        .run(move |c| Ok(chat::case_by_widget_key(c, &key)?))
+        .await?
+        .ok_or(WidgetError::Unavailable)
+}
+
+/// The visitor of a read.
+fn reader(req: &HttpRequest) -> Result<Visitor, WidgetError> {
+    Visitor::of(req).ok_or(WidgetError::NoVisitor)
+}
+
+/// The visitor of a write: the cookie and the token derived from it.
+fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
+    let v = reader(req)?;
+    let provided = req
+        .headers()
+        .get("x-widget-token")
+        .and_then(|h| h.to_str().ok());
+    if v.token_ok(&state.keys, provided) {
+        Ok(v)
+    } else {
+        Err(WidgetError::BadToken)
+    }
+}
+
+/// A page address as the loader reports it: http(s) only, bounded.
+fn page_url(raw: Option<&str>) -> Option<String> {
+    let raw = raw?.trim();
+    let u = url::Url::parse(raw).ok()?;
+    (matches!(u.scheme(), "http" | "https") && raw.len() <= 2000).then(|| u.to_string())
+}
+
+fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
+    state.hub.notify(Notice {
+        account_id,
+        conversation_id,
+    });
+}
+
+#[get("/widget.js")]
+async fn loader() -> HttpResponse {
+    match assets::get("widget/loader.js") {
+        Some(body) => HttpResponse::Ok()
+            .content_type("text/javascript; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .body(body),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    url: Option<String>,
+}
+
+#[get("/widget/v1/{key}/bootstrap")]
+async fn bootstrap(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    _q: web::Query<PageQuery>,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "show": true, "frame": format!("/widget/v1/{}/frame", case.widget_key) })))
+}
+
+#[derive(Template)]
+#[template(path = "widget/frame.html")]
+struct Frame {
+    case: BusinessCase,
+    token: String,
+    page_url: String,
+}
+
+/// Any site may frame the chat (website rules narrow this per account).
+const FRAME_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
+
+#[get("/widget/v1/{key}/frame")]
+async fn frame(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    let (visitor, fresh) = match Visitor::of(&req) {
+        Some(v) => (v, false),
+        None => (Visitor::new(), true),
+    };
+    let page = Frame {
+        token: visitor.token(&state.keys),
+        page_url: page_url(q.url.as_deref()).unwrap_or_default(),
+        case,
+    };
+    let html = page
+        .render()
+        .map_err(|e| WidgetError::Internal(e.to_string()))?;
+    let mut resp = HttpResponse::Ok();
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, FRAME_CSP))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if fresh {
+        resp.cookie(visitor.cookie(state.settings.secure_cookies()));
+    }
+    Ok(resp.body(html))
+}
+
+fn summary(c: &crate::db::models::Conversation) -> serde_json::Value {
+    json!({
+        "id": c.public_id,
+        "status": c.status,
+        "screen_share": c.screen_share,
+        "survey_offered": c.survey_offered,
+        "survey_answered": c.survey_rating.is_some(),
+        "last_seq": c.last_seq,
+    })
+}
+
+#[get("/widget/v1/{key}/state")]
+async fn conversation_state(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    let v = reader(&req)?;
+    let latest = state
+        .db
+        .run(move |c| Ok(chat::latest_for_visitor(c, case.id, &v.key)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "conversation": latest.as_ref().map(summary) })))
+}
+
+#[derive(Deserialize)]
+struct SendMessage {
+    text: String,
+    conversation: Option<String>,
+    url: Option<String>,
+}
+
+#[post("/widget/v1/{key}/messages")]
+async fn send_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    ip: ClientIp,
+    body: web::Json<SendMessage>,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    let v = writer(&req, &state)?;
+    let body = body.into_inner();
+    let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
+    let url = page_url(body.url.as_deref());
+    let keys = state.keys.clone();
+    let account = case.account_id;
+    let (conv, event) = state
+        .db
+        .run(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            Ok(write_tx(c, |c| {
+                service::visitor_message(
+                    c,
+                    &keys,
+                    vr,
+                    body.conversation.as_deref(),
+                    ip.0,
+                    url.as_deref(),
+                    &text,
+                )
+            }))
+        })
+        .await??;
+    notify(&state, account, Some(conv.id));
+    Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": event.seq })))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    conversation: Option<String>,
+    after: Option<i64>,
+    url: Option<String>,
+}
+
+#[get("/widget/v1/{key}/events")]
+async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    q: web::Query<EventsQuery>,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    let v = reader(&req)?;
+    let last_seen = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .or(q.after)
+        .unwrap_or(0)
+        .max(0);
+    let conversation = match q.conversation.clone() {
+        Some(public_id) => {
+            let (case_c, key) = (case.clone(), v.key.clone());
+            let conv = state
+                .db
+                .run(move |c| {
+                    Ok(service::visitor_conversation(
+                        c,
+                        VisitorRef {
+                            case: &case_c,
+                            key: &key,
+                        },
+                        &public_id,
+                    ))
+                })
+                .await??;
+            Some((conv.id, last_seen))
+        }
+        None => None,
+    };
+    let spec = Spec {
+        account_id: case.account_id,
+        conversation,
+        for_visitor: true,
+        presence: Some(Presence {
+            label: visitor_label(&v.key),
+            visitor_key: v.key,
+            page_url: page_url(q.url.as_deref()),
+            case,
+        }),
+        refresh: false,
+    };
+    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+}
+
+/// An event-stream response.
+pub fn sse(
+    body: impl futures_util::Stream<Item = Result<web::Bytes, std::convert::Infallible>> + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(body)
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    conversation: Option<String>,
+}
+
+#[post("/widget/v1/{key}/files")]
+async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    ip: ClientIp,
+    q: web::Query<FileQuery>,
+    form: Multipart,
+) -> Res {
+    let case = case(&state, key.into_inner()).await?;
+    let v = writer(&req, &state)?;
+    let upload = web_files::read_upload(form)
+        .await
+        .map_err(|m| WidgetError::Invalid(m.into()))?;
+    let data_dir = state.settings.data_dir.clone();
+    let (bytes, name) = (upload.bytes, upload.name);
+    let stored = web::block(move || files::write(&data_dir, &bytes).map(|n| (n, bytes.len())))
+        .await?
+        .map_err(|e| WidgetError::Internal(e.to_string()))?;
+    let keys = state.keys.clone();
+    let account = case.account_id;
+    let conversation = q.into_inner().conversation;
+    let (stored_name, size) = stored.clone();
+    let ctype = web_files::content_type(&name);
+    let result = state
+        .db
+        .run(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            Ok(write_tx(c, |c| {
+                let conv = match conversation.as_deref() {
+                    Some(id) => service::visitor_conversation(c, vr, id)?,
+                    None => match chat::latest_for_visitor(c, case.id, &v.key)?
+                        .filter(|c| !c.is_closed())
+                    {
+                        Some(conv) => conv,
+                        None => {
+                            // A file can start a conversation, like a message.
+                            let text = MessageText::parse("(sent a file)")
+                                .map_err(service::ChatError::from)?;
+                            service::visitor_message(c, &keys, vr, None, ip.0, None, &text)?.0
+                        }
+                    },
+                };
+                let e = files::attach(
+                    c,
+                    &conv,
+                    Author::Visitor,
+                    &conv.visitor_label,
+                    &name,
+                    &stored_name,
+                    &ctype,
+                    size,
+                )?;
+                Ok::<_, service::ChatError>((conv, e))
+            }))
+        })
+        .await?;
+    match result {
+        Ok((conv, e)) => {
+            notify(&state, account, Some(conv.id));
+            Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": e.seq })))
+        }
+        Err(e) => {
+            let path = files::dir(&state.settings.data_dir).join(&stored.0);
+            let _ = std::fs::remove_file(path);
+            Err(e.into())
+        }
+    }
+}
+
+#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}")]
+async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Res {
+    let (key, cid, fid) = path.into_inner();
+    let case = case(&state, key).await?;
+    let v = reader(&req)?;
+    let f = state
+        .db
+        .run(move |c| {
+            let conv = service::visitor_conversation(
+                c,
+                VisitorRef {
+                    case: &case,
+                    key: &v.key,
+                },
+                &cid,
+            );
+            Ok(match conv {
+                Ok(conv) => chat::file(c, conv.id, &fid)?,
+                Err(_) => None,
+            })
+        })
+        .await?
+        .ok_or(WidgetError::NotFound)?;
+    let p = files::path_of(&state.settings.data_dir, &f);
+    let bytes = web::block(move || std::fs::read(p))
+        .await?
+        .map_err(|_| WidgetError::NotFound)?;
+    Ok(web_files::download(&f, bytes))
+}
+
+#[derive(Deserialize)]
+struct ScreenShareAnswer {
+    accept: bool,
+}
+
+#[post("/widget/v1/{key}/conversations/{cid}/screen-share")]
+async fn screen_share(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<ScreenShareAnswer>,
+) -> Res {
+    let (key, cid) = path.into_inner();
+    let case = case(&state, key).await?;
+    let v = writer(&req, &state)?;
+    let accept = body.accept;
+    let conv = state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                service::answer_screen_share(
+                    c,
+                    VisitorRef {
+                        case: &case,
+                        key: &v.key,
+                    },
+                    &cid,
+                    accept,
+                )
+            }))
+        })
+        .await??;
+    notify(&state, conv.account_id, Some(conv.id));
+    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct SurveyBody {
+    rating: i64,
+    comment: Option<String>,
+}
+
+#[post("/widget/v1/{key}/conversations/{cid}/survey")]
+async fn survey(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<SurveyBody>,
+) -> Res {
+    let (key, cid) = path.into_inner();
+    let case = case(&state, key).await?;
+    let v = writer(&req, &state)?;
+    let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
+        .map_err(|e| WidgetError::Invalid(e.0.into()))?;
+    let conv = state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                service::answer_survey(
+                    c,
+                    VisitorRef {
+                        case: &case,
+                        key: &v.key,
+                    },
+                    &cid,
+                    &answer,
+                )
+            }))
+        })
+        .await??;
+    notify(&state, conv.account_id, Some(conv.id));
+    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
+}
+
+#[derive(Template)]
+#[template(path = "demo.html")]
+struct Demo {
+    public_url: String,
+    case_key: String,
+}
+
+#[derive(Deserialize)]
+struct DemoQuery {
+    case: Option<String>,
+}
+
+/// A stand-in customer website that embeds the demo "Support" chat, or the
+/// case named by `?case=` (widget keys are public: they are in every page
+/// that embeds the chat).
+#[get("/demo")]
+async fn demo(
+    state: web::Data<AppState>,
+    q: web::Query<DemoQuery>,
+) -> Result<HttpResponse, crate::error::AppError> {
+    let key = q.into_inner().case.unwrap_or_else(|| "demo-support".into());
+    let case = case(&state, key)
+        .await
+        .map_err(|_| crate::error::AppError::NotFound)?;
+    crate::web::render(
+        actix_web::http::StatusCode::OK,
+        &Demo {
+            public_url: state.settings.public_url.clone(),
+            case_key: case.widget_key,
+        },
+    )
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(demo)
+        .service(loader)
+        .service(bootstrap)
+        .service(frame)
+        .service(conversation_state)
+        .service(send_message)
+        .service(events)
+        .service(upload)
+        .service(download)
+        .service(screen_share)
+        .service(survey);
+}

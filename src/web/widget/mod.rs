@@ -1,0 +1,107 @@
+//! The visitor widget: `/widget.js`, the chat frame, and its JSON and event
+//! API under `/widget/v1/{case_key}/`. No panel session here: the visitor is
+//! a random cookie, and writes carry a token derived from it.
+
+mod api;
+mod visitor;
+
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpResponse, ResponseError,
+};
+use serde_json::json;
+
+pub use api::sse;
+pub use visitor::{Visitor, VISITOR_COOKIE};
+
+use crate::{chat::service::ChatError, error::AppError};
+
+/// Errors of the widget API, always as JSON `{"error": "…"}`. They never
+/// say why a visitor is refused beyond what the visitor can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum WidgetError {
+    #[error("This chat is not available.")]
+    Unavailable,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The chat could not recognise this browser. Please allow cookies for this site and reload the page.")]
+    NoVisitor,
+    #[error("Please reload the page and try again.")]
+    BadToken,
+    #[error("Something went wrong. Please try again.")]
+    Internal(String),
+}
+
+impl From<ChatError> for WidgetError {
+    fn from(e: ChatError) -> Self {
+        match e {
+            ChatError::NotFound => WidgetError::NotFound,
+            ChatError::Invalid(m) => WidgetError::Invalid(m.into()),
+            ChatError::Conflict(m) => WidgetError::Conflict(m.into()),
+            ChatError::Db(e) => WidgetError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for WidgetError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => WidgetError::NotFound,
+            other => WidgetError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for WidgetError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        WidgetError::Internal(e.to_string())
+    }
+}
+
+impl ResponseError for WidgetError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WidgetError::Unavailable | WidgetError::NotFound => StatusCode::NOT_FOUND,
+            WidgetError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WidgetError::Conflict(_) => StatusCode::CONFLICT,
+            WidgetError::NoVisitor => StatusCode::UNAUTHORIZED,
+            WidgetError::BadToken => StatusCode::FORBIDDEN,
+            WidgetError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let WidgetError::Internal(cause) = self {
+            tracing::error!(cause = %cause, "widget error");
+        }
+        HttpResponse::build(self.status_code())
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .json(json!({ "error": self.to_string() }))
+    }
+}
+
+/// JSON bodies that cannot be read get the widget's JSON error.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _| {
+            let msg = match &err {
+                actix_web::error::JsonPayloadError::ContentType => "Send the request as JSON.",
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    "The request is too large."
+                }
+                _ => "The request body is not valid JSON.",
+            };
+            let resp = HttpResponse::BadRequest().json(json!({ "error": msg }));
+            actix_web::error::InternalError::from_response(err, resp).into()
+        })
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    api::routes(cfg);
+}

@@ -1,0 +1,208 @@
+/* chatgate agent console. Server text is inserted with textContent only. */
+(function () {
+  "use strict";
+  var root = document.getElementById("console");
+  if (!root) return;
+  var csrf = root.getAttribute("data-csrf");
+  function $(id) { return document.getElementById(id); }
+  var transcript = $("transcript"), input = $("reply-input"), sendBtn = $("reply-send"), fileInput = $("reply-file");
+  var menuButton = $("menu-button"), menu = $("menu"), errorEl = $("chat-error");
+  var current = null, lastSeq = 0, convSource = null, info = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function api(method, path, payload) {
+    var opts = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
+    if (payload instanceof FormData) opts.body = payload;
+    else if (payload !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(payload); }
+    return fetch(path, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (d) {
+        if (!r.ok) throw new Error(d.error || "Something went wrong. Please try again.");
+        return d;
+      });
+    });
+  }
+
+  function showError(msg) { errorEl.textContent = msg || ""; errorEl.hidden = !msg; }
+
+  // ---- the lists on the left ----
+  function fill(listId, items, render) {
+    var list = $(listId);
+    list.textContent = "";
+    items.forEach(function (it) { list.appendChild(render(it)); });
+    var empty = root.querySelector('.queue-empty[data-for="' + listId + '"]');
+    if (empty) empty.hidden = items.length > 0;
+    var count = $("count-" + listId);
+    if (count) count.textContent = items.length;
+  }
+
+  function conversationItem(c) {
+    var li = el("li");
+    var b = el("button", "queue-item" + (c.id === current ? " selected" : ""));
+    b.type = "button";
+    b.setAttribute("data-conversation", c.id);
+    b.appendChild(el("strong", null, c.visitor));
+    b.appendChild(el("span", "muted", c.case + " · " + c.messages + (c.messages === 1 ? " message" : " messages")));
+    b.addEventListener("click", function () { openConversation(c.id); });
+    li.appendChild(b);
+    return li;
+  }
+
+  function visitorItem(v) {
+    var li = el("li", "queue-visitor");
+    var text = el("div");
+    text.appendChild(el("strong", null, v.label));
+    text.appendChild(el("span", "muted", v.case));
+    var b = el("button", "btn btn-small", "Invite");
+    b.type = "button";
+    b.setAttribute("data-visitor", v.id);
+    b.addEventListener("click", function () { invite(v); });
+    li.appendChild(text); li.appendChild(b);
+    return li;
+  }
+
+  function refresh() {
+    fetch("/agent/api/overview", { credentials: "same-origin" })
+      .then(function (r) { if (r.redirected || !r.ok) throw new Error(); return r.json(); })
+      .then(function (o) {
+        fill("waiting", o.conversations.filter(function (c) { return c.status === "waiting"; }), conversationItem);
+        fill("active", o.conversations.filter(function (c) { return c.status === "active"; }), conversationItem);
+        fill("visitors", o.visitors, visitorItem);
+      })
+      .catch(function () { /* keep what is shown */ });
+  }
+  var pending = null;
+  function refreshSoon() { if (!pending) pending = setTimeout(function () { pending = null; refresh(); }, 150); }
+
+  // ---- the open conversation ----
+  function add(node) { transcript.appendChild(node); transcript.scrollTop = transcript.scrollHeight; }
+  function line(text, cls) { add(el("li", "system " + (cls || ""), text)); }
+  function humanSize(n) { return n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1) + " MB"; }
+
+  function bubble(d, content) {
+    var li = el("li", "msg " + (d.author === "visitor" ? "theirs" : "mine"));
+    li.appendChild(el("span", "who", d.name));
+    li.appendChild(content);
+    add(li);
+  }
+
+  function onEvent(d) {
+    if (d.seq <= lastSeq) return;
+    lastSeq = d.seq;
+    var b = d.body || {};
+    switch (d.kind) {
+      case "message": bubble(d, el("p", "text", b.text)); break;
+      case "file": {
+        var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
+        a.href = "/agent/files/" + encodeURIComponent(b.file);
+        bubble(d, a);
+        break;
+      }
+      case "agent_joined": line(d.name + " joined the conversation"); break;
+      case "screen_share_requested": line(d.name + " asked to see the visitor's screen"); break;
+      case "screen_share_accepted": line("The visitor accepted the screen-share request", "ok"); break;
+      case "screen_share_declined": line("The visitor declined the screen-share request", "warn"); break;
+      case "survey_offered": line("Survey sent to the visitor"); break;
+      case "survey_answered":
+        line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
+        break;
+      case "closed": line("Conversation closed by " + d.name); setClosed(true); break;
+      case "note": line(b.text || "", "note"); break;
+    }
+  }
+
+  function setClosed(closed) {
+    input.disabled = sendBtn.disabled = fileInput.disabled = closed;
+    input.placeholder = closed ? "This conversation has ended." : "Write a reply…";
+  }
+
+  function openConversation(id) {
+    current = id; lastSeq = 0;
+    if (convSource) convSource.close();
+    transcript.textContent = "";
+    showError("");
+    history.replaceState(null, "", "#c=" + id);
+    root.querySelectorAll(".queue-item").forEach(function (b) {
+      b.classList.toggle("selected", b.getAttribute("data-conversation") == id);
+    });
+    fetch("/agent/api/conversations/" + id, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("This conversation does not exist."); return r.json(); })
+      .then(function (c) {
+        info = c;
+        $("chat-title").textContent = c.visitor;
+        $("chat-sub").textContent = c.case + (c.page_url ? " · " + c.page_url : "");
+        menuButton.disabled = false;
+        setClosed(c.status === "closed");
+        convSource = new EventSource("/agent/conversations/" + id + "/events");
+        convSource.onmessage = function (ev) {
+          var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
+          if (d.type === "event") onEvent(d);
+        };
+        input.focus();
+      })
+      .catch(function (e) { showError(e.message); });
+  }
+
+  $("reply").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!current) return;
+    api("POST", "/agent/api/conversations/" + current + "/messages", { text: input.value })
+      .then(function () { input.value = ""; showError(""); })
+      .catch(function (e) { showError(e.message); });
+  });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("reply").requestSubmit(); }
+  });
+  fileInput.addEventListener("change", function () {
+    var f = fileInput.files && fileInput.files[0];
+    if (!f || !current) return;
+    var data = new FormData();
+    data.append("file", f, f.name);
+    api("POST", "/agent/api/conversations/" + current + "/files", data)
+      .then(function () { showError(""); })
+      .catch(function (e) { showError(e.message); })
+      .then(function () { fileInput.value = ""; });
+  });
+
+  // ---- the hamburger menu ----
+  function setMenu(open) { menu.hidden = !open; menuButton.setAttribute("aria-expanded", open ? "true" : "false"); }
+  menuButton.addEventListener("click", function (ev) { ev.stopPropagation(); setMenu(menu.hidden); });
+  document.addEventListener("click", function (ev) { if (!menu.contains(ev.target)) setMenu(false); });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") setMenu(false); });
+  menu.addEventListener("click", function (ev) {
+    var action = ev.target.getAttribute && ev.target.getAttribute("data-action");
+    if (!action || !current) return;
+    setMenu(false);
+    if (action === "close" && !window.confirm("Close this conversation? The visitor is offered the survey.")) return;
+    api("POST", "/agent/api/conversations/" + current + "/" + action)
+      .then(function () { showError(""); refreshSoon(); })
+      .catch(function (e) { showError(e.message); });
+  });
+
+  // ---- invitations ----
+  var dialog = $("invite-dialog"), inviting = null;
+  function invite(v) {
+    inviting = v;
+    $("invite-who").textContent = v.label;
+    $("invite-error").hidden = true;
+    dialog.showModal();
+  }
+  $("invite-cancel").addEventListener("click", function () { dialog.close(); });
+  $("invite-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    api("POST", "/agent/api/visitors/" + inviting.id + "/invite", { message: $("invite-text").value })
+      .then(function () { dialog.close(); })
+      .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; });
+  });
+
+  var live = new EventSource("/agent/events");
+  live.onmessage = function () { refreshSoon(); };
+  refresh();
+  var m = /#c=(\d+)/.exec(location.hash);
+  if (m) openConversation(Number(m[1]));
+})();

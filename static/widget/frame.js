@@ -1,0 +1,242 @@
+/* chatgate chat frame: the button, invitations and the chat panel.
+ * All text from the server is inserted with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var key = body.getAttribute("data-case");
+  var token = body.getAttribute("data-token");
+  var pageUrl = body.getAttribute("data-url") || "";
+  var base = "/widget/v1/" + encodeURIComponent(key);
+  function $(id) { return document.getElementById(id); }
+  var panel = $("panel"), launcher = $("launcher"), log = $("log"), input = $("input");
+  var form = $("composer"), fileInput = $("file"), errorEl = $("error"), invitation = $("invitation");
+  var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false;
+  var shareCards = [], surveyCards = [];
+
+  function size() {
+    var w = 84, h = 84;
+    if (isOpen) { w = 384; h = 620; } else if (!invitation.hidden) { w = 340; h = 200; }
+    window.parent.postMessage({ type: "chatgate:size", width: w, height: h }, "*");
+  }
+
+  function setOpen(open) {
+    isOpen = open;
+    panel.hidden = !open;
+    launcher.classList.toggle("is-open", open);
+    launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    if (open) { invitation.hidden = true; setTimeout(function () { input.focus(); }, 0); log.scrollTop = log.scrollHeight; }
+    size();
+  }
+
+  function showError(msg) {
+    errorEl.textContent = msg || "";
+    errorEl.hidden = !msg;
+  }
+
+  function api(method, path, payload) {
+    var opts = { method: method, credentials: "same-origin", headers: { "X-Widget-Token": token } };
+    if (payload instanceof FormData) {
+      opts.body = payload;
+    } else if (payload !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(payload);
+    }
+    return fetch(base + path, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (d) {
+        if (!r.ok) throw new Error(d.error || "Something went wrong. Please try again.");
+        return d;
+      });
+    });
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function add(node) {
+    log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function line(text) { add(el("li", "system", text)); }
+
+  function humanSize(n) {
+    if (n < 1024) return n + " B";
+    if (n < 1048576) return Math.round(n / 1024) + " KB";
+    return (n / 1048576).toFixed(1) + " MB";
+  }
+
+  function bubble(d, content) {
+    var mine = d.author === "visitor";
+    var li = el("li", "msg " + (mine ? "mine" : "theirs"));
+    if (!mine) li.appendChild(el("span", "who", d.name));
+    li.appendChild(content);
+    add(li);
+  }
+
+  function onEvent(d) {
+    if (d.seq <= lastSeq) return;
+    lastSeq = d.seq;
+    var b = d.body || {};
+    switch (d.kind) {
+      case "message":
+        bubble(d, el("p", "text", b.text));
+        break;
+      case "file": {
+        var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
+        a.href = base + "/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file);
+        a.setAttribute("download", "");
+        bubble(d, a);
+        break;
+      }
+      case "agent_joined":
+        line(d.name + " joined the chat");
+        break;
+      case "screen_share_requested": {
+        var card = el("li", "card");
+        card.appendChild(el("p", null, d.name + " asks to see your screen."));
+        var row = el("div", "actions");
+        var yes = el("button", "btn primary", "Share my screen");
+        var no = el("button", "btn", "No, thanks");
+        yes.type = no.type = "button";
+        yes.addEventListener("click", function () { answerShare(true); });
+        no.addEventListener("click", function () { answerShare(false); });
+        row.appendChild(yes); row.appendChild(no); card.appendChild(row);
+        shareCards.push(card);
+        add(card);
+        break;
+      }
+      case "screen_share_accepted":
+      case "screen_share_declined":
+        shareCards.forEach(function (c) { c.querySelectorAll("button").forEach(function (x) { x.disabled = true; }); });
+        line(d.kind === "screen_share_accepted" ? "You agreed to share your screen." : "You declined to share your screen.");
+        break;
+      case "survey_offered":
+        add(surveyCard());
+        break;
+      case "survey_answered":
+        surveyCards.forEach(function (c) { c.remove(); });
+        line("Thank you for your feedback!");
+        break;
+      case "closed":
+        ended = true;
+        line("The conversation has ended. Write again to start a new one.");
+        break;
+    }
+  }
+
+  function surveyCard() {
+    var card = el("li", "card survey");
+    var f = el("form");
+    f.appendChild(el("p", null, "How was this chat?"));
+    var stars = el("div", "stars");
+    var rating = 0;
+    for (var i = 1; i <= 5; i++) {
+      (function (n) {
+        var s = el("button", "star", "★");
+        s.type = "button";
+        s.setAttribute("aria-label", n + (n === 1 ? " star" : " stars"));
+        s.addEventListener("click", function () {
+          rating = n;
+          stars.querySelectorAll(".star").forEach(function (x, j) { x.classList.toggle("on", j < n); });
+        });
+        stars.appendChild(s);
+      })(i);
+    }
+    f.appendChild(stars);
+    var comment = el("textarea");
+    comment.rows = 2; comment.maxLength = 2000; comment.placeholder = "Anything to add? (optional)";
+    f.appendChild(comment);
+    var send = el("button", "btn primary", "Send feedback");
+    send.type = "submit";
+    f.appendChild(send);
+    f.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      api("POST", "/conversations/" + encodeURIComponent(conversation) + "/survey", { rating: rating, comment: comment.value })
+        .then(function () { showError(""); })
+        .catch(function (e) { showError(e.message); });
+    });
+    card.appendChild(f);
+    surveyCards.push(card);
+    return card;
+  }
+
+  function answerShare(accept) {
+    api("POST", "/conversations/" + encodeURIComponent(conversation) + "/screen-share", { accept: accept })
+      .then(function () { showError(""); })
+      .catch(function (e) { showError(e.message); });
+  }
+
+  function onInvitation(d) {
+    if (isOpen) return;
+    invitation.querySelector(".invitation-from").textContent = d.agent;
+    invitation.querySelector(".invitation-text").textContent = d.message;
+    invitation.hidden = false;
+    size();
+  }
+
+  function connect() {
+    if (source) source.close();
+    var q = "?url=" + encodeURIComponent(pageUrl);
+    if (conversation) q += "&conversation=" + encodeURIComponent(conversation) + "&after=" + lastSeq;
+    source = new EventSource(base + "/events" + q);
+    source.onmessage = function (ev) {
+      var d;
+      try { d = JSON.parse(ev.data); } catch (e) { return; }
+      if (d.type === "event") onEvent(d);
+      else if (d.type === "invitation") onInvitation(d);
+    };
+  }
+
+  function switchTo(id) {
+    if (id === conversation) return;
+    conversation = id; ended = false; lastSeq = 0;
+    shareCards = []; surveyCards = [];
+    log.textContent = "";
+    connect();
+  }
+
+  function send(text) {
+    return api("POST", "/messages", { text: text, conversation: ended ? null : conversation, url: pageUrl || null })
+      .then(function (d) { showError(""); switchTo(d.conversation); });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = input.value;
+    send(text).then(function () { input.value = ""; }).catch(function (e) { showError(e.message); });
+  });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
+  });
+  fileInput.addEventListener("change", function () {
+    var f = fileInput.files && fileInput.files[0];
+    if (!f) return;
+    var data = new FormData();
+    data.append("file", f, f.name);
+    var q = conversation && !ended ? "?conversation=" + encodeURIComponent(conversation) : "";
+    api("POST", "/files" + q, data)
+      .then(function (d) { showError(""); switchTo(d.conversation); })
+      .catch(function (e) { showError(e.message); })
+      .then(function () { fileInput.value = ""; });
+  });
+  launcher.addEventListener("click", function () { setOpen(!isOpen); });
+  $("minimise").addEventListener("click", function () { setOpen(false); });
+  invitation.addEventListener("click", function (ev) {
+    if (ev.target.classList.contains("invitation-close")) { invitation.hidden = true; size(); return; }
+    setOpen(true);
+  });
+
+  fetch(base + "/state", { credentials: "same-origin", cache: "no-store" })
+    .then(function (r) { return r.ok ? r.json() : { conversation: null }; })
+    .then(function (s) {
+      launcher.hidden = false;
+      size();
+      if (s.conversation) { conversation = s.conversation.id; }
+      connect();
+    })
+    .catch(function () { /* the chat stays hidden */ });
+})();

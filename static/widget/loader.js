@@ -1,0 +1,44 @@
+/* chatgate widget loader: <script src="https://HOST/widget.js" data-case="KEY" async></script>
+ * Asks the server whether the chat may show on this page, then adds one
+ * iframe (the button, invitations and the chat panel live inside it, so no
+ * CSS leaks either way). The frame asks for its size with postMessage. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__chatgate) return;
+  window.__chatgate = true;
+  var key = script.getAttribute("data-case");
+  if (!key) return;
+  var origin;
+  try { origin = new URL(script.src).origin; } catch (e) { return; }
+  var base = origin + "/widget/v1/" + encodeURIComponent(key);
+  var page = location.href;
+
+  fetch(base + "/bootstrap?url=" + encodeURIComponent(page), { credentials: "omit", cache: "no-store" })
+    .then(function (r) { return r.ok ? r.json() : { show: false }; })
+    .then(function (b) { if (b && b.show === true) mount(); })
+    .catch(function () { /* no chat: nothing shows */ });
+
+  function mount() {
+    var f = document.createElement("iframe");
+    f.src = base + "/frame?url=" + encodeURIComponent(page);
+    f.title = "Chat";
+    f.setAttribute("allow", "display-capture");
+    f.setAttribute("data-chatgate", "");
+    var s = f.style;
+    s.position = "fixed"; s.right = "12px"; s.bottom = "12px";
+    s.width = "84px"; s.height = "84px"; s.border = "0"; s.background = "transparent";
+    s.colorScheme = "normal"; s.zIndex = "2147483000"; s.maxHeight = "calc(100vh - 24px)"; s.maxWidth = "calc(100vw - 24px)";
+    window.addEventListener("message", function (ev) {
+      if (ev.origin !== origin || ev.source !== f.contentWindow) return;
+      var d = ev.data || {};
+      if (d.type === "chatgate:size" && d.width > 0 && d.height > 0) {
+        s.width = Math.min(d.width, 480) + "px";
+        s.height = Math.min(d.height, 760) + "px";
+      } else if (d.type === "chatgate:remove") {
+        f.remove();
+      }
+    });
+    (document.body || document.documentElement).appendChild(f);
+  }
+})();

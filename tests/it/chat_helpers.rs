@@ -1,0 +1,206 @@
+//! Visitors and event streams for the chat tests.
+
+use std::{sync::Arc, time::Duration};
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// A visitor's browser: its own cookies, the frame's token.
+pub struct VisitorClient {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn visitor(&self, case_key: &str) -> VisitorClient {
+        self.visitor_via(case_key, None).await
+    }
+
+    /// A visitor whose requests carry `X-Forwarded-For: xff`.
+    pub async fn visitor_via(&self, case_key: &str, xff: Option<&str>) -> VisitorClient {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(x) = xff {
+            headers.insert("x-forwarded-for", x.parse().unwrap());
+        }
+        let client = reqwest::Client::builder()
+            .cookie_provider(Arc::new(reqwest::cookie::Jar::default()))
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        let base = self.url(&format!("/widget/v1/{case_key}"));
+        let html = client
+            .get(format!("{base}/frame?url=https://shop.example/p"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let body = doc
+            .select(&scraper::Selector::parse("body").unwrap())
+            .next()
+            .unwrap();
+        let token = body.value().attr("data-token").unwrap().to_owned();
+        VisitorClient {
+            client,
+            base,
+            token,
+        }
+    }
+}
+
+impl VisitorClient {
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("x-widget-token", &self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends a message; returns the conversation id.
+    pub async fn say(&self, text: &str) -> String {
+        let r = self.post("/messages", json!({ "text": text })).await;
+        assert_eq!(r.status(), StatusCode::OK, "visitor message");
+        r.json::<Value>().await.unwrap()["conversation"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn events(&self, query: &str, last_event_id: Option<i64>) -> EventStream {
+        let mut req = self.client.get(format!("{}/events{query}", self.base));
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id.to_string());
+        }
+        EventStream::new(req.send().await.unwrap())
+    }
+}
+
+/// Reads `data:` frames from an event stream.
+pub struct EventStream {
+    pub status: StatusCode,
+    body: Option<futures_util::stream::BoxStream<'static, reqwest::Result<actix_web::web::Bytes>>>,
+    buf: String,
+}
+
+impl EventStream {
+    pub fn new(r: reqwest::Response) -> Self {
+        let status = r.status();
+        Self {
+            status,
+            body: Some(r.bytes_stream().boxed()),
+            buf: String::new(),
+        }
+    }
+
+    /// The next data frame, or None after `wait` without one.
+    pub async fn next(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let frame: String = self.buf.drain(..end + 2).collect();
+                if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    return Some(serde_json::from_str(data).unwrap());
+                }
+                continue;
+            }
+            let body = self.body.as_mut()?;
+            match tokio::time::timeout_at(deadline, body.next()).await {
+                Ok(Some(Ok(chunk))) => self.buf.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next chat event (skipping invitations and refreshes).
+    pub async fn event(&mut self) -> Value {
+        loop {
+            let v = self
+                .next(Duration::from_secs(10))
+                .await
+                .expect("an event within 10 s");
+            if v["type"] == "event" {
+                return v;
+            }
+        }
+    }
+
+    /// The next event of `kind`, skipping others.
+    pub async fn until(&mut self, kind: &str) -> Value {
+        loop {
+            let e = self.event().await;
+            if e["kind"] == kind {
+                return e;
+            }
+        }
+    }
+
+    /// Everything that arrives within `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Some(v) = self.next(wait).await {
+            out.push(v);
+        }
+        out
+    }
+}
+
+impl TestApp {
+    /// The agent's stream of one conversation.
+    pub async fn agent_events(
+        &self,
+        client: &reqwest::Client,
+        id: i64,
+        last: Option<i64>,
+    ) -> EventStream {
+        let mut req = client.get(self.url(&format!("/agent/conversations/{id}/events")));
+        if let Some(l) = last {
+            req = req.header("last-event-id", l.to_string());
+        }
+        EventStream::new(req.send().await.unwrap())
+    }
+
+    /// POST JSON as a signed-in agent.
+    pub async fn agent_post(
+        &self,
+        client: &reqwest::Client,
+        csrf: &str,
+        path: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header("x-csrf-token", csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn overview(&self, client: &reqwest::Client) -> Value {
+        client
+            .get(self.url("/agent/api/overview"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The internal id of the conversation the agent sees for `visitor`.
+    pub async fn conversation_id(&self, client: &reqwest::Client) -> i64 {
+        let o = self.overview(client).await;
+        o["conversations"][0]["id"]
+            .as_i64()
+            .expect("an open conversation")
+    }
+}
