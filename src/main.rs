@@ -157,5 +157,6 @@ fn print_demo(url: &str, password: &str) {
     );
     println!("  Manager   {}", seed::DEMO_MANAGER);
     println!("  Agent     {}", seed::DEMO_AGENT);
-    println!("  Password  {password}\n");
+    println!("  Password  {password}");
+    println!("\nTry the chat as a visitor at {url}/demo and answer from {url}/agent.\n");
 }
