@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod gate;
 pub mod passwords;
 pub mod startup;
 pub mod telemetry;

@@ -15,13 +15,16 @@ use actix_web::{
 use anyhow::Context;
 
 use crate::{
+    chat::Hub,
     config::Settings,
     crypto::{KeyOrigin, Keys, MasterKey},
     db::{self, Db},
+    domain::clock::Clock,
+    gate::{self, Gate},
     passwords,
     web::{
-        agent, assets, auth, csrf, errors, headers, panel, session_store::DbSessionStore, users,
-        widget, AppState,
+        agent, assets, auth, conversations, csrf, errors, headers, panel,
+        session_store::DbSessionStore, users, widget, AppState,
     },
 };
 
@@ -31,6 +34,9 @@ pub struct Core {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub keys: Arc<Keys>,
+    pub clock: Arc<Clock>,
+    pub gate: Arc<Gate>,
+    pub hub: Arc<Hub>,
 }
 
 impl Core {
@@ -51,10 +57,14 @@ impl Core {
         if applied > 0 {
             tracing::info!(applied, "applied database migrations");
         }
+        let keys = Arc::new(master.keys());
         Ok(Self {
             settings: Arc::new(settings),
             db,
-            keys: Arc::new(master.keys()),
+            gate: Arc::new(Gate::new(keys.clone())),
+            keys,
+            clock: Arc::new(Clock::default()),
+            hub: Arc::new(Hub::new()),
         })
     }
 
@@ -88,7 +98,8 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", core.settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(core, listener)?;
-        spawn_housekeeping(core.db.clone(), core.settings.session_absolute);
+        spawn_housekeeping(core);
+        spawn_gate_refresh(core);
         Ok(Self { server, port })
     }
 
@@ -106,7 +117,9 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         db: core.db.clone(),
         settings: core.settings.clone(),
         keys: core.keys.clone(),
-        hub: Arc::new(crate::chat::Hub::new()),
+        hub: core.hub.clone(),
+        gate: core.gate.clone(),
+        clock: core.clock.clone(),
     });
     let store = DbSessionStore::new(core.db.clone(), core.settings.session_absolute);
     let cookie_key = Key::from(core.keys.cookie_key());
@@ -144,6 +157,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .configure(users::routes)
                     .configure(panel::routes)
                     .configure(agent::routes)
+                    .configure(conversations::routes)
                     .default_service(web::to(errors::not_found)),
             )
     })
@@ -152,29 +166,43 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
     Ok(server)
 }
 
-/// Removes expired sessions and old login failures, now and every 10 minutes.
-fn spawn_housekeeping(db: Db, absolute: Duration) {
+/// The privacy purge (expired blocks, old visitor addresses, sessions,
+/// login failures): now, then every 10 minutes.
+fn spawn_housekeeping(core: &Core) {
+    let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
+    let session_max = chrono::Duration::from_std(core.settings.session_absolute)
+        .unwrap_or(chrono::Duration::hours(12));
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let absolute =
-                chrono::Duration::from_std(absolute).unwrap_or(chrono::Duration::hours(12));
-            let result = db
-                .run(move |c| {
-                    let t = db::now();
-                    Ok(db::write_tx(c, |c| {
-                        let s = db::sessions::purge_expired(c, t, t - absolute)?;
-                        let f = db::throttle::purge(c, t - chrono::Duration::hours(1))?;
-                        Ok::<_, diesel::result::Error>((s, f))
-                    })?)
-                })
-                .await;
-            match result {
-                Ok((sessions, failures)) => {
-                    tracing::debug!(sessions, failures, "housekeeping done")
-                }
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            let now = clock.now();
+            match db
+                .run(move |c| Ok(db::purge::run(c, now, session_max)?))
+                .await
+            {
+                Ok(r) => tracing::info!(
+                    blocks_expired = r.blocks_expired,
+                    addresses_erased = r.addresses_erased,
+                    sessions = r.sessions,
+                    "privacy purge done"
+                ),
+                Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
+            }
+            let _ = gate::reload(&db, &gate, clock.now()).await;
+        }
+    });
+}
+
+/// Keeps the gate in step with blocks made on other instances.
+fn spawn_gate_refresh(core: &Core) {
+    let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = gate::reload(&db, &gate, clock.now()).await {
+                tracing::warn!(error = %e, "gate reload failed");
             }
         }
     });

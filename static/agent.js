@@ -178,10 +178,32 @@
     var action = ev.target.getAttribute && ev.target.getAttribute("data-action");
     if (!action || !current) return;
     setMenu(false);
+    if (action === "block") { openBlock(); return; }
     if (action === "close" && !window.confirm("Close this conversation? The visitor is offered the survey.")) return;
     api("POST", "/agent/api/conversations/" + current + "/" + action)
       .then(function () { showError(""); refreshSoon(); })
       .catch(function (e) { showError(e.message); });
+  });
+
+  // ---- blocking ----
+  var blockDialog = $("block-dialog"), blockError = $("block-error"), blockReason = $("block-reason");
+  function openBlock() {
+    blockError.hidden = true;
+    blockDialog.showModal();
+    blockReason.focus();
+  }
+  $("block-cancel").addEventListener("click", function () { blockDialog.close(); });
+  $("block-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var reason = blockReason.value;
+    if (!reason.trim()) {
+      blockError.textContent = "Give a reason for the block. The visitor never sees it.";
+      blockError.hidden = false;
+      return;
+    }
+    api("POST", "/agent/api/conversations/" + current + "/block", { reason: reason })
+      .then(function () { blockReason.value = ""; blockDialog.close(); refreshSoon(); })
+      .catch(function (e) { blockError.textContent = e.message; blockError.hidden = false; });
   });
 
   // ---- invitations ----

@@ -12,6 +12,25 @@
     }
   });
 
+  // Live countdowns: <time class="countdown" data-until="RFC 3339">. The
+  // server already wrote the time left, so without script it still reads
+  // right as of the page load.
+  var countdowns = document.querySelectorAll("time.countdown[data-until]");
+  if (countdowns.length) {
+    var tick = function () {
+      countdowns.forEach(function (el) {
+        var left = Math.floor((Date.parse(el.getAttribute("data-until")) - Date.now()) / 1000);
+        if (isNaN(left)) return;
+        if (left <= 0) { el.textContent = "now"; return; }
+        var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
+        var m = Math.floor(left % 3600 / 60), s = left % 60;
+        el.textContent = (d ? d + "d " : "") + h + "h " + (m < 10 ? "0" : "") + m + "m " + (s < 10 ? "0" : "") + s + "s";
+      });
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+
   // Filters apply as soon as they change: <select data-autosubmit>.
   document.addEventListener("change", function (ev) {
     var el = ev.target;

@@ -1,6 +1,7 @@
 //! The chat core: conversations and their events, the live hub and the event
 //! streams. The web layer only parses requests and calls in here.
 
+pub mod blocking;
 pub mod files;
 pub mod hub;
 pub mod service;

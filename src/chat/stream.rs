@@ -26,6 +26,20 @@ pub struct Presence {
     pub page_url: Option<String>,
 }
 
+/// Ends a visitor's stream as soon as the gate refuses their address.
+#[derive(Clone)]
+pub struct Guard {
+    pub gate: Arc<crate::gate::Gate>,
+    pub clock: Arc<crate::domain::clock::Clock>,
+    pub index: crate::gate::NetworkIndex,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Guard")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub account_id: i64,
@@ -37,6 +51,8 @@ pub struct Spec {
     /// Send `{"type":"refresh"}` whenever anything in the account changes
     /// (the agent console's list).
     pub refresh: bool,
+    /// For visitor streams: the gate to consult before sending anything.
+    pub guard: Option<Guard>,
 }
 
 const BATCH: i64 = 500;
@@ -107,6 +123,16 @@ async fn run(
     let mut presence = tokio::time::interval(PRESENCE);
     ping.reset();
     loop {
+        if let Some(g) = &spec.guard {
+            if g.gate
+                .decide_index(spec.account_id, &g.index, g.clock.now())
+                == crate::gate::Decision::Refuse
+            {
+                // Nothing more reaches this visitor; the frame goes quiet.
+                send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
+                return Ok(());
+            }
+        }
         if let Some((conv, _)) = spec.conversation {
             let for_visitor = spec.for_visitor;
             loop {

@@ -11,8 +11,11 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod blocks;
 pub mod chat;
 pub mod models;
+pub mod purge;
+pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

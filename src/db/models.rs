@@ -89,6 +89,10 @@ pub struct Conversation {
     pub survey_offered: bool,
     pub started_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
+    pub block_id: Option<i64>,
+    pub blocked_at: Option<NaiveDateTime>,
+    pub block_reason: Option<String>,
+    pub block_until: Option<NaiveDateTime>,
 }
 
 impl Conversation {
@@ -151,4 +155,20 @@ pub struct Invitation {
     pub agent_name: String,
     pub message: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = blocks)]
+pub struct Block {
+    pub id: i64,
+    pub account_id: i64,
+    pub conversation_id: Option<i64>,
+    pub public_id: String,
+    pub reason: String,
+    pub blocked_by_user_id: Option<i64>,
+    pub blocked_by_name: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub lifted_at: Option<NaiveDateTime>,
+    pub lifted_by_name: Option<String>,
 }

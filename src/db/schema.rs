@@ -84,6 +84,28 @@ diesel::table! {
         survey_offered -> Bool,
         started_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
+        block_id -> Nullable<BigInt>,
+        blocked_at -> Nullable<Timestamp>,
+        block_reason -> Nullable<Text>,
+        block_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> Nullable<BigInt>,
+        public_id -> Text,
+        network_sealed -> Nullable<Binary>,
+        network_index -> Nullable<Binary>,
+        reason -> Text,
+        blocked_by_user_id -> Nullable<BigInt>,
+        blocked_by_name -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        lifted_at -> Nullable<Timestamp>,
+        lifted_by_name -> Nullable<Text>,
     }
 }
 
@@ -157,4 +179,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     files,
     visitors,
     invitations,
+    blocks,
 );

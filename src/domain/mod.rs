@@ -2,6 +2,9 @@
 //! edge into these types, so the rest of the code never re-validates.
 
 pub mod account;
+pub mod block;
 pub mod chat;
 pub mod client_addr;
+pub mod clock;
 pub mod login_limit;
+pub mod spreadsheet;

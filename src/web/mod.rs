@@ -6,6 +6,7 @@ pub mod agent;
 pub mod assets;
 pub mod auth;
 pub mod client_ip;
+pub mod conversations;
 pub mod csrf;
 pub mod errors;
 pub mod files;
@@ -32,6 +33,17 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
     pub hub: Arc<crate::chat::Hub>,
+    pub gate: Arc<crate::gate::Gate>,
+    pub clock: Arc<crate::domain::clock::Clock>,
+}
+
+impl AppState {
+    /// Re-reads blocks into the gate after a change made here.
+    pub async fn reload_gate(&self) {
+        if let Err(e) = crate::gate::reload(&self.db, &self.gate, self.clock.now()).await {
+            tracing::warn!(error = %e, "gate reload failed");
+        }
+    }
 }
 
 /// Renders a template as an HTML response.

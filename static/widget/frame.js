@@ -10,7 +10,7 @@
   function $(id) { return document.getElementById(id); }
   var panel = $("panel"), launcher = $("launcher"), log = $("log"), input = $("input");
   var form = $("composer"), fileInput = $("file"), errorEl = $("error"), invitation = $("invitation");
-  var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false;
+  var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false, gone = false;
   var shareCards = [], surveyCards = [];
 
   function size() {
@@ -19,7 +19,30 @@
     window.parent.postMessage({ type: "chatgate:size", width: w, height: h }, "*");
   }
 
+  // The chat is no longer available to this visitor: the input goes
+  // inactive without a word, and once the panel is closed nothing remains.
+  function goQuiet() {
+    gone = true;
+    if (source) { source.close(); source = null; }
+    input.value = "";
+    input.placeholder = "";
+    input.disabled = true;
+    fileInput.disabled = true;
+    $("send").disabled = true;
+    invitation.hidden = true;
+    showError("");
+    if (!isOpen) vanish();
+  }
+
+  function vanish() {
+    launcher.hidden = true;
+    panel.hidden = true;
+    invitation.hidden = true;
+    window.parent.postMessage({ type: "chatgate:remove" }, "*");
+  }
+
   function setOpen(open) {
+    if (gone && !open) { isOpen = false; vanish(); return; }
     isOpen = open;
     panel.hidden = !open;
     launcher.classList.toggle("is-open", open);
@@ -43,6 +66,7 @@
     }
     return fetch(base + path, opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (d) {
+        if (d.code === "unavailable") { goQuiet(); throw new Error(""); }
         if (!r.ok) throw new Error(d.error || "Something went wrong. Please try again.");
         return d;
       });
@@ -171,7 +195,7 @@
   }
 
   function onInvitation(d) {
-    if (isOpen) return;
+    if (isOpen || gone) return;
     invitation.querySelector(".invitation-from").textContent = d.agent;
     invitation.querySelector(".invitation-text").textContent = d.message;
     invitation.hidden = false;
@@ -188,6 +212,16 @@
       try { d = JSON.parse(ev.data); } catch (e) { return; }
       if (d.type === "event") onEvent(d);
       else if (d.type === "invitation") onInvitation(d);
+      else if (d.type === "unavailable") goQuiet();
+    };
+    source.onerror = function () {
+      // A refused stream is closed for good; find out whether the chat went away.
+      if (source && source.readyState === EventSource.CLOSED) {
+        fetch(base + "/state", { credentials: "same-origin", cache: "no-store" })
+          .then(function (r) { return r.json(); })
+          .then(function (d) { if (d.code === "unavailable") goQuiet(); else setTimeout(connect, 3000); })
+          .catch(function () { setTimeout(connect, 5000); });
+      }
     };
   }
 
@@ -231,7 +265,7 @@
   });
 
   fetch(base + "/state", { credentials: "same-origin", cache: "no-store" })
-    .then(function (r) { return r.ok ? r.json() : { conversation: null }; })
+    .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
     .then(function (s) {
       launcher.hidden = false;
       size();

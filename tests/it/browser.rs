@@ -162,7 +162,11 @@ async fn manager_signs_in_sees_the_panel_and_signs_out() {
 
 impl Browser {
     pub async fn css(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
             .unwrap_or_else(|e| panic!("{css}: {e}"))
     }
 
@@ -197,8 +201,16 @@ impl Browser {
 
     pub async fn sign_in(&self, app: &TestApp, email: &str, path: &str) {
         self.client.goto(&app.url(path)).await.unwrap();
-        self.css("input[name=email]").await.send_keys(email).await.unwrap();
-        self.css("input[name=password]").await.send_keys(PASSWORD).await.unwrap();
+        self.css("input[name=email]")
+            .await
+            .send_keys(email)
+            .await
+            .unwrap();
+        self.css("input[name=password]")
+            .await
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
         self.click("button[type=submit]").await;
     }
 
@@ -211,22 +223,42 @@ impl Browser {
 
 #[actix_web::test]
 async fn visitor_on_demo_and_agent_chat_live_with_file_survey_and_screen_share() {
-    let Some(visitor) = Browser::start().await else { return };
-    let Some(agent) = Browser::start().await else { return };
+    let Some(visitor) = Browser::start().await else {
+        return;
+    };
+    let Some(agent) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
 
-    visitor.client.goto(&app.url("/demo?case=acme-support")).await.unwrap();
+    visitor
+        .client
+        .goto(&app.url("/demo?case=acme-support"))
+        .await
+        .unwrap();
     visitor.enter_chat().await;
     visitor.click("#launcher").await;
-    visitor.css("#input").await.send_keys("Hello from the demo page").await.unwrap();
+    visitor
+        .css("#input")
+        .await
+        .send_keys("Hello from the demo page")
+        .await
+        .unwrap();
     visitor.click("#send").await;
     visitor.wait_text("#log", "Hello from the demo page").await;
 
     agent.sign_in(&app, &app.acme.agent, "/agent").await;
     agent.wait_text("#waiting", "Support").await;
     agent.click("#waiting .queue-item").await;
-    agent.wait_text("#transcript", "Hello from the demo page").await;
-    agent.css("#reply-input").await.send_keys("Hi! How can I help?").await.unwrap();
+    agent
+        .wait_text("#transcript", "Hello from the demo page")
+        .await;
+    agent
+        .css("#reply-input")
+        .await
+        .send_keys("Hi! How can I help?")
+        .await
+        .unwrap();
     agent.click("#reply-send").await;
     visitor.wait_text("#log", "Hi! How can I help?").await;
     visitor.wait_text("#log", "joined the chat").await;
@@ -235,7 +267,12 @@ async fn visitor_on_demo_and_agent_chat_live_with_file_survey_and_screen_share()
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("order-1234.txt");
     std::fs::write(&path, "order 1234").unwrap();
-    visitor.css("#file").await.send_keys(path.to_str().unwrap()).await.unwrap();
+    visitor
+        .css("#file")
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
     visitor.wait_text("#log", "order-1234.txt").await;
     agent.wait_text("#transcript", "order-1234.txt").await;
 
@@ -244,8 +281,17 @@ async fn visitor_on_demo_and_agent_chat_live_with_file_survey_and_screen_share()
     agent.click("#menu [data-action=screen-share]").await;
     visitor.wait_text("#log", "asks to see your screen").await;
     b_screenshot(&visitor, "visitor-screen-share").await;
-    visitor.client.find(Locator::XPath("//button[text()='No, thanks']")).await.unwrap().click().await.unwrap();
-    agent.wait_text("#transcript", "declined the screen-share request").await;
+    visitor
+        .client
+        .find(Locator::XPath("//button[text()='No, thanks']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    agent
+        .wait_text("#transcript", "declined the screen-share request")
+        .await;
 
     // The survey, sent from the menu and answered.
     agent.click("#menu-button").await;
@@ -253,8 +299,12 @@ async fn visitor_on_demo_and_agent_chat_live_with_file_survey_and_screen_share()
     visitor.wait_text("#log", "How was this chat?").await;
     visitor.click(".stars .star:nth-child(4)").await;
     visitor.click(".survey button[type=submit]").await;
-    visitor.wait_text("#log", "Thank you for your feedback!").await;
-    agent.wait_text("#transcript", "Survey answer: 4 of 5").await;
+    visitor
+        .wait_text("#log", "Thank you for your feedback!")
+        .await;
+    agent
+        .wait_text("#transcript", "Survey answer: 4 of 5")
+        .await;
     b_screenshot(&agent, "agent-console").await;
     b_screenshot(&visitor, "visitor-chat").await;
 

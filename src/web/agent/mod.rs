@@ -9,13 +9,16 @@ use serde_json::json;
 
 use crate::{
     chat::{
-        files,
+        blocking, files,
         service::{self, AgentRef, ChatError},
         stream::{self, Spec},
         Notice,
     },
     db::{chat, now, write_tx},
-    domain::chat::{Author, InvitationText, MessageText},
+    domain::{
+        block::BlockReason,
+        chat::{Author, InvitationText, MessageText},
+    },
     error::AppError,
     web::{
         files as web_files,
@@ -127,6 +130,7 @@ async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
         for_visitor: false,
         presence: None,
         refresh: true,
+        guard: None,
     };
     Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
 }
@@ -186,6 +190,7 @@ async fn conversation_events(
         for_visitor: false,
         presence: None,
         refresh: false,
+        guard: None,
     };
     Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
 }
@@ -297,6 +302,36 @@ async fn upload(
     }
 }
 
+#[derive(Deserialize)]
+struct BlockBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Blocks the conversation's visitor for seven days.
+#[post("/agent/api/conversations/{id}/block")]
+async fn block(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<BlockBody>,
+) -> Res {
+    let reason = BlockReason::parse(&body.reason).map_err(ChatError::from)?;
+    let (aid, id) = (user.account_id, id.into_inner());
+    let (keys, now) = (state.keys.clone(), state.clock.now());
+    state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                blocking::block(c, &keys, agent(&user), id, &reason, now)
+            }))
+        })
+        .await??;
+    state.reload_gate().await;
+    notify(&state, aid, Some(id));
+    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
+}
+
 #[get("/agent/files/{fid}")]
 async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<String>) -> Res {
     let (aid, fid) = (user.account_id, fid.into_inner());
@@ -350,5 +385,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(screen_share)
         .service(upload)
         .service(download)
-        .service(invite);
+        .service(invite)
+        .service(block);
 }

@@ -6,10 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    db::{
-        accounts, audit,
-        models::{AuditEntry, BusinessCase},
-    },
+    db::{audit, models::AuditEntry},
     error::AppError,
     web::{page::Page, render, AppState},
 };
@@ -41,75 +38,6 @@ struct Empty {
     title: String,
     heading: &'static str,
     text: &'static str,
-}
-
-/// `?blocking=` of the conversations list. Unknown values mean "all".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum BlockingFilter {
-    #[default]
-    All,
-    Blocked,
-    NotBlocked,
-}
-
-impl BlockingFilter {
-    pub fn is_all(&self) -> bool {
-        *self == Self::All
-    }
-    pub fn is_blocked(&self) -> bool {
-        *self == Self::Blocked
-    }
-    pub fn is_not_blocked(&self) -> bool {
-        *self == Self::NotBlocked
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ListQuery {
-    blocking: Option<String>,
-}
-
-impl ListQuery {
-    pub fn blocking(&self) -> BlockingFilter {
-        match self.blocking.as_deref() {
-            Some("blocked") => BlockingFilter::Blocked,
-            Some("not_blocked") => BlockingFilter::NotBlocked,
-            _ => BlockingFilter::All,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "conversations/list.html")]
-struct Conversations {
-    page: Page,
-    case: BusinessCase,
-    filter: BlockingFilter,
-}
-
-#[get("/cases/{case_id}/conversations")]
-async fn conversations(
-    state: web::Data<AppState>,
-    page: Page,
-    case_id: web::Path<i64>,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
-    let (aid, cid) = (page.user.account_id, case_id.into_inner());
-    let case = state
-        .db
-        .run(move |c| Ok(accounts::case(c, aid, cid)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let page = page.in_case(case.id);
-    render(
-        StatusCode::OK,
-        &Conversations {
-            page,
-            case,
-            filter: q.blocking(),
-        },
-    )
 }
 
 #[get("/settings/block-visitors")]
@@ -200,7 +128,6 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
-        .service(conversations)
         .service(block_visitors)
         .service(chat_window)
         .service(audit_log);

@@ -11,11 +11,12 @@ use crate::{
     chat::{
         files,
         service::{self, VisitorRef},
-        stream::{self, Presence, Spec},
+        stream::{self, Guard, Presence, Spec},
         Notice,
     },
     db::{chat, models::BusinessCase, write_tx},
     domain::chat::{visitor_label, Author, MessageText, SurveyAnswer},
+    gate::Decision,
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -30,6 +31,16 @@ async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError
         .run(move |c| Ok(chat::case_by_widget_key(c, &key)?))
         .await?
         .ok_or(WidgetError::Unavailable)
+}
+
+/// The case, if the gate lets this address use it. A refused address gets
+/// the same neutral answer as a case that does not exist.
+async fn admit(state: &AppState, ip: &ClientIp, key: String) -> Result<BusinessCase, WidgetError> {
+    let case = case(state, key).await?;
+    match state.gate.decide(case.account_id, ip.0, state.clock.now()) {
+        Decision::Serve => Ok(case),
+        Decision::Refuse => Err(WidgetError::Unavailable),
+    }
 }
 
 /// The visitor of a read.
@@ -86,9 +97,16 @@ struct PageQuery {
 async fn bootstrap(
     state: web::Data<AppState>,
     key: web::Path<String>,
+    ip: ClientIp,
     _q: web::Query<PageQuery>,
 ) -> Res {
     let case = case(&state, key.into_inner()).await?;
+    if state.gate.decide(case.account_id, ip.0, state.clock.now()) == Decision::Refuse {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({ "show": false })));
+    }
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -111,10 +129,11 @@ connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; 
 async fn frame(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     key: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = admit(&state, &ip, key.into_inner()).await?;
     let (visitor, fresh) = match Visitor::of(&req) {
         Some(v) => (v, false),
         None => (Visitor::new(), true),
@@ -152,9 +171,10 @@ fn summary(c: &crate::db::models::Conversation) -> serde_json::Value {
 async fn conversation_state(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     key: web::Path<String>,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = admit(&state, &ip, key.into_inner()).await?;
     let v = reader(&req)?;
     let latest = state
         .db
@@ -178,7 +198,7 @@ async fn send_message(
     ip: ClientIp,
     body: web::Json<SendMessage>,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = admit(&state, &ip, key.into_inner()).await?;
     let v = writer(&req, &state)?;
     let body = body.into_inner();
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
@@ -220,10 +240,11 @@ struct EventsQuery {
 async fn events(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     key: web::Path<String>,
     q: web::Query<EventsQuery>,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = admit(&state, &ip, key.into_inner()).await?;
     let v = reader(&req)?;
     let last_seen = req
         .headers()
@@ -264,6 +285,11 @@ async fn events(
             case,
         }),
         refresh: false,
+        guard: Some(Guard {
+            gate: state.gate.clone(),
+            clock: state.clock.clone(),
+            index: state.gate.index_of(ip.0),
+        }),
     };
     Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
 }
@@ -293,7 +319,7 @@ async fn upload(
     q: web::Query<FileQuery>,
     form: Multipart,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = admit(&state, &ip, key.into_inner()).await?;
     let v = writer(&req, &state)?;
     let upload = web_files::read_upload(form)
         .await
@@ -361,10 +387,11 @@ async fn upload(
 async fn download(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     path: web::Path<(String, String, String)>,
 ) -> Res {
     let (key, cid, fid) = path.into_inner();
-    let case = case(&state, key).await?;
+    let case = admit(&state, &ip, key).await?;
     let v = reader(&req)?;
     let f = state
         .db
@@ -400,11 +427,12 @@ struct ScreenShareAnswer {
 async fn screen_share(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     path: web::Path<(String, String)>,
     body: web::Json<ScreenShareAnswer>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = case(&state, key).await?;
+    let case = admit(&state, &ip, key).await?;
     let v = writer(&req, &state)?;
     let accept = body.accept;
     let conv = state
@@ -437,11 +465,12 @@ struct SurveyBody {
 async fn survey(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ip: ClientIp,
     path: web::Path<(String, String)>,
     body: web::Json<SurveyBody>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = case(&state, key).await?;
+    let case = admit(&state, &ip, key).await?;
     let v = writer(&req, &state)?;
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;

@@ -78,9 +78,14 @@ impl ResponseError for WidgetError {
         if let WidgetError::Internal(cause) = self {
             tracing::error!(cause = %cause, "widget error");
         }
+        let body = match self {
+            // The frame goes quiet on this code; it never says why.
+            WidgetError::Unavailable => json!({ "error": self.to_string(), "code": "unavailable" }),
+            _ => json!({ "error": self.to_string() }),
+        };
         HttpResponse::build(self.status_code())
             .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-            .json(json!({ "error": self.to_string() }))
+            .json(body)
     }
 }
 

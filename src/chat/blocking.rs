@@ -1,0 +1,140 @@
+//! Blocking a visitor from a conversation, and lifting it. Both run inside
+//! one write transaction; the caller reloads the gate afterwards.
+
+use std::net::IpAddr;
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use super::service::{agent_conversation, ip_context, AgentRef, ChatError};
+use crate::{
+    crypto::{random_token, Keys, SealContext},
+    db::{
+        audit::{self, Actor},
+        blocks::{self, NewBlock},
+        chat,
+        models::Block,
+        DbConn,
+    },
+    domain::{
+        block::{network_of, BlockReason, DURATION},
+        chat::{Author, EventKind},
+    },
+};
+
+/// Where a block's network is sealed.
+pub fn network_context(block_public_id: &str) -> SealContext<'_> {
+    SealContext {
+        table: "blocks",
+        column: "network",
+        row: block_public_id,
+    }
+}
+
+/// Blocks the visitor of conversation `id` for seven days from `now`: their
+/// network (the address, or its /64) is refused by every widget endpoint of
+/// the account. The conversation ends; only agents see why.
+pub fn block(
+    conn: &mut DbConn,
+    keys: &Keys,
+    a: AgentRef<'_>,
+    id: i64,
+    reason: &BlockReason,
+    now: NaiveDateTime,
+) -> Result<Block, ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    if conv.block_until.is_some_and(|u| u > now) {
+        return Err(ChatError::Conflict("This visitor is already blocked."));
+    }
+    const GONE: &str = "This visitor's address is no longer stored (after 7 days it is deleted), so they cannot be blocked from here.";
+    let sealed = blocks::conversation_address(conn, a.account_id, conv.id)?
+        .ok_or(ChatError::Conflict(GONE))?;
+    let ip: IpAddr = keys
+        .open(&sealed, ip_context(&conv.public_id))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or(ChatError::Conflict(GONE))?;
+    let network = network_of(ip).to_string();
+    let public_id = random_token();
+    let block = blocks::insert(
+        conn,
+        NewBlock {
+            account_id: a.account_id,
+            conversation_id: conv.id,
+            public_id: &public_id,
+            network_sealed: keys.seal(network.as_bytes(), network_context(&public_id)),
+            network_index: keys.ip_index(&network),
+            reason: reason.as_str(),
+            by_user: a.user_id,
+            by_name: a.name,
+            now,
+            expires_at: now + DURATION,
+        },
+    )?;
+    let line = format!("Visitor blocked by {}: {}", a.name, reason.as_str());
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::Note,
+        Author::Agent,
+        a.name,
+        &json!({ "text": line }),
+        now,
+    )?;
+    audit::record(
+        conn,
+        a.account_id,
+        Actor::User {
+            id: a.user_id,
+            name: a.name,
+        },
+        "visitor.blocked",
+        &format!(
+            "Blocked the visitor of conversation #{} for 7 days. Reason: {}",
+            conv.id,
+            reason.as_str()
+        ),
+    )?;
+    Ok(block)
+}
+
+/// Lifts the block of conversation `id` now (managers).
+pub fn unblock(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    let block_id = conv
+        .block_id
+        .ok_or(ChatError::Conflict("This visitor is not blocked."))?;
+    if !blocks::lift(conn, a.account_id, block_id, a.name, now)? {
+        return Err(ChatError::Conflict("This block has already ended."));
+    }
+    let line = format!("Block lifted by {}", a.name);
+    chat::append(
+        conn,
+        conv.id,
+        EventKind::Note,
+        Author::Agent,
+        a.name,
+        &json!({ "text": line }),
+        now,
+    )?;
+    audit::record(
+        conn,
+        a.account_id,
+        Actor::User {
+            id: a.user_id,
+            name: a.name,
+        },
+        "visitor.unblocked",
+        &format!(
+            "Lifted the block on the visitor of conversation #{} early",
+            conv.id
+        ),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Visitor blocks. The covered network is kept only sealed, with its blind
+//! index beside it, and both are erased when the block ends.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{
+    models::Block,
+    schema::{blocks, conversations},
+    DbConn,
+};
+use crate::domain::chat::Status;
+
+pub struct NewBlock<'a> {
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub public_id: &'a str,
+    pub network_sealed: Vec<u8>,
+    pub network_index: Vec<u8>,
+    pub reason: &'a str,
+    pub by_user: i64,
+    pub by_name: &'a str,
+    pub now: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Records the block and marks its conversation blocked and ended. Call
+/// inside a write transaction.
+pub fn insert(conn: &mut DbConn, b: NewBlock<'_>) -> QueryResult<Block> {
+    let id = diesel::insert_into(blocks::table)
+        .values((
+            blocks::account_id.eq(b.account_id),
+            blocks::conversation_id.eq(Some(b.conversation_id)),
+            blocks::public_id.eq(b.public_id),
+            blocks::network_sealed.eq(Some(b.network_sealed)),
+            blocks::network_index.eq(Some(b.network_index)),
+            blocks::reason.eq(b.reason),
+            blocks::blocked_by_user_id.eq(Some(b.by_user)),
+            blocks::blocked_by_name.eq(b.by_name),
+            blocks::created_at.eq(b.now),
+            blocks::expires_at.eq(b.expires_at),
+        ))
+        .returning(blocks::id)
+        .get_result::<i64>(conn)?;
+    diesel::update(
+        conversations::table
+            .filter(conversations::account_id.eq(b.account_id))
+            .filter(conversations::id.eq(b.conversation_id)),
+    )
+    .set((
+        conversations::block_id.eq(Some(id)),
+        conversations::blocked_at.eq(Some(b.now)),
+        conversations::block_reason.eq(Some(b.reason)),
+        conversations::block_until.eq(Some(b.expires_at)),
+        conversations::status.eq(Status::Closed.as_str()),
+        conversations::ended_at.eq(Some(b.now)),
+    ))
+    .execute(conn)?;
+    blocks::table
+        .find(id)
+        .select(Block::as_select())
+        .first(conn)
+}
+
+pub fn get(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<Block>> {
+    blocks::table
+        .filter(blocks::account_id.eq(account_id))
+        .filter(blocks::id.eq(id))
+        .select(Block::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Lifts a block now: erases the sealed network and its index, and ends the
+/// conversation's active period. The conversation keeps its record that it
+/// was blocked. Returns false when the block was no longer active.
+pub fn lift(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        blocks::table
+            .filter(blocks::account_id.eq(account_id))
+            .filter(blocks::id.eq(id))
+            .filter(blocks::lifted_at.is_null())
+            .filter(blocks::expires_at.gt(now)),
+    )
+    .set((
+        blocks::lifted_at.eq(Some(now)),
+        blocks::lifted_by_name.eq(Some(by)),
+        blocks::network_sealed.eq(None::<Vec<u8>>),
+        blocks::network_index.eq(None::<Vec<u8>>),
+    ))
+    .execute(conn)?;
+    if changed > 0 {
+        diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::block_id.eq(Some(id))),
+        )
+        .set(conversations::block_until.eq(Some(now)))
+        .execute(conn)?;
+    }
+    Ok(changed > 0)
+}
+
+/// Blocks in force at `now`: account, network index, end.
+pub fn live(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, Vec<u8>, NaiveDateTime)>> {
+    let rows: Vec<(i64, Option<Vec<u8>>, NaiveDateTime)> = blocks::table
+        .filter(blocks::network_index.is_not_null())
+        .filter(blocks::lifted_at.is_null())
+        .filter(blocks::expires_at.gt(now))
+        .select((
+            blocks::account_id,
+            blocks::network_index,
+            blocks::expires_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(a, i, e)| i.map(|i| (a, i, e)))
+        .collect())
+}
+
+/// Blocks whose seven days are over but whose sealed network is still
+/// stored; erases it and returns them (for the audit log). Idempotent.
+pub fn expire(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Block>> {
+    let due: Vec<Block> = blocks::table
+        .filter(
+            blocks::network_index
+                .is_not_null()
+                .or(blocks::network_sealed.is_not_null()),
+        )
+        .filter(blocks::expires_at.le(now))
+        .select(Block::as_select())
+        .load(conn)?;
+    if !due.is_empty() {
+        let ids: Vec<i64> = due.iter().map(|b| b.id).collect();
+        diesel::update(blocks::table.filter(blocks::id.eq_any(&ids)))
+            .set((
+                blocks::network_sealed.eq(None::<Vec<u8>>),
+                blocks::network_index.eq(None::<Vec<u8>>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(due)
+}
+
+/// Erases visitor addresses of conversations started before `cutoff`.
+pub fn purge_conversation_addresses(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        conversations::table
+            .filter(conversations::visitor_ip_sealed.is_not_null())
+            .filter(conversations::started_at.le(cutoff)),
+    )
+    .set((
+        conversations::visitor_ip_sealed.eq(None::<Vec<u8>>),
+        conversations::visitor_ip_index.eq(None::<Vec<u8>>),
+    ))
+    .execute(conn)
+}
+
+/// The sealed address of a conversation, if still stored.
+pub fn conversation_address(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+) -> QueryResult<Option<Vec<u8>>> {
+    Ok(conversations::table
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::id.eq(conversation_id))
+        .select(conversations::visitor_ip_sealed)
+        .first::<Option<Vec<u8>>>(conn)
+        .optional()?
+        .flatten())
+}

@@ -1,0 +1,55 @@
+//! The privacy purge: erases what must not outlive its seven days. It runs at
+//! start-up and periodically, and is idempotent. Expiry itself never waits
+//! for it: the gate and the filters compare with the clock.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::{connection::SimpleConnection, prelude::*};
+
+use super::{
+    audit::{self, Actor},
+    blocks, sessions, throttle, write_tx, DbConn,
+};
+use crate::domain::block::DURATION;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub blocks_expired: usize,
+    pub addresses_erased: usize,
+    pub sessions: usize,
+    pub login_failures: usize,
+}
+
+pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> QueryResult<Report> {
+    let report = write_tx(conn, |c| {
+        let expired = blocks::expire(c, now)?;
+        for b in &expired {
+            if b.lifted_at.is_none() {
+                let what = match b.conversation_id {
+                    Some(id) => {
+                        format!("The block on the visitor of conversation #{id} ended after 7 days")
+                    }
+                    None => "A visitor block ended after 7 days".to_owned(),
+                };
+                audit::record(
+                    c,
+                    b.account_id,
+                    Actor::System,
+                    "visitor.block_expired",
+                    &what,
+                )?;
+            }
+        }
+        Ok::<_, diesel::result::Error>(Report {
+            blocks_expired: expired.len(),
+            addresses_erased: blocks::purge_conversation_addresses(c, now - DURATION)?,
+            sessions: sessions::purge_expired(c, now, now - session_max)?,
+            login_failures: throttle::purge(c, now - Duration::hours(1))?,
+        })
+    })?;
+    if let DbConn::Sqlite(c) = conn {
+        // secure_delete zeroes freed pages; the checkpoint moves them out of
+        // the write-ahead log so no copy of the erased bytes lingers there.
+        c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,93 @@
+//! The Conversations tab and its CSV export: conversations of one case,
+//! newest first, filtered by blocking status.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{
+    schema::{conversations, users},
+    DbConn,
+};
+use crate::domain::block::BlockingFilter;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Row {
+    pub id: i64,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub visitor_label: String,
+    pub status: String,
+    pub agent: Option<String>,
+    pub message_count: i32,
+    pub survey_rating: Option<i32>,
+    pub block_id: Option<i64>,
+    pub blocked_at: Option<NaiveDateTime>,
+    pub block_reason: Option<String>,
+    pub block_until: Option<NaiveDateTime>,
+}
+
+impl Row {
+    /// Blocked now (a block in force).
+    pub fn blocked_now(&self, now: NaiveDateTime) -> bool {
+        self.block_until.is_some_and(|u| u > now)
+    }
+
+    /// Was blocked at some point; this never changes afterwards.
+    pub fn was_blocked(&self) -> bool {
+        self.block_id.is_some()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Rows of `case_id` in `account_id` matching the filter at `now`, newest
+/// first, starting after the `(started_at, id)` cursor when given.
+pub fn rows(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    filter: BlockingFilter,
+    now: NaiveDateTime,
+    after: Option<(NaiveDateTime, i64)>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Row>> {
+    let mut q = conversations::table
+        .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::case_id.eq(case_id))
+        .select((
+            conversations::id,
+            conversations::started_at,
+            conversations::ended_at,
+            conversations::visitor_label,
+            conversations::status,
+            users::name.nullable(),
+            conversations::message_count,
+            conversations::survey_rating,
+            conversations::block_id,
+            conversations::blocked_at,
+            conversations::block_reason,
+            conversations::block_until,
+        ))
+        .order((conversations::started_at.desc(), conversations::id.desc()))
+        .into_boxed();
+    q = match filter {
+        BlockingFilter::All => q,
+        BlockingFilter::Blocked => q.filter(conversations::block_until.gt(now)),
+        BlockingFilter::NotBlocked => q.filter(
+            conversations::block_until
+                .is_null()
+                .or(conversations::block_until.le(now)),
+        ),
+    };
+    if let Some((at, id)) = after {
+        q = q.filter(
+            conversations::started_at
+                .lt(at)
+                .or(conversations::started_at
+                    .eq(at)
+                    .and(conversations::id.lt(id))),
+        );
+    }
+    q.offset(offset).limit(limit).load(conn)
+}

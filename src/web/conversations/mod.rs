@@ -1,0 +1,331 @@
+//! A business case's Conversations tab, its CSV export, and the transcript
+//! page with the block details and Unblock now.
+
+mod csv_export;
+
+use actix_session::Session;
+use actix_web::{get, http::StatusCode, post, web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use crate::{
+    chat::{
+        blocking,
+        service::{AgentRef, ChatError},
+    },
+    db::{
+        accounts, blocks, chat,
+        models::{Block, BusinessCase, Conversation},
+        reports, write_tx,
+    },
+    domain::block::{remaining_text, BlockState, BlockingFilter},
+    error::AppError,
+    web::{
+        page::{flash, Page},
+        render, see_other, AppState,
+    },
+};
+
+pub const PER_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    blocking: Option<String>,
+    page: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> BlockingFilter {
+        BlockingFilter::parse(self.blocking.as_deref())
+    }
+}
+
+/// One row as the list shows it.
+pub struct Line {
+    pub row: reports::Row,
+    pub blocked_now: bool,
+    pub left: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/list.html")]
+struct List {
+    page: Page,
+    case: BusinessCase,
+    filter: &'static str,
+    lines: Vec<Line>,
+    current: i64,
+    has_next: bool,
+}
+
+impl List {
+    fn page_link(&self, n: i64) -> String {
+        format!(
+            "/cases/{}/conversations?blocking={}&page={n}",
+            self.case.id, self.filter
+        )
+    }
+}
+
+async fn own_case(
+    state: &AppState,
+    account_id: i64,
+    case_id: i64,
+) -> Result<BusinessCase, AppError> {
+    state
+        .db
+        .run(move |c| Ok(accounts::case(c, account_id, case_id)?))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[get("/cases/{case_id}/conversations")]
+async fn list(
+    state: web::Data<AppState>,
+    page: Page,
+    case_id: web::Path<i64>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let aid = page.user.account_id;
+    let case = own_case(&state, aid, case_id.into_inner()).await?;
+    let filter = q.filter();
+    let current = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let now = state.clock.now();
+    let cid = case.id;
+    let mut rows = state
+        .db
+        .run(move |c| {
+            Ok(reports::rows(
+                c,
+                aid,
+                cid,
+                filter,
+                now,
+                None,
+                (current - 1) * PER_PAGE,
+                PER_PAGE + 1,
+            )?)
+        })
+        .await?;
+    let has_next = rows.len() as i64 > PER_PAGE;
+    rows.truncate(PER_PAGE as usize);
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let blocked_now = row.blocked_now(now);
+            let left = row
+                .block_until
+                .filter(|_| blocked_now)
+                .map(|u| remaining_text(u - now));
+            Line {
+                row,
+                blocked_now,
+                left,
+            }
+        })
+        .collect();
+    let page = page.in_case(case.id);
+    render(
+        StatusCode::OK,
+        &List {
+            page,
+            case,
+            filter: filter.as_str(),
+            lines,
+            current,
+            has_next,
+        },
+    )
+}
+
+#[get("/cases/{case_id}/conversations.csv")]
+async fn export(
+    state: web::Data<AppState>,
+    user: crate::web::page::CurrentUser,
+    case_id: web::Path<i64>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let case = own_case(&state, user.account_id, case_id.into_inner()).await?;
+    Ok(csv_export::response(&state, case, q.filter()))
+}
+
+/// The block panel of the transcript.
+pub struct BlockView {
+    pub block: Block,
+    pub state: BlockState,
+    pub left: Option<String>,
+}
+
+impl BlockView {
+    pub fn until_iso(&self) -> String {
+        self.block.expires_at.and_utc().to_rfc3339()
+    }
+}
+
+/// One transcript line, ready to show.
+pub struct TLine {
+    pub kind: String,
+    pub visitor: bool,
+    pub name: String,
+    pub text: String,
+    pub file: String,
+    pub at: String,
+}
+
+impl TLine {
+    fn of(e: &crate::db::models::Event) -> Self {
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        let s = |k: &str| body[k].as_str().unwrap_or("").to_owned();
+        let text = match e.kind.as_str() {
+            "message" | "note" => s("text"),
+            "file" => s("name"),
+            "agent_joined" => format!("{} joined the conversation", e.author_name),
+            "closed" => format!("Conversation closed by {}", e.author_name),
+            "survey_offered" => "Survey sent to the visitor".into(),
+            "survey_answered" => format!("Survey answer: {} of 5", body["rating"]),
+            "screen_share_requested" => {
+                format!("{} asked to see the visitor's screen", e.author_name)
+            }
+            "screen_share_accepted" => "The visitor accepted the screen-share request".into(),
+            "screen_share_declined" => "The visitor declined the screen-share request".into(),
+            other => other.replace('_', " "),
+        };
+        Self {
+            kind: e.kind.clone(),
+            visitor: e.author == "visitor",
+            name: e.author_name.clone(),
+            text,
+            file: s("file"),
+            at: e.created_at.format("%H:%M").to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "conversations/transcript.html")]
+struct Transcript {
+    page: Page,
+    conv: Conversation,
+    case_name: String,
+    events: Vec<TLine>,
+    block: Option<BlockView>,
+}
+
+pub fn fmt_time(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[get("/conversations/{id}")]
+async fn transcript(
+    state: web::Data<AppState>,
+    page: Page,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (aid, id) = (page.user.account_id, id.into_inner());
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(conv) = chat::for_account(c, aid, id)? else {
+                return Ok(None);
+            };
+            let case_name = accounts::case(c, aid, conv.case_id)?
+                .map(|k| k.name)
+                .unwrap_or_default();
+            let events = chat::events_after(c, conv.id, 0, false, 5000)?;
+            let block = match conv.block_id {
+                Some(b) => blocks::get(c, aid, b)?,
+                None => None,
+            };
+            Ok(Some((conv, case_name, events, block)))
+        })
+        .await?;
+    let (conv, case_name, events, block) = found.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let block = block.map(|b| {
+        let st = BlockState::of(
+            b.expires_at,
+            b.lifted_at
+                .map(|at| (at, b.lifted_by_name.as_deref().unwrap_or(""))),
+            now,
+        );
+        let left = match &st {
+            BlockState::Active { remaining } => Some(remaining_text(*remaining)),
+            _ => None,
+        };
+        BlockView {
+            block: b,
+            state: st,
+            left,
+        }
+    });
+    let events = events.iter().map(TLine::of).collect();
+    let page = page.in_case(conv.case_id);
+    render(
+        StatusCode::OK,
+        &Transcript {
+            page,
+            conv,
+            case_name,
+            events,
+            block,
+        },
+    )
+}
+
+#[post("/conversations/{id}/unblock")]
+async fn unblock(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let user = page.user.clone();
+    let result = state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                accounts::require_active_manager(c, user.account_id, user.id)
+                    .map_err(|_| ChatError::NotFound)?;
+                blocking::unblock(
+                    c,
+                    AgentRef {
+                        account_id: user.account_id,
+                        user_id: user.id,
+                        name: &user.name,
+                    },
+                    id,
+                    now,
+                )
+            }))
+        })
+        .await?;
+    match result {
+        Ok(()) => {
+            state.reload_gate().await;
+            state.hub.notify(crate::chat::Notice {
+                account_id: page.user.account_id,
+                conversation_id: Some(id),
+            });
+            flash(
+                &session,
+                true,
+                "The visitor is unblocked and can use the chat again.",
+            );
+        }
+        Err(ChatError::NotFound) => return Err(AppError::NotFound),
+        Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => flash(&session, false, m),
+        Err(ChatError::Db(e)) => return Err(e.into()),
+    }
+    Ok(see_other(&format!("/conversations/{id}")))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(export)
+        .service(list)
+        .service(transcript)
+        .service(unblock);
+}
