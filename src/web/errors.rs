@@ -14,7 +14,8 @@ pub fn render_bare<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
+        // HTML pages and the console's JSON answers already explain themselves.
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
     if is_html || res.status().is_redirection() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -2,6 +2,7 @@
 //! `helpers`; `browser` drives Chromium through chromedriver.
 
 mod auth;
+mod blocking;
 mod browser;
 mod chat;
 mod chat_helpers;

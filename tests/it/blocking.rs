@@ -1,0 +1,559 @@
+//! Visitor blocks: enforcement on every widget endpoint, the /64, expiry by
+//! the clock, the purge, who may unblock, the filter and the CSV.
+
+use std::time::Duration;
+
+use chatgate::db::schema::{blocks, conversations};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{chat_helpers::VisitorClient, helpers::*};
+
+async fn proxied() -> TestApp {
+    TestApp::builder()
+        .trusted_proxies("127.0.0.1/32")
+        .spawn()
+        .await
+}
+
+/// A visitor at `ip` starts a conversation; returns it and the agent's id for it.
+async fn chat_from(
+    app: &TestApp,
+    agent: &reqwest::Client,
+    ip: &str,
+    text: &str,
+) -> (VisitorClient, String, i64) {
+    let v = app.visitor_via("acme-support", Some(ip)).await;
+    let cid = v.say(text).await;
+    let o = app.overview(agent).await;
+    let id = o["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    (v, cid, id)
+}
+
+async fn block(
+    app: &TestApp,
+    agent: &reqwest::Client,
+    csrf: &str,
+    id: i64,
+    reason: &str,
+) -> reqwest::Response {
+    app.agent_post(
+        agent,
+        csrf,
+        &format!("/agent/api/conversations/{id}/block"),
+        json!({ "reason": reason }),
+    )
+    .await
+}
+
+async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
+    let r = app
+        .client
+        .get(app.url("/widget/v1/acme-support/bootstrap?url=https://shop.example/"))
+        .header("x-forwarded-for", ip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    v["show"].as_bool().unwrap()
+}
+
+fn assert_neutral(body: &str) {
+    let lower = body.to_lowercase();
+    assert!(!lower.contains("block"), "the answer says blocked: {body}");
+    assert!(
+        !lower.contains("rude"),
+        "the answer gives the reason: {body}"
+    );
+}
+
+#[actix_web::test]
+async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
+    let app = proxied().await;
+    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let (v, cid, id) = chat_from(&app, &agent, "203.0.113.5", "hello").await;
+    let mut stream = v.events(&format!("?conversation={cid}"), None).await;
+    stream.event().await;
+
+    let r = block(&app, &agent, &csrf, id, "   ").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Give a reason"), "{body}");
+    let r = block(&app, &agent, &csrf, id, &"x".repeat(501)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        block(&app, &agent, &csrf, id, "rude and threatening")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        block(&app, &agent, &csrf, id, "again").await.status(),
+        StatusCode::CONFLICT
+    );
+
+    // The open stream goes quiet, without a word about why.
+    let rest = stream.drain(Duration::from_millis(2500)).await;
+    assert!(rest.iter().any(|m| m["type"] == "unavailable"), "{rest:?}");
+    assert!(
+        rest.iter().all(|m| m["kind"] != "note"),
+        "the agents' note never reaches the visitor"
+    );
+    assert_neutral(&format!("{rest:?}"));
+
+    // Every endpoint, for the same visitor and for a new one on the address.
+    assert!(!bootstrap_shows(&app, "203.0.113.5").await);
+    let fresh = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let base = app.url("/widget/v1/acme-support");
+    let r = fresh
+        .get(format!("{base}/frame"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_neutral(&r.text().await.unwrap());
+    for (method, path, body) in [
+        ("GET", "/state".to_owned(), None),
+        ("GET", format!("/events?conversation={cid}"), None),
+        (
+            "POST",
+            "/messages".to_owned(),
+            Some(json!({ "text": "let me in" })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/survey"),
+            Some(json!({ "rating": 1 })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/screen-share"),
+            Some(json!({ "accept": true })),
+        ),
+        ("GET", format!("/conversations/{cid}/files/x"), None),
+    ] {
+        let req = match method {
+            "GET" => v.client.get(format!("{}{path}", v.base)),
+            _ => v
+                .client
+                .post(format!("{}{path}", v.base))
+                .header("x-widget-token", &v.token)
+                .json(&body),
+        };
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains("unavailable"), "{path}: {text}");
+        assert_neutral(&text);
+    }
+    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
+    let r = v
+        .client
+        .post(format!("{}/files", v.base))
+        .header("x-widget-token", &v.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Nothing the blocked visitor sent was stored.
+    let mut conn = app.core.db.get().unwrap();
+    let count: i32 = conversations::table
+        .find(id)
+        .select(conversations::message_count)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(count, 1);
+    drop(conn);
+
+    // Another address is unaffected, and so is another account.
+    assert!(bootstrap_shows(&app, "203.0.113.6").await);
+    let other = app.visitor_via("acme-support", Some("203.0.113.6")).await;
+    other.say("I am someone else").await;
+    let globex = app
+        .client
+        .get(app.url("/widget/v1/globex-support/bootstrap"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        globex.json::<Value>().await.unwrap()["show"],
+        true,
+        "blocks are per account"
+    );
+
+    // The agent's chat shows the system line; the conversation ended.
+    let mut a = app.agent_events(&agent, id, None).await;
+    let note = a.until("note").await;
+    assert_eq!(
+        note["body"]["text"],
+        "Visitor blocked by acme agent: rude and threatening"
+    );
+    let c: Value = agent
+        .get(app.url(&format!("/agent/api/conversations/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["status"], "closed");
+}
+
+#[actix_web::test]
+async fn an_ipv6_block_covers_the_slash_64() {
+    let app = proxied().await;
+    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let (_, _, id) = chat_from(&app, &agent, "2001:db8:1:2::10", "hi").await;
+    assert_eq!(
+        block(&app, &agent, &csrf, id, "spam").await.status(),
+        StatusCode::OK
+    );
+    assert!(!bootstrap_shows(&app, "2001:db8:1:2::10").await);
+    assert!(
+        !bootstrap_shows(&app, "2001:db8:1:2:abcd::99").await,
+        "neighbour in the /64"
+    );
+    assert!(
+        bootstrap_shows(&app, "2001:db8:1:3::10").await,
+        "the next /64"
+    );
+}
+
+#[actix_web::test]
+async fn a_block_ends_after_seven_days_by_the_clock_alone() {
+    let app = proxied().await;
+    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let (_, _, id) = chat_from(&app, &agent, "198.51.100.20", "hi").await;
+    assert_eq!(
+        block(&app, &agent, &csrf, id, "spam").await.status(),
+        StatusCode::OK
+    );
+    app.core
+        .clock
+        .advance(chrono::Duration::days(7) - chrono::Duration::seconds(5));
+    assert!(
+        !bootstrap_shows(&app, "198.51.100.20").await,
+        "still blocked just before the end"
+    );
+    app.core.clock.advance(chrono::Duration::seconds(6));
+    assert!(
+        bootstrap_shows(&app, "198.51.100.20").await,
+        "unblocked at 7 days + 1 s, no purge run"
+    );
+    // The sealed network is still stored until the purge runs …
+    let mut conn = app.core.db.get().unwrap();
+    let live: i64 = blocks::table
+        .filter(blocks::network_sealed.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(live, 1);
+    // … which erases it, and the old conversation addresses, idempotently.
+    let now = app.core.clock.now();
+    let r = chatgate::db::purge::run(&mut conn, now, chrono::Duration::hours(12)).unwrap();
+    assert_eq!(r.blocks_expired, 1);
+    assert!(r.addresses_erased >= 1);
+    let again = chatgate::db::purge::run(&mut conn, now, chrono::Duration::hours(12)).unwrap();
+    assert_eq!((again.blocks_expired, again.addresses_erased), (0, 0));
+    let sealed: i64 = blocks::table
+        .filter(
+            blocks::network_sealed
+                .is_not_null()
+                .or(blocks::network_index.is_not_null()),
+        )
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(sealed, 0, "no row holds the sealed network or its index");
+    let addresses: i64 = conversations::table
+        .filter(
+            conversations::visitor_ip_sealed
+                .is_not_null()
+                .or(conversations::visitor_ip_index.is_not_null()),
+        )
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        addresses, 0,
+        "conversation addresses older than 7 days are gone"
+    );
+    drop(conn);
+    let (boss, _) = app.login_as(&app.acme.manager).await;
+    let audit = boss
+        .get(app.url("/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        audit.contains("visitor.blocked") && audit.contains("visitor.block_expired"),
+        "{audit}"
+    );
+    assert!(!audit.contains("198.51.100.20"));
+}
+
+#[actix_web::test]
+async fn only_managers_of_the_account_unblock() {
+    let app = proxied().await;
+    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let (_, _, id) = chat_from(&app, &agent, "198.51.100.30", "hi").await;
+    assert_eq!(
+        block(&app, &agent, &csrf, id, "insults").await.status(),
+        StatusCode::OK
+    );
+
+    let page = agent
+        .get(app.url(&format!("/conversations/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("insults") && page.contains("Unblocks in"),
+        "agents see the details"
+    );
+    assert!(!page.contains("Unblock now"), "but not the button");
+    let r = agent
+        .post(app.url(&format!("/conversations/{id}/unblock")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let (globex, globex_csrf) = app.login_as(&app.globex.manager).await;
+    let r = globex
+        .post(app.url(&format!("/conversations/{id}/unblock")))
+        .form(&[("csrf_token", globex_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        globex
+            .get(app.url(&format!("/conversations/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !bootstrap_shows(&app, "198.51.100.30").await,
+        "still blocked"
+    );
+
+    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
+    let page = boss
+        .get(app.url(&format!("/conversations/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Unblock now") && page.contains("data-confirm"));
+    let r = boss
+        .post(app.url(&format!("/conversations/{id}/unblock")))
+        .form(&[("csrf_token", boss_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        bootstrap_shows(&app, "198.51.100.30").await,
+        "unblocked at once"
+    );
+    let page = boss
+        .get(app.url(&format!("/conversations/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Lifted early") && page.contains("acme manager"),
+        "shown as lifted, when and by whom"
+    );
+    assert!(!page.contains("Unblock now"));
+    let mut conn = app.core.db.get().unwrap();
+    let sealed: i64 = blocks::table
+        .filter(blocks::network_sealed.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(sealed, 0, "unblocking erases the sealed network at once");
+}
+
+fn listed_ids(html: &str) -> Vec<i64> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("table.conversations tbody tr a[href^='/conversations/']")
+        .unwrap();
+    doc.select(&sel)
+        .map(|a| {
+            a.value()
+                .attr("href")
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_filter_and_the_csv_follow_the_blocks() {
+    let app = proxied().await;
+    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let (_, _, c1) = chat_from(&app, &agent, "192.0.2.1", "one").await;
+    let (_, _, c2) = chat_from(&app, &agent, "192.0.2.2", "two").await;
+    let (_, _, c3) = chat_from(&app, &agent, "192.0.2.3", "three").await;
+    assert_eq!(
+        block(
+            &app,
+            &agent,
+            &csrf,
+            c1,
+            "=HYPERLINK(\"http://evil.example\",\"x\")"
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        block(&app, &agent, &csrf, c2, "spam").await.status(),
+        StatusCode::OK
+    );
+    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
+    boss.post(app.url(&format!("/conversations/{c2}/unblock")))
+        .form(&[("csrf_token", boss_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+
+    let case = app.acme.case.id;
+    let list = |filter: &'static str| {
+        let boss = boss.clone();
+        let url = app.url(&format!("/cases/{case}/conversations?blocking={filter}"));
+        async move { listed_ids(&boss.get(url).send().await.unwrap().text().await.unwrap()) }
+    };
+    assert_eq!(list("blocked").await, [c1]);
+    assert_eq!(
+        list("not_blocked").await,
+        [c3, c2],
+        "newest first; a lifted block is not blocked"
+    );
+    assert_eq!(list("all").await, [c3, c2, c1]);
+
+    let csv = boss
+        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=all")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "id",
+            "business case",
+            "started at",
+            "ended at",
+            "agent",
+            "message count",
+            "survey rating",
+            "blocking status",
+            "blocking reason",
+            "blocked at"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let by_id = |id: i64| {
+        rows.iter()
+            .find(|r| r[0] == id.to_string())
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(&by_id(c1)[7], "Blocked");
+    assert_eq!(
+        &by_id(c1)[8],
+        "'=HYPERLINK(\"http://evil.example\",\"x\")",
+        "formula neutralised"
+    );
+    assert_eq!(
+        &by_id(c2)[7],
+        "Blocked",
+        "the status stays after an unblock"
+    );
+    assert_eq!(&by_id(c3)[7], "Not blocked");
+    assert!(!text.contains("192.0.2."), "no address in the export");
+    let blocked_only = boss
+        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=blocked")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        blocked_only.lines().count(),
+        2,
+        "header and the one blocked conversation"
+    );
+
+    // Seven days and a second later, nothing is blocked any more.
+    app.core
+        .clock
+        .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
+    assert!(list("blocked").await.is_empty());
+    assert_eq!(list("not_blocked").await, [c3, c2, c1]);
+    let page = boss
+        .get(app.url(&format!("/conversations/{c1}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Expired"),
+        "an expired block is shown as such"
+    );
+    // Another account's case is a 404, and so is its export.
+    let other = app.globex.case.id;
+    assert_eq!(
+        boss.get(app.url(&format!("/cases/{other}/conversations.csv")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
