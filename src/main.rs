@@ -53,6 +53,15 @@ enum Command {
     },
     /// Create the demo account if the database is empty.
     SeedDemo,
+    /// Fill the database with many realistic conversations (for benchmarks).
+    SeedLoad {
+        /// How many conversations to add.
+        #[arg(long)]
+        conversations: usize,
+        /// The account to add them to (default: the demo account).
+        #[arg(long, default_value = seed::DEMO_ACCOUNT)]
+        account: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,6 +90,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(pw) => print_demo(&core.settings.public_url, &pw),
                 None => println!("The database already has an account; nothing seeded."),
             }
+            Ok(())
+        }
+        Command::SeedLoad {
+            conversations,
+            account,
+        } => {
+            let core = Core::open(settings)?;
+            core.seed_demo()?;
+            let mut conn = core.db.get()?;
+            let acc = chatgate::db::accounts::account_by_name(&mut conn, &account)?
+                .ok_or_else(|| anyhow::anyhow!("no account named {account:?}"))?;
+            let started = std::time::Instant::now();
+            let blocked =
+                chatgate::db::load::seed(&mut conn, acc.id, conversations, core.clock.now())?;
+            println!(
+                "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::CreateUser {

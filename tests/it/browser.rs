@@ -325,3 +325,146 @@ async fn b_screenshot(b: &Browser, name: &str) {
         f.enter_frame().await.ok();
     }
 }
+
+#[actix_web::test]
+async fn agent_blocks_from_the_menu_and_a_manager_unblocks() {
+    let Some(visitor) = Browser::start().await else {
+        return;
+    };
+    let Some(staff) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+
+    visitor
+        .client
+        .goto(&app.url("/demo?case=acme-support"))
+        .await
+        .unwrap();
+    visitor.enter_chat().await;
+    visitor.click("#launcher").await;
+    visitor
+        .css("#input")
+        .await
+        .send_keys("You are all useless!!!")
+        .await
+        .unwrap();
+    visitor.click("#send").await;
+    visitor.wait_text("#log", "useless").await;
+
+    // The agent blocks through the hamburger menu; an empty reason is refused.
+    staff.sign_in(&app, &app.acme.agent, "/agent").await;
+    staff.wait_text("#waiting", "Support").await;
+    staff.click("#waiting .queue-item").await;
+    staff.wait_text("#transcript", "useless").await;
+    staff.click("#menu-button").await;
+    staff.click("#menu [data-action=block]").await;
+    staff.click("#block-confirm").await;
+    staff.wait_text("#block-error", "Give a reason").await;
+    staff
+        .css("#block-reason")
+        .await
+        .send_keys("Abusive language")
+        .await
+        .unwrap();
+    staff.click("#block-confirm").await;
+    staff
+        .wait_text(
+            "#transcript",
+            "Visitor blocked by acme agent: Abusive language",
+        )
+        .await;
+
+    // The visitor's input goes inactive, with no text about it.
+    for _ in 0..50 {
+        if visitor
+            .css("#input")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        visitor
+            .css("#input")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some(),
+        "input inactive"
+    );
+    let shown = visitor
+        .css("body")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        !shown.contains("block") && !shown.contains("abusive"),
+        "{shown}"
+    );
+    b_screenshot(&visitor, "visitor-blocked").await;
+
+    // After a reload there is no chat button at all.
+    visitor.client.enter_parent_frame().await.unwrap();
+    visitor.client.refresh().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        visitor
+            .client
+            .find(Locator::Css("iframe[data-chatgate]"))
+            .await
+            .is_err(),
+        "no button after a reload"
+    );
+
+    // The manager filters on Blocked, sees the countdown, and unblocks.
+    let staff2 = staff;
+    staff2.client.delete_all_cookies().await.unwrap();
+    staff2
+        .sign_in(
+            &app,
+            &app.acme.manager,
+            &format!("/cases/{}/conversations", app.acme.case.id),
+        )
+        .await;
+    let select = staff2.css("select[name=blocking]").await;
+    select.select_by_value("blocked").await.unwrap();
+    staff2.wait_text("table.conversations", "Blocked").await;
+    assert!(
+        staff2
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("blocking=blocked"),
+        "the filter is in the URL"
+    );
+    staff2.click("table.conversations a.btn").await;
+    staff2.wait_text("#block", "Abusive language").await;
+    let before = staff2.css("time.countdown").await.text().await.unwrap();
+    assert!(before.starts_with("6d 23h"), "countdown: {before}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let after = staff2.css("time.countdown").await.text().await.unwrap();
+    assert_ne!(before, after, "the countdown is live");
+    staff2.screenshot("transcript-blocked").await;
+    staff2.click("#block button[type=submit]").await;
+    staff2.client.accept_alert().await.unwrap();
+    staff2.wait_text(".flash", "unblocked").await;
+    staff2.wait_text("#block", "Lifted early").await;
+
+    // The button is back for the visitor.
+    visitor.client.refresh().await.unwrap();
+    visitor.enter_chat().await;
+    visitor.css("#launcher").await;
+    visitor.client.clone().close().await.unwrap();
+    staff2.client.clone().close().await.unwrap();
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Measures the Conversations tab and the CSV export on a large database, on
+# embedded SQLite and on PostgreSQL (when reachable), with the release build.
+#
+#   bench/list_and_csv.sh                 # 1,000,000 conversations, 5% blocked
+#   N=100000 REQS=100 bench/list_and_csv.sh
+#   PG_URL=postgres://postgres@127.0.0.1:5432 bench/list_and_csv.sh
+#
+# Reports, per backend: the list page's p50/p95 for each filter value (pages
+# 1 to 20, REQS requests per filter, sequential, one client), CSV rows per
+# second for the whole export, and the server's peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-1000000}
+REQS=${REQS:-200}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-18080}
+PASSWORD="bench password 123"
+
+cargo build --release --quiet
+BIN=$PWD/target/release/chatgate
+
+percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; printf "%.1f", a[i]*1000}'; }
+
+run_backend() {
+  local backend=$1 dir url
+  dir=$(mktemp -d)
+  openssl rand -hex 32 > "$dir/master.key"
+  if [ "$backend" = sqlite ]; then
+    url="sqlite://$dir/bench.db"
+  else
+    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS chatgate_bench" -c "CREATE DATABASE chatgate_bench" >/dev/null
+    url="$PG_URL/chatgate_bench"
+  fi
+  export DATABASE_URL=$url CHATGATE_DATA_DIR=$dir CHATGATE_MASTER_KEY_FILE=$dir/master.key
+  export CHATGATE_DEMO_PASSWORD=$PASSWORD CHATGATE_BIND=127.0.0.1:$PORT RUST_LOG=warn
+  echo "== $backend: seeding $N conversations"
+  "$BIN" seed-load --conversations "$N"
+  "$BIN" serve --no-demo >"$dir/server.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  local jar=$dir/jar base=http://127.0.0.1:$PORT
+  local token
+  token=$(curl -fs -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=manager@demo.test" \
+    --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$token" "$base/login"
+  local case_id
+  case_id=$(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | head -1 | cut -d/ -f3)
+  for filter in all blocked not_blocked; do
+    local times=$dir/times-$filter
+    : > "$times"
+    for i in $(seq 1 "$REQS"); do
+      curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' \
+        "$base/cases/$case_id/conversations?blocking=$filter&page=$(( (i % 20) + 1 ))" >> "$times"
+    done
+    printf '%-8s list blocking=%-12s p50 %6s ms   p95 %6s ms\n' "$backend" "$filter" \
+      "$(percentile 50 < "$times")" "$(percentile 95 < "$times")"
+  done
+  local rss_before start end rows
+  rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  start=$(date +%s.%N)
+  curl -fs -b "$jar" -o "$dir/export.csv" "$base/cases/$case_id/conversations.csv?blocking=all"
+  end=$(date +%s.%N)
+  rows=$(( $(wc -l < "$dir/export.csv") - 1 ))
+  printf '%-8s csv %d rows in %.2f s = %.0f rows/s; RSS before %d MB, peak %d MB\n' "$backend" "$rows" \
+    "$(echo "$end - $start" | bc)" "$(echo "$rows / ($end - $start)" | bc -l)" \
+    $(( rss_before / 1024 )) $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+
+run_backend sqlite
+if pg_isready -q -d "$PG_URL/postgres" 2>/dev/null; then
+  run_backend postgres
+else
+  echo "== postgres: not reachable at $PG_URL, skipped"
+fi

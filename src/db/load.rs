@@ -1,0 +1,113 @@
+//! `chatgate seed-load`: many realistic conversations for measuring the
+//! Conversations tab and the CSV export. Spread over the past 90 days and
+//! the account's cases; 5% blocked, about a tenth of those within the last
+//! seven days (so still in force). Generated values only, written as
+//! multi-row inserts for speed. Addresses are left out, as the purge would
+//! have erased them for all but the last week anyway.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::{connection::SimpleConnection, prelude::*};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+
+use super::{accounts, write_tx, DbConn};
+
+const BATCH: usize = 1000;
+const REASONS: [&str; 5] = [
+    "Abusive language towards the agent",
+    "Spam links",
+    "Threats",
+    "Repeated harassment after warnings",
+    "=HYPERLINK(\"http://phish.example\") pasted again and again",
+];
+const AGENTS: [&str; 4] = ["Alex Agent", "Sam Support", "Robin Rivera", "Kim Okafor"];
+
+fn ts(t: NaiveDateTime) -> String {
+    format!("'{}'", t.format("%Y-%m-%d %H:%M:%S"))
+}
+
+/// Adds `n` conversations to the account; returns how many were blocked.
+pub fn seed(
+    conn: &mut DbConn,
+    account_id: i64,
+    n: usize,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let cases = accounts::cases(conn, account_id)?;
+    if cases.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = StdRng::seed_from_u64(42);
+    let mut blocked = 0;
+    let mut done = 0;
+    while done < n {
+        let take = BATCH.min(n - done);
+        let mut conv_rows = Vec::with_capacity(take);
+        for i in 0..take {
+            let k = done + i;
+            let case = &cases[k % cases.len()];
+            let age = Duration::seconds(rng.gen_range(0..90 * 86_400));
+            let started = now - age;
+            let ended = started + Duration::seconds(rng.gen_range(60..3600));
+            let messages: i32 = rng.gen_range(1..40);
+            let rating = if rng.gen_bool(0.3) {
+                rng.gen_range(1..=5).to_string()
+            } else {
+                "NULL".into()
+            };
+            let is_blocked = k % 20 == 7;
+            let (block_at, reason, until) = if is_blocked {
+                blocked += 1;
+                // One in ten blocks is recent enough to be in force.
+                let at = if k % 200 == 7 {
+                    now - Duration::seconds(rng.gen_range(0..6 * 86_400))
+                } else {
+                    ended
+                };
+                let started_ok = at.max(started);
+                (
+                    ts(started_ok),
+                    format!("'{}'", REASONS[k % REASONS.len()].replace('\'', "''")),
+                    ts(started_ok + Duration::days(7)),
+                )
+            } else {
+                ("NULL".into(), "NULL".into(), "NULL".into())
+            };
+            conv_rows.push(format!(
+                "({account_id}, {case_id}, 'load-{account_id}-{k}', 'loadvisitor{k:08x}', 'Visitor {tag:04X}', 'closed', \
+                 'https://shop.example/p/{p}', {messages}, 'none', {rating}, false, {started}, {ended}, {block_at}, {reason}, {until})",
+                case_id = case.id,
+                tag = k % 65_536,
+                p = k % 500,
+                started = ts(started),
+                ended = ts(ended),
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO conversations (account_id, case_id, public_id, visitor_key, visitor_label, status, page_url, \
+             message_count, screen_share, survey_rating, survey_offered, started_at, ended_at, blocked_at, block_reason, block_until) VALUES {}",
+            conv_rows.join(",")
+        );
+        write_tx(conn, |c| c.batch_execute(&sql))?;
+        done += take;
+    }
+    // A block row for every blocked conversation, linked back.
+    let agents = AGENTS.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>();
+    write_tx(conn, |c| {
+        c.batch_execute(&format!(
+            "INSERT INTO blocks (account_id, conversation_id, public_id, reason, blocked_by_name, created_at, expires_at) \
+             SELECT account_id, id, 'load-block-' || public_id, block_reason, {agent}, blocked_at, block_until \
+             FROM conversations WHERE account_id = {account_id} AND block_until IS NOT NULL AND block_id IS NULL \
+             AND public_id LIKE 'load-%';
+             UPDATE conversations SET block_id = (SELECT b.id FROM blocks b WHERE b.conversation_id = conversations.id) \
+             WHERE account_id = {account_id} AND block_until IS NOT NULL AND block_id IS NULL;",
+            agent = agents[0],
+        ))
+    })?;
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute("ANALYZE conversations; ANALYZE blocks;")?;
+    }
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute("ANALYZE;")?;
+    }
+    Ok(blocked)
+}
