@@ -6,6 +6,9 @@
 #   N=100000 REQS=100 bench/list_and_csv.sh
 #   PG_URL=postgres://postgres@127.0.0.1:5432 bench/list_and_csv.sh
 #
+# The seeded databases are kept (target/bench/ and the PostgreSQL database
+# chatgate_bench) and reused by the next run; RESEED=1 builds them anew.
+#
 # Reports, per backend: the list page's p50/p95 for each filter value (pages
 # 1 to 20, REQS requests per filter, sequential, one client), CSV rows per
 # second for the whole export, and the server's peak RSS.
@@ -23,19 +26,31 @@ BIN=$PWD/target/release/chatgate
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; printf "%.1f", a[i]*1000}'; }
 
 run_backend() {
-  local backend=$1 dir url
-  dir=$(mktemp -d)
-  openssl rand -hex 32 > "$dir/master.key"
+  local backend=$1 dir url seed=0
+  dir=$PWD/target/bench/$backend-$N
+  if [ "${RESEED:-0}" = 1 ] || [ ! -f "$dir/seeded" ]; then
+    rm -rf "$dir"
+    seed=1
+  fi
+  mkdir -p "$dir"
+  [ -f "$dir/master.key" ] || openssl rand -hex 32 > "$dir/master.key"
   if [ "$backend" = sqlite ]; then
     url="sqlite://$dir/bench.db"
   else
-    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS chatgate_bench" -c "CREATE DATABASE chatgate_bench" >/dev/null
+    if [ "$seed" = 1 ]; then
+      psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS chatgate_bench" -c "CREATE DATABASE chatgate_bench" >/dev/null
+    fi
     url="$PG_URL/chatgate_bench"
   fi
   export DATABASE_URL=$url CHATGATE_DATA_DIR=$dir CHATGATE_MASTER_KEY_FILE=$dir/master.key
   export CHATGATE_DEMO_PASSWORD=$PASSWORD CHATGATE_BIND=127.0.0.1:$PORT RUST_LOG=warn
-  echo "== $backend: seeding $N conversations"
-  "$BIN" seed-load --conversations "$N"
+  if [ "$seed" = 1 ]; then
+    echo "== $backend: seeding $N conversations"
+    "$BIN" seed-load --conversations "$N"
+    touch "$dir/seeded"
+  else
+    echo "== $backend: reusing the $N-conversation database in $dir"
+  fi
   "$BIN" serve --no-demo >"$dir/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -67,7 +82,7 @@ run_backend() {
     $(( rss_before / 1024 )) $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  rm -rf "$dir"
+  rm -f "$dir/export.csv" "$jar"
 }
 
 run_backend sqlite

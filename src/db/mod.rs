@@ -48,9 +48,10 @@ pub enum DbConn {
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
 
 /// Pragmas every SQLite connection sets. `busy_timeout` comes first so the
-/// others wait instead of failing while another connection writes.
+/// others wait instead of failing while another connection writes. WAL mode
+/// is a property of the file and is set once, before the pool opens: asking
+/// for it on every new connection can fail while another one writes.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 15000;
-PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA secure_delete = ON;";
@@ -95,7 +96,14 @@ impl Db {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| DbSetupError::Dir(dir.display().to_string(), e))?;
                 }
-                (format!("sqlite://{}", path.display()), true)
+                let url = format!("sqlite://{}", path.display());
+                let mut first = SqliteConnection::establish(&url).map_err(|e| {
+                    DbSetupError::Migrate(format!("cannot open {}: {e}", path.display()))
+                })?;
+                first
+                    .batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
+                    .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
+                (url, true)
             }
             DatabaseUrl::Postgres(u) => (u.clone(), false),
         };

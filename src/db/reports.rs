@@ -81,12 +81,13 @@ pub fn rows(
         ),
     };
     if let Some((at, id)) = after {
-        q = q.filter(
+        // `started_at <= at` alone is what lets both databases range-scan
+        // the (case, started_at, id) index; the second term drops the rows
+        // of that same instant already sent.
+        q = q.filter(conversations::started_at.le(at)).filter(
             conversations::started_at
                 .lt(at)
-                .or(conversations::started_at
-                    .eq(at)
-                    .and(conversations::id.lt(id))),
+                .or(conversations::id.lt(id)),
         );
     }
     q.offset(offset).limit(limit).load(conn)

@@ -57,6 +57,29 @@ pub fn content_type(name: &str) -> String {
         .to_owned()
 }
 
+/// Reads a stored file off disk and answers it as a download; `None` when
+/// the bytes are gone.
+pub async fn send_stored(data_dir: &std::path::Path, f: &StoredFile) -> Option<HttpResponse> {
+    let path = crate::chat::files::path_of(data_dir, f);
+    let bytes = actix_web::web::block(move || std::fs::read(path))
+        .await
+        .ok()?
+        .ok()?;
+    Some(download(f, bytes))
+}
+
+/// The last event a reconnecting stream saw: the `Last-Event-ID` header that
+/// EventSource sends, else `?after=`, else 0.
+pub fn last_event_id(req: &actix_web::HttpRequest, after: Option<i64>) -> i64 {
+    req.headers()
+        .get("last-event-id")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .or(after)
+        .unwrap_or(0)
+        .max(0)
+}
+
 /// A stored file as a download: always an attachment, never sniffed.
 pub fn download(f: &StoredFile, bytes: Vec<u8>) -> HttpResponse {
     let disposition = ContentDisposition {

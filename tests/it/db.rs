@@ -61,3 +61,29 @@ async fn a_failed_write_transaction_leaves_nothing_behind() {
     let (rows, _, _) = audit::page(&mut conn, account, 1, 100).unwrap();
     assert!(rows.iter().all(|r| r.action != "test.half"));
 }
+
+#[actix_web::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    use diesel::{sql_types::Text, QueryableByName, RunQueryDsl};
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    let app = spawn_app().await;
+    if !app.core.db.is_sqlite() {
+        return; // PostgreSQL has neither setting
+    }
+    let mut conn = app.core.db.get().unwrap();
+    let m: Mode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(m.journal_mode, "wal");
+    // foreign_keys = ON: a user of a missing account is refused.
+    let r = diesel::sql_query(
+        "INSERT INTO users (account_id, email, name, role, password_hash, active, created_at, updated_at) \
+         VALUES (999999, 'x@y.test', 'x', 'agent', 'h', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    )
+    .execute(&mut *conn);
+    assert!(r.is_err(), "foreign keys are enforced");
+}

@@ -176,14 +176,7 @@ async fn conversation_events(
         .db
         .run(move |c| Ok(service::agent_conversation(c, aid, id)))
         .await??;
-    let after = req
-        .headers()
-        .get("last-event-id")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .or(q.after)
-        .unwrap_or(0)
-        .max(0);
+    let after = web_files::last_event_id(&req, q.after);
     let spec = Spec {
         account_id: aid,
         conversation: Some((conv.id, after)),
@@ -340,11 +333,9 @@ async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<
         .run(move |c| Ok(chat::file_for_account(c, aid, &fid)?))
         .await?
         .ok_or(ChatError::NotFound)?;
-    let p = files::path_of(&state.settings.data_dir, &f);
-    let bytes = web::block(move || std::fs::read(p))
-        .await?
-        .map_err(|_| ChatError::NotFound)?;
-    Ok(web_files::download(&f, bytes))
+    Ok(web_files::send_stored(&state.settings.data_dir, &f)
+        .await
+        .ok_or(ChatError::NotFound)?)
 }
 
 #[derive(Deserialize)]

@@ -246,14 +246,7 @@ async fn events(
 ) -> Res {
     let case = admit(&state, &ip, key.into_inner()).await?;
     let v = reader(&req)?;
-    let last_seen = req
-        .headers()
-        .get("last-event-id")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .or(q.after)
-        .unwrap_or(0)
-        .max(0);
+    let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
         Some(public_id) => {
             let (case_c, key) = (case.clone(), v.key.clone());
@@ -411,11 +404,9 @@ async fn download(
         })
         .await?
         .ok_or(WidgetError::NotFound)?;
-    let p = files::path_of(&state.settings.data_dir, &f);
-    let bytes = web::block(move || std::fs::read(p))
-        .await?
-        .map_err(|_| WidgetError::NotFound)?;
-    Ok(web_files::download(&f, bytes))
+    Ok(web_files::send_stored(&state.settings.data_dir, &f)
+        .await
+        .ok_or(WidgetError::NotFound)?)
 }
 
 #[derive(Deserialize)]
