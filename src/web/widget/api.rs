@@ -404,9 +404,9 @@ async fn download(
         })
         .await?
         .ok_or(WidgetError::NotFound)?;
-    Ok(web_files::send_stored(&state.settings.data_dir, &f)
+    web_files::send_stored(&state.settings.data_dir, &f)
         .await
-        .ok_or(WidgetError::NotFound)?)
+        .ok_or(WidgetError::NotFound)
 }
 
 #[derive(Deserialize)]
