@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::{chat_helpers::VisitorClient, helpers::*};
 
-async fn proxied() -> TestApp {
+pub async fn proxied() -> TestApp {
     TestApp::builder()
         .trusted_proxies("127.0.0.1/32")
         .spawn()
@@ -18,7 +18,7 @@ async fn proxied() -> TestApp {
 }
 
 /// A visitor at `ip` starts a conversation; returns it and the agent's id for it.
-async fn chat_from(
+pub async fn chat_from(
     app: &TestApp,
     agent: &reqwest::Client,
     ip: &str,
@@ -37,7 +37,7 @@ async fn chat_from(
     (v, cid, id)
 }
 
-async fn block(
+pub async fn block(
     app: &TestApp,
     agent: &reqwest::Client,
     csrf: &str,
@@ -53,7 +53,7 @@ async fn block(
     .await
 }
 
-async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
+pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
     let r = app
         .client
         .get(app.url("/widget/v1/acme-support/bootstrap?url=https://shop.example/"))
@@ -403,157 +403,4 @@ async fn only_managers_of_the_account_unblock() {
         .get_result(&mut *conn)
         .unwrap();
     assert_eq!(sealed, 0, "unblocking erases the sealed network at once");
-}
-
-fn listed_ids(html: &str) -> Vec<i64> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("table.conversations tbody tr a[href^='/conversations/']")
-        .unwrap();
-    doc.select(&sel)
-        .map(|a| {
-            a.value()
-                .attr("href")
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect()
-}
-
-#[actix_web::test]
-async fn the_filter_and_the_csv_follow_the_blocks() {
-    let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (_, _, c1) = chat_from(&app, &agent, "192.0.2.1", "one").await;
-    let (_, _, c2) = chat_from(&app, &agent, "192.0.2.2", "two").await;
-    let (_, _, c3) = chat_from(&app, &agent, "192.0.2.3", "three").await;
-    assert_eq!(
-        block(
-            &app,
-            &agent,
-            &csrf,
-            c1,
-            "=HYPERLINK(\"http://evil.example\",\"x\")"
-        )
-        .await
-        .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        block(&app, &agent, &csrf, c2, "spam").await.status(),
-        StatusCode::OK
-    );
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    boss.post(app.url(&format!("/conversations/{c2}/unblock")))
-        .form(&[("csrf_token", boss_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-
-    let case = app.acme.case.id;
-    let list = |filter: &'static str| {
-        let boss = boss.clone();
-        let url = app.url(&format!("/cases/{case}/conversations?blocking={filter}"));
-        async move { listed_ids(&boss.get(url).send().await.unwrap().text().await.unwrap()) }
-    };
-    assert_eq!(list("blocked").await, [c1]);
-    assert_eq!(
-        list("not_blocked").await,
-        [c3, c2],
-        "newest first; a lifted block is not blocked"
-    );
-    assert_eq!(list("all").await, [c3, c2, c1]);
-
-    let csv = boss
-        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=all")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(csv.status(), StatusCode::OK);
-    assert!(csv.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
-    let text = csv.text().await.unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(
-        reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        [
-            "id",
-            "business case",
-            "started at",
-            "ended at",
-            "agent",
-            "message count",
-            "survey rating",
-            "blocking status",
-            "blocking reason",
-            "blocked at"
-        ]
-    );
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let by_id = |id: i64| {
-        rows.iter()
-            .find(|r| r[0] == id.to_string())
-            .unwrap()
-            .clone()
-    };
-    assert_eq!(&by_id(c1)[7], "Blocked");
-    assert_eq!(
-        &by_id(c1)[8],
-        "'=HYPERLINK(\"http://evil.example\",\"x\")",
-        "formula neutralised"
-    );
-    assert_eq!(
-        &by_id(c2)[7],
-        "Blocked",
-        "the status stays after an unblock"
-    );
-    assert_eq!(&by_id(c3)[7], "Not blocked");
-    assert!(!text.contains("192.0.2."), "no address in the export");
-    let blocked_only = boss
-        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=blocked")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        blocked_only.lines().count(),
-        2,
-        "header and the one blocked conversation"
-    );
-
-    // Seven days and a second later, nothing is blocked any more.
-    app.core
-        .clock
-        .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
-    assert!(list("blocked").await.is_empty());
-    assert_eq!(list("not_blocked").await, [c3, c2, c1]);
-    let page = boss
-        .get(app.url(&format!("/conversations/{c1}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("Expired"),
-        "an expired block is shown as such"
-    );
-    // Another account's case is a 404, and so is its export.
-    let other = app.globex.case.id;
-    assert_eq!(
-        boss.get(app.url(&format!("/cases/{other}/conversations.csv")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
 }

@@ -1,6 +1,5 @@
 //! Widget endpoints.
 
-use actix_multipart::Multipart;
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -9,20 +8,19 @@ use serde_json::json;
 use super::{Visitor, WidgetError};
 use crate::{
     chat::{
-        files,
         service::{self, VisitorRef},
         stream::{self, Guard, Presence, Spec},
         Notice,
     },
     db::{chat, models::BusinessCase, write_tx},
-    domain::chat::{visitor_label, Author, MessageText, SurveyAnswer},
+    domain::chat::{visitor_label, MessageText, SurveyAnswer},
     gate::Decision,
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
 type Res = Result<HttpResponse, WidgetError>;
 
-async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
+pub(super) async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
     if key.len() > 100 {
         return Err(WidgetError::Unavailable);
     }
@@ -35,7 +33,11 @@ async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError
 
 /// The case, if the gate lets this address use it. A refused address gets
 /// the same neutral answer as a case that does not exist.
-async fn admit(state: &AppState, ip: &ClientIp, key: String) -> Result<BusinessCase, WidgetError> {
+pub(super) async fn admit(
+    state: &AppState,
+    ip: &ClientIp,
+    key: String,
+) -> Result<BusinessCase, WidgetError> {
     let case = case(state, key).await?;
     match state.gate.decide(case.account_id, ip.0, state.clock.now()) {
         Decision::Serve => Ok(case),
@@ -44,12 +46,12 @@ async fn admit(state: &AppState, ip: &ClientIp, key: String) -> Result<BusinessC
 }
 
 /// The visitor of a read.
-fn reader(req: &HttpRequest) -> Result<Visitor, WidgetError> {
+pub(super) fn reader(req: &HttpRequest) -> Result<Visitor, WidgetError> {
     Visitor::of(req).ok_or(WidgetError::NoVisitor)
 }
 
 /// The visitor of a write: the cookie and the token derived from it.
-fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
+pub(super) fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
     let v = reader(req)?;
     let provided = req
         .headers()
@@ -63,13 +65,13 @@ fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
 }
 
 /// A page address as the loader reports it: http(s) only, bounded.
-fn page_url(raw: Option<&str>) -> Option<String> {
+pub(super) fn page_url(raw: Option<&str>) -> Option<String> {
     let raw = raw?.trim();
     let u = url::Url::parse(raw).ok()?;
     (matches!(u.scheme(), "http" | "https") && raw.len() <= 2000).then(|| u.to_string())
 }
 
-fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
+pub(super) fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
     state.hub.notify(Notice {
         account_id,
         conversation_id,
@@ -299,117 +301,6 @@ pub fn sse(
 }
 
 #[derive(Deserialize)]
-struct FileQuery {
-    conversation: Option<String>,
-}
-
-#[post("/widget/v1/{key}/files")]
-async fn upload(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-    ip: ClientIp,
-    q: web::Query<FileQuery>,
-    form: Multipart,
-) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
-    let v = writer(&req, &state)?;
-    let upload = web_files::read_upload(form)
-        .await
-        .map_err(|m| WidgetError::Invalid(m.into()))?;
-    let data_dir = state.settings.data_dir.clone();
-    let (bytes, name) = (upload.bytes, upload.name);
-    let stored = web::block(move || files::write(&data_dir, &bytes).map(|n| (n, bytes.len())))
-        .await?
-        .map_err(|e| WidgetError::Internal(e.to_string()))?;
-    let keys = state.keys.clone();
-    let account = case.account_id;
-    let conversation = q.into_inner().conversation;
-    let (stored_name, size) = stored.clone();
-    let ctype = web_files::content_type(&name);
-    let result = state
-        .db
-        .run(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            Ok(write_tx(c, |c| {
-                let conv = match conversation.as_deref() {
-                    Some(id) => service::visitor_conversation(c, vr, id)?,
-                    None => match chat::latest_for_visitor(c, case.id, &v.key)?
-                        .filter(|c| !c.is_closed())
-                    {
-                        Some(conv) => conv,
-                        None => {
-                            // A file can start a conversation, like a message.
-                            let text = MessageText::parse("(sent a file)")
-                                .map_err(service::ChatError::from)?;
-                            service::visitor_message(c, &keys, vr, None, ip.0, None, &text)?.0
-                        }
-                    },
-                };
-                let e = files::attach(
-                    c,
-                    &conv,
-                    Author::Visitor,
-                    &conv.visitor_label,
-                    &name,
-                    &stored_name,
-                    &ctype,
-                    size,
-                )?;
-                Ok::<_, service::ChatError>((conv, e))
-            }))
-        })
-        .await?;
-    match result {
-        Ok((conv, e)) => {
-            notify(&state, account, Some(conv.id));
-            Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": e.seq })))
-        }
-        Err(e) => {
-            let path = files::dir(&state.settings.data_dir).join(&stored.0);
-            let _ = std::fs::remove_file(path);
-            Err(e.into())
-        }
-    }
-}
-
-#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}")]
-async fn download(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ip: ClientIp,
-    path: web::Path<(String, String, String)>,
-) -> Res {
-    let (key, cid, fid) = path.into_inner();
-    let case = admit(&state, &ip, key).await?;
-    let v = reader(&req)?;
-    let f = state
-        .db
-        .run(move |c| {
-            let conv = service::visitor_conversation(
-                c,
-                VisitorRef {
-                    case: &case,
-                    key: &v.key,
-                },
-                &cid,
-            );
-            Ok(match conv {
-                Ok(conv) => chat::file(c, conv.id, &fid)?,
-                Err(_) => None,
-            })
-        })
-        .await?
-        .ok_or(WidgetError::NotFound)?;
-    web_files::send_stored(&state.settings.data_dir, &f)
-        .await
-        .ok_or(WidgetError::NotFound)
-}
-
-#[derive(Deserialize)]
 struct ScreenShareAnswer {
     accept: bool,
 }
@@ -485,49 +376,13 @@ async fn survey(
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
 
-#[derive(Template)]
-#[template(path = "demo.html")]
-struct Demo {
-    public_url: String,
-    case_key: String,
-}
-
-#[derive(Deserialize)]
-struct DemoQuery {
-    case: Option<String>,
-}
-
-/// A stand-in customer website that embeds the demo "Support" chat, or the
-/// case named by `?case=` (widget keys are public: they are in every page
-/// that embeds the chat).
-#[get("/demo")]
-async fn demo(
-    state: web::Data<AppState>,
-    q: web::Query<DemoQuery>,
-) -> Result<HttpResponse, crate::error::AppError> {
-    let key = q.into_inner().case.unwrap_or_else(|| "demo-support".into());
-    let case = case(&state, key)
-        .await
-        .map_err(|_| crate::error::AppError::NotFound)?;
-    crate::web::render(
-        actix_web::http::StatusCode::OK,
-        &Demo {
-            public_url: state.settings.public_url.clone(),
-            case_key: case.widget_key,
-        },
-    )
-}
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(demo)
-        .service(loader)
+    cfg.service(loader)
         .service(bootstrap)
         .service(frame)
         .service(conversation_state)
         .service(send_message)
         .service(events)
-        .service(upload)
-        .service(download)
         .service(screen_share)
         .service(survey);
 }

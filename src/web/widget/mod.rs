@@ -3,6 +3,8 @@
 //! a random cookie, and writes carry a token derived from it.
 
 mod api;
+mod demo;
+mod files;
 mod visitor;
 
 use actix_web::{
@@ -109,4 +111,6 @@ pub fn json_config() -> web::JsonConfig {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    demo::routes(cfg);
+    files::routes(cfg);
 }
