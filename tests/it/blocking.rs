@@ -294,14 +294,7 @@ async fn a_block_ends_after_seven_days_by_the_clock_alone() {
     );
     drop(conn);
     let (boss, _) = app.login_as(&app.acme.manager).await;
-    let audit = boss
-        .get(app.url("/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = app.text(&boss, "/audit").await;
     assert!(
         audit.contains("visitor.blocked") && audit.contains("visitor.block_expired"),
         "{audit}"
@@ -319,34 +312,25 @@ async fn only_managers_of_the_account_unblock() {
         StatusCode::OK
     );
 
-    let page = agent
-        .get(app.url(&format!("/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(&agent, &format!("/conversations/{id}")).await;
     assert!(
         page.contains("insults") && page.contains("Unblocks in"),
         "agents see the details"
     );
     assert!(!page.contains("Unblock now"), "but not the button");
-    let r = agent
-        .post(app.url(&format!("/conversations/{id}/unblock")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .form(&agent, &csrf, &format!("/conversations/{id}/unblock"))
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let (globex, globex_csrf) = app.login_as(&app.globex.manager).await;
-    let r = globex
-        .post(app.url(&format!("/conversations/{id}/unblock")))
-        .form(&[("csrf_token", globex_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .form(
+            &globex,
+            &globex_csrf,
+            &format!("/conversations/{id}/unblock"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         globex
@@ -363,34 +347,17 @@ async fn only_managers_of_the_account_unblock() {
     );
 
     let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    let page = boss
-        .get(app.url(&format!("/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(&boss, &format!("/conversations/{id}")).await;
     assert!(page.contains("Unblock now") && page.contains("data-confirm"));
-    let r = boss
-        .post(app.url(&format!("/conversations/{id}/unblock")))
-        .form(&[("csrf_token", boss_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .form(&boss, &boss_csrf, &format!("/conversations/{id}/unblock"))
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
         bootstrap_shows(&app, "198.51.100.30").await,
         "unblocked at once"
     );
-    let page = boss
-        .get(app.url(&format!("/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(&boss, &format!("/conversations/{id}")).await;
     assert!(
         page.contains("Lifted early") && page.contains("acme manager"),
         "shown as lifted, when and by whom"

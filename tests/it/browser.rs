@@ -448,6 +448,7 @@ async fn agent_blocks_from_the_menu_and_a_manager_unblocks() {
             .contains("blocking=blocked"),
         "the filter is in the URL"
     );
+    staff2.screenshot("conversations-blocked").await;
     staff2.click("table.conversations a.btn").await;
     staff2.wait_text("#block", "Abusive language").await;
     let before = staff2.css("time.countdown").await.text().await.unwrap();

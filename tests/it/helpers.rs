@@ -227,6 +227,28 @@ impl TestApp {
         client_with(Arc::new(reqwest::cookie::Jar::default()))
     }
 
+    /// GET `path` with `client` and return the body as text.
+    pub async fn text(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// POST a form carrying `csrf` with `client`.
+    pub async fn form(&self, client: &reqwest::Client, csrf: &str, path: &str) -> Response {
+        client
+            .post(self.url(path))
+            .form(&[("csrf_token", csrf)])
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs in a second browser; returns it and its CSRF token.
     pub async fn login_as(&self, email: &str) -> (reqwest::Client, String) {
         let c = self.other_client();

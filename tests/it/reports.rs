@@ -46,11 +46,8 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
         StatusCode::OK
     );
     let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    boss.post(app.url(&format!("/conversations/{c2}/unblock")))
-        .form(&[("csrf_token", boss_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    app.form(&boss, &boss_csrf, &format!("/conversations/{c2}/unblock"))
+        .await;
 
     let case = app.acme.case.id;
     let list = |filter: &'static str| {
@@ -113,14 +110,12 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
     );
     assert_eq!(&by_id(c3)[7], "Not blocked");
     assert!(!text.contains("192.0.2."), "no address in the export");
-    let blocked_only = boss
-        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=blocked")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let blocked_only = app
+        .text(
+            &boss,
+            &format!("/cases/{case}/conversations.csv?blocking=blocked"),
+        )
+        .await;
     assert_eq!(
         blocked_only.lines().count(),
         2,
@@ -133,14 +128,7 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
     assert!(list("blocked").await.is_empty());
     assert_eq!(list("not_blocked").await, [c3, c2, c1]);
-    let page = boss
-        .get(app.url(&format!("/conversations/{c1}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(&boss, &format!("/conversations/{c1}")).await;
     assert!(
         page.contains("Expired"),
         "an expired block is shown as such"
