@@ -13,6 +13,7 @@
 //! | `CHATGATE_SESSION_MAX_HOURS` | `12` | absolute sign-out |
 //! | `CHATGATE_DB_POOL_SIZE` | `16` | connections in the pool |
 //! | `CHATGATE_DEMO_PASSWORD` | generated | password of the demo users on first run |
+//! | `CHATGATE_GEOIP_DB` | shipped database | a MaxMind-format country `.mmdb` (GeoLite2-Country, DB-IP, ip-location-db) |
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -98,6 +99,8 @@ pub struct Settings {
     pub session_absolute: Duration,
     pub pool_size: u32,
     pub demo_password: Option<String>,
+    /// None: the IP-to-country database shipped inside the binary.
+    pub geoip_db: Option<PathBuf>,
 }
 
 impl Settings {
@@ -159,6 +162,7 @@ impl Settings {
             session_absolute,
             pool_size,
             demo_password: get("CHATGATE_DEMO_PASSWORD"),
+            geoip_db: get("CHATGATE_GEOIP_DB").map(PathBuf::from),
         })
     }
 

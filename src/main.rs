@@ -56,8 +56,11 @@ enum Command {
     /// Fill the database with many realistic conversations (for benchmarks).
     SeedLoad {
         /// How many conversations to add.
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         conversations: usize,
+        /// How many generated IP and subnet rules to add (80% IPv4).
+        #[arg(long, default_value_t = 0)]
+        rules: usize,
         /// The account to add them to (default: the demo account).
         #[arg(long, default_value = seed::DEMO_ACCOUNT)]
         account: String,
@@ -94,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::SeedLoad {
             conversations,
+            rules,
             account,
         } => {
             let core = Core::open(settings)?;
@@ -102,12 +106,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let acc = chatgate::db::accounts::account_by_name(&mut conn, &account)?
                 .ok_or_else(|| anyhow::anyhow!("no account named {account:?}"))?;
             let started = std::time::Instant::now();
-            let blocked =
-                chatgate::db::load::seed(&mut conn, acc.id, conversations, core.clock.now())?;
-            println!(
-                "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
-                started.elapsed().as_secs_f64()
-            );
+            if conversations > 0 {
+                let blocked =
+                    chatgate::db::load::seed(&mut conn, acc.id, conversations, core.clock.now())?;
+                println!(
+                    "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if rules > 0 {
+                let n = chatgate::db::load::seed_rules(&mut conn, acc.id, rules, core.clock.now())?;
+                println!(
+                    "Added {n} IP rules to {account:?} in {:.1} s.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             Ok(())
         }
         Command::CreateUser {

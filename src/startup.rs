@@ -20,10 +20,10 @@ use crate::{
     crypto::{KeyOrigin, Keys, MasterKey},
     db::{self, Db},
     domain::clock::Clock,
-    gate::{self, Gate},
+    gate::{self, country_table::CountryTable, Gate},
     passwords,
     web::{
-        agent, assets, auth, conversations, csrf, errors, headers, panel,
+        agent, assets, auth, block_visitors, conversations, csrf, errors, headers, panel,
         session_store::DbSessionStore, users, widget, AppState,
     },
 };
@@ -58,10 +58,21 @@ impl Core {
             tracing::info!(applied, "applied database migrations");
         }
         let keys = Arc::new(master.keys());
+        let started = std::time::Instant::now();
+        let countries = match &settings.geoip_db {
+            Some(path) => CountryTable::cached(path)
+                .with_context(|| format!("CHATGATE_GEOIP_DB {}", path.display()))?,
+            None => CountryTable::shipped().context("the shipped IP-to-country database")?,
+        };
+        tracing::info!(
+            ranges = countries.ranges(),
+            ms = started.elapsed().as_millis() as u64,
+            "loaded the IP-to-country table"
+        );
         Ok(Self {
             settings: Arc::new(settings),
             db,
-            gate: Arc::new(Gate::new(keys.clone())),
+            gate: Arc::new(Gate::new(&keys, countries)),
             keys,
             clock: Arc::new(Clock::default()),
             hub: Arc::new(Hub::new()),
@@ -155,6 +166,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .wrap(session)
                     .configure(auth::routes)
                     .configure(users::routes)
+                    .configure(block_visitors::routes)
                     .configure(panel::routes)
                     .configure(agent::routes)
                     .configure(conversations::routes)
@@ -194,15 +206,23 @@ fn spawn_housekeeping(core: &Core) {
     });
 }
 
-/// Keeps the gate in step with blocks made on other instances.
+/// Keeps the gate in step with changes made on other instances (every 5
+/// seconds) and writes the rule hit counts (every 10 seconds).
 fn spawn_gate_refresh(core: &Core) {
     let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(5));
+        let mut round = 0u64;
         loop {
             tick.tick().await;
+            round += 1;
             if let Err(e) = gate::reload(&db, &gate, clock.now()).await {
                 tracing::warn!(error = %e, "gate reload failed");
+            }
+            if round % 2 == 0 {
+                if let Err(e) = gate::load::flush_hits(&db, &gate).await {
+                    tracing::warn!(error = %e, "flushing rule hits failed");
+                }
             }
         }
     });

@@ -38,4 +38,27 @@
       el.form.submit();
     }
   });
+  // A text file loaded into a form's textarea: <input type="file" data-file-into="NAME">.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    var name = el.getAttribute && el.getAttribute("data-file-into");
+    if (!name || !el.files || !el.files[0] || !el.form) return;
+    var target = el.form.elements[name];
+    var reader = new FileReader();
+    reader.onload = function () { if (target) target.value = String(reader.result || ""); };
+    reader.readAsText(el.files[0]);
+  });
+
+  // Long checkbox lists filtered as you type: <input data-filter-list="ID">,
+  // each <label data-name="…"> inside #ID.
+  document.addEventListener("input", function (ev) {
+    var el = ev.target;
+    var id = el.getAttribute && el.getAttribute("data-filter-list");
+    var list = id && document.getElementById(id);
+    if (!list) return;
+    var q = el.value.trim().toLowerCase();
+    list.querySelectorAll("label[data-name]").forEach(function (l) {
+      l.hidden = q !== "" && l.getAttribute("data-name").indexOf(q) === -1;
+    });
+  });
 })();

@@ -31,7 +31,8 @@ pub struct Presence {
 pub struct Guard {
     pub gate: Arc<crate::gate::Gate>,
     pub clock: Arc<crate::domain::clock::Clock>,
-    pub index: crate::gate::NetworkIndex,
+    pub ip: std::net::IpAddr,
+    pub page: crate::domain::access::Page,
 }
 
 impl std::fmt::Debug for Guard {
@@ -124,10 +125,13 @@ async fn run(
     ping.reset();
     loop {
         if let Some(g) = &spec.guard {
-            if g.gate
-                .decide_index(spec.account_id, &g.index, g.clock.now())
-                == crate::gate::Decision::Refuse
-            {
+            let visit = crate::gate::Visit {
+                account_id: spec.account_id,
+                ip: g.ip,
+                page: &g.page,
+                now: g.clock.now(),
+            };
+            if g.gate.decide(&visit).refused() {
                 // Nothing more reaches this visitor; the frame goes quiet.
                 send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
                 return Ok(());

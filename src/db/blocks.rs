@@ -183,3 +183,30 @@ pub fn conversation_address(
         .optional()?
         .flatten())
 }
+
+/// One page of the account's blocks in force at `now`, newest first, with
+/// the total count and the page shown.
+pub fn active_page(
+    conn: &mut DbConn,
+    account_id: i64,
+    now: NaiveDateTime,
+    page: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Block>, i64, i64)> {
+    let active = || {
+        blocks::table
+            .filter(blocks::account_id.eq(account_id))
+            .filter(blocks::lifted_at.is_null())
+            .filter(blocks::expires_at.gt(now))
+    };
+    let total: i64 = active().count().get_result(conn)?;
+    let pages = ((total + limit - 1) / limit).max(1);
+    let page = page.clamp(1, pages);
+    let rows = active()
+        .order(blocks::id.desc())
+        .offset((page - 1) * limit)
+        .limit(limit)
+        .select(Block::as_select())
+        .load(conn)?;
+    Ok((rows, total, page))
+}

@@ -16,6 +16,14 @@ pub fn case_by_widget_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Bu
         .optional()
 }
 
+/// Every business case, for the gate's in-memory lookup by widget key.
+pub fn all_cases(conn: &mut DbConn) -> QueryResult<Vec<BusinessCase>> {
+    business_cases::table
+        .order(business_cases::id.asc())
+        .select(BusinessCase::as_select())
+        .load(conn)
+}
+
 /// The visitor's latest conversation in a case, open or closed.
 pub fn latest_for_visitor(
     conn: &mut DbConn,

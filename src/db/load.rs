@@ -111,3 +111,36 @@ pub fn seed(
     }
     Ok(blocked)
 }
+
+/// Adds `n` generated IP and subnet rules (80% IPv4) to the account, for
+/// measuring the gate at scale; bumps the account's rule version once.
+/// Networks the account already has are skipped.
+pub fn seed_rules(
+    conn: &mut DbConn,
+    account_id: i64,
+    n: usize,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let rules = crate::gate::generate::ip_rules(n, 1);
+    let mut added = 0;
+    for chunk in rules.chunks(BATCH) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|r| {
+                format!(
+                    "({account_id}, '{r}', 'generated', 'seed-load', {})",
+                    ts(now)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO ip_rules (account_id, network, comment, created_by_name, created_at) VALUES {} \
+             ON CONFLICT (account_id, network) DO NOTHING",
+            rows.join(",")
+        );
+        write_tx(conn, |c| c.batch_execute(&sql))?;
+        added += chunk.len();
+    }
+    write_tx(conn, |c| super::rules::bump(c, account_id, now))?;
+    Ok(added)
+}

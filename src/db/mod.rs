@@ -17,6 +17,7 @@ pub mod load;
 pub mod models;
 pub mod purge;
 pub mod reports;
+pub mod rules;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

@@ -172,3 +172,27 @@ pub struct Block {
     pub lifted_at: Option<NaiveDateTime>,
     pub lifted_by_name: Option<String>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = ip_rules)]
+pub struct IpRuleRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub network: String,
+    pub comment: Option<String>,
+    pub created_by_name: String,
+    pub created_at: NaiveDateTime,
+    pub hits: i64,
+}
+
+#[derive(Debug, Clone, Default, Queryable, Selectable)]
+#[diesel(table_name = gate_settings)]
+pub struct GateSettings {
+    pub account_id: i64,
+    pub country_mode: String,
+    pub countries: String,
+    pub country_unknown: bool,
+    pub site_mode: String,
+    pub version: i64,
+    pub updated_at: Option<NaiveDateTime>,
+}

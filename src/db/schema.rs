@@ -161,6 +161,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ip_rules (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        network -> Text,
+        comment -> Nullable<Text>,
+        created_by_user_id -> Nullable<BigInt>,
+        created_by_name -> Text,
+        created_at -> Timestamp,
+        hits -> BigInt,
+    }
+}
+
+diesel::table! {
+    site_rules (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        pattern -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    gate_settings (account_id) {
+        account_id -> BigInt,
+        country_mode -> Text,
+        countries -> Text,
+        country_unknown -> Bool,
+        site_mode -> Text,
+        version -> BigInt,
+        updated_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(business_cases -> accounts (account_id));
 diesel::joinable!(conversations -> business_cases (case_id));
 diesel::joinable!(events -> conversations (conversation_id));
@@ -180,4 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitors,
     invitations,
     blocks,
+    ip_rules,
+    site_rules,
+    gate_settings,
 );

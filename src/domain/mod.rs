@@ -1,10 +1,15 @@
 //! Pure types and rules: no actix, no diesel. Values are parsed once at the
 //! edge into these types, so the rest of the code never re-validates.
 
+pub mod access;
 pub mod account;
 pub mod block;
 pub mod chat;
 pub mod client_addr;
 pub mod clock;
+pub mod country;
+pub mod file_policy;
+pub mod ip_rule;
 pub mod login_limit;
 pub mod spreadsheet;
+pub mod website;

@@ -1,153 +1,327 @@
-//! The visitor gate: may this address use the widget of this account?
+//! The visitor gate: may this visitor use this account's widget, here?
 //!
-//! The decision is made in memory on every widget request. Blocks live in a
-//! snapshot (a hash map from account and network index to the block's end)
-//! that is swapped in atomically whenever a block changes here, and
-//! re-read from the database every few seconds so that blocks made on other
-//! instances apply too. Readers never wait. Expiry is checked against the
-//! clock on each decision, so a block ends on time even before the next
-//! reload or purge.
+//! The decision is made in memory on every widget request, from snapshots
+//! that are swapped in atomically (`arc-swap`) whenever something changes,
+//! so readers never wait and never see half a change:
+//!
+//! - the account's **policy** ([`policy::Policy`]): IP and subnet rules in a
+//!   prefix trie per address family, the country policy and the website
+//!   policy. Rebuilt for one account when its rules change here, and
+//!   re-read every few seconds when another instance changed them;
+//! - the **visitor blocks** made from chat windows: a hash map from
+//!   (account, blind index of the visitor's network) to the block's end.
+//!   Expiry is checked against the clock on each decision, so a block ends
+//!   on time even before the next reload;
+//! - the **country table** ([`country_table::CountryTable`]), decoded once
+//!   at start-up from the MaxMind-format database.
+//!
+//! ## Precedence
+//! The checks run in this order and the first refusal decides (it is the
+//! reason the "Test a visitor" tool shows, and only an IP rule that refuses
+//! counts a hit):
+//! 1. the manager's **IP and subnet rules** (the most specific match);
+//! 2. active **visitor blocks**;
+//! 3. the **country policy** (an address with no known country counts as
+//!    "Unknown location", which the manager can select like a country);
+//! 4. the **website policy** on the page the widget is used on.
+//!
+//! Nothing allows past an earlier refusal: an allow-listed country or site
+//! never lifts an IP rule or a visitor block.
 
-use std::{collections::HashMap, net::IpAddr, sync::Arc};
+pub mod country_table;
+pub mod generate;
+pub mod load;
+pub mod policy;
+
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Arc, Mutex},
+};
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDateTime;
+use ipnet::IpNet;
 
-use crate::{crypto::Keys, domain::block::network_of};
+pub use load::reload;
+
+use crate::{
+    crypto::{IpIndexer, Keys},
+    db::models::BusinessCase,
+    domain::{access::Page, block::network_of, country::CountryCode},
+};
+use country_table::CountryTable;
+use policy::Policy;
 
 /// The blind index of the network a visitor address falls in.
-pub type NetworkIndex = Vec<u8>;
+pub type NetworkIndex = [u8; 32];
 
+/// Visitor blocks in force: (account, network index) to the block's end.
 #[derive(Debug, Default)]
-pub struct Snapshot {
-    blocks: HashMap<(i64, NetworkIndex), NaiveDateTime>,
+pub struct Blocks {
+    map: HashMap<(i64, NetworkIndex), NaiveDateTime>,
 }
 
-impl Snapshot {
-    pub fn from_rows(rows: impl IntoIterator<Item = (i64, NetworkIndex, NaiveDateTime)>) -> Self {
-        let mut blocks = HashMap::new();
+impl Blocks {
+    pub fn from_rows(rows: impl IntoIterator<Item = (i64, Vec<u8>, NaiveDateTime)>) -> Self {
+        let mut map = HashMap::new();
         for (account, index, until) in rows {
-            let e = blocks.entry((account, index)).or_insert(until);
+            let Ok(index) = NetworkIndex::try_from(index.as_slice()) else {
+                continue;
+            };
+            let e = map.entry((account, index)).or_insert(until);
             if until > *e {
                 *e = until;
             }
         }
-        Self { blocks }
+        Self { map }
     }
 
     pub fn len(&self) -> usize {
-        self.blocks.len()
+        self.map.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+        self.map.is_empty()
     }
+}
+
+/// One widget request, as the gate sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Visit<'a> {
+    pub account_id: i64,
+    pub ip: IpAddr,
+    pub page: &'a Page,
+    pub now: NaiveDateTime,
+}
+
+/// Why the gate refused. The visitor is never told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    IpRule { id: i64, network: IpNet },
+    VisitorBlock { until: NaiveDateTime },
+    Country(Option<CountryCode>),
+    Website,
 }
 
 /// What the gate decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub enum Verdict {
     Serve,
-    /// Refused. The visitor is never told why.
-    Refuse,
+    Refuse(Reason),
+}
+
+impl Verdict {
+    pub fn refused(&self) -> bool {
+        matches!(self, Verdict::Refuse(_))
+    }
 }
 
 pub struct Gate {
-    keys: Arc<Keys>,
-    snapshot: ArcSwap<Snapshot>,
+    indexer: IpIndexer,
+    blocks: ArcSwap<Blocks>,
+    policies: ArcSwap<HashMap<i64, Arc<Policy>>>,
+    /// Policies swapped out whose hit counts are not yet flushed.
+    retired: Mutex<Vec<(i64, Arc<Policy>)>>,
+    countries: Arc<CountryTable>,
+    cases: ArcSwap<HashMap<String, BusinessCase>>,
 }
 
 impl Gate {
-    pub fn new(keys: Arc<Keys>) -> Self {
+    pub fn new(keys: &Keys, countries: Arc<CountryTable>) -> Self {
         Self {
-            keys,
-            snapshot: ArcSwap::from_pointee(Snapshot::default()),
+            indexer: keys.ip_indexer(),
+            blocks: ArcSwap::from_pointee(Blocks::default()),
+            policies: ArcSwap::from_pointee(HashMap::new()),
+            retired: Mutex::new(Vec::new()),
+            countries,
+            cases: ArcSwap::from_pointee(HashMap::new()),
         }
     }
 
     /// The blind index a visitor address is looked up by.
     pub fn index_of(&self, ip: IpAddr) -> NetworkIndex {
-        self.keys.ip_index(&network_of(ip).to_string())
+        self.indexer.index(&network_of(ip).to_string())
     }
 
-    pub fn replace(&self, snapshot: Snapshot) {
-        self.snapshot.store(Arc::new(snapshot));
+    pub fn replace_blocks(&self, blocks: Blocks) {
+        self.blocks.store(Arc::new(blocks));
     }
 
-    /// Decides for an account and a visitor's network index at `now`.
-    pub fn decide_index(&self, account_id: i64, index: &[u8], now: NaiveDateTime) -> Decision {
-        let snap = self.snapshot.load();
-        match snap.blocks.get(&(account_id, index.to_vec())) {
-            Some(until) if *until > now => Decision::Refuse,
-            _ => Decision::Serve,
+    /// Swaps in a new policy for one account, unless a newer one is held.
+    pub fn set_policy(&self, account_id: i64, policy: Policy) {
+        let policy = Arc::new(policy);
+        let old = self.policies.rcu(|map| {
+            let mut map = HashMap::clone(map);
+            match map.get(&account_id) {
+                Some(held) if held.version > policy.version => {}
+                _ => {
+                    map.insert(account_id, policy.clone());
+                }
+            }
+            map
+        });
+        if let Some(prev) = old.get(&account_id) {
+            if let Ok(mut r) = self.retired.lock() {
+                r.push((account_id, prev.clone()));
+            }
         }
     }
 
-    pub fn decide(&self, account_id: i64, ip: IpAddr, now: NaiveDateTime) -> Decision {
-        self.decide_index(account_id, &self.index_of(ip), now)
+    /// Applies a change made here to the account's policy without reading
+    /// the rules back: `change` derives the policy at `version` from the
+    /// one held at `version - 1`. Returns false when that is not possible
+    /// (no policy held, a change from elsewhere in between, the small table
+    /// full); the caller then rebuilds from the database.
+    pub fn apply(
+        &self,
+        account_id: i64,
+        version: i64,
+        change: impl FnOnce(&Policy) -> Option<Policy>,
+    ) -> bool {
+        match self.policy(account_id) {
+            Some(held) if held.version == version - 1 => match change(&held) {
+                Some(p) => {
+                    self.set_policy(account_id, p);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
     }
-}
 
-/// Reads the blocks in force from the database into a new snapshot.
-pub async fn reload(
-    db: &crate::db::Db,
-    gate: &Gate,
-    now: NaiveDateTime,
-) -> Result<usize, crate::error::AppError> {
-    let rows = db
-        .run(move |c| Ok(crate::db::blocks::live(c, now)?))
-        .await?;
-    let snapshot = Snapshot::from_rows(rows);
-    let n = snapshot.len();
-    gate.replace(snapshot);
-    Ok(n)
+    pub fn policy(&self, account_id: i64) -> Option<Arc<Policy>> {
+        self.policies.load().get(&account_id).cloned()
+    }
+
+    /// The rule version each account's policy was built from.
+    pub fn versions(&self) -> HashMap<i64, i64> {
+        self.policies
+            .load()
+            .iter()
+            .map(|(a, p)| (*a, p.version))
+            .collect()
+    }
+
+    pub fn set_cases(&self, cases: HashMap<String, BusinessCase>) {
+        self.cases.store(Arc::new(cases));
+    }
+
+    /// A business case by widget key, from memory.
+    pub fn case(&self, widget_key: &str) -> Option<BusinessCase> {
+        self.cases.load().get(widget_key).cloned()
+    }
+
+    pub fn country_of(&self, ip: IpAddr) -> Option<CountryCode> {
+        self.countries.lookup(ip)
+    }
+
+    pub fn country_table(&self) -> &CountryTable {
+        &self.countries
+    }
+
+    /// Decides without counting: for the stream guard and the test tool.
+    pub fn decide(&self, v: &Visit<'_>) -> Verdict {
+        self.judge(v, false)
+    }
+
+    /// Decides and counts a hit on the IP rule that refused, if any: for
+    /// the request that shows the chat button (one per page view).
+    pub fn admit(&self, v: &Visit<'_>) -> Verdict {
+        self.judge(v, true)
+    }
+
+    /// The end of the visitor block covering the address, if one is in force.
+    pub fn block_until(
+        &self,
+        account_id: i64,
+        ip: IpAddr,
+        now: NaiveDateTime,
+    ) -> Option<NaiveDateTime> {
+        let blocks = self.blocks.load();
+        blocks
+            .map
+            .get(&(account_id, self.index_of(ip)))
+            .copied()
+            .filter(|until| *until > now)
+    }
+
+    fn judge(&self, v: &Visit<'_>, count: bool) -> Verdict {
+        let policies = self.policies.load();
+        let policy = policies.get(&v.account_id);
+        if let Some(p) = policy {
+            if let Some(m) = p.rule_for(v.ip) {
+                if count {
+                    p.count(&m);
+                }
+                return Verdict::Refuse(Reason::IpRule {
+                    id: m.id,
+                    network: m.network,
+                });
+            }
+        }
+        if !self.blocks.load().map.is_empty() {
+            if let Some(until) = self.block_until(v.account_id, v.ip, v.now) {
+                return Verdict::Refuse(Reason::VisitorBlock { until });
+            }
+        }
+        let Some(p) = policy else {
+            return Verdict::Serve;
+        };
+        if p.countries.mode != crate::domain::access::ListMode::Off {
+            let country = self.countries.lookup(v.ip);
+            if p.countries.refuses(country) {
+                return Verdict::Refuse(Reason::Country(country));
+            }
+        }
+        if p.sites.refuses(v.page) {
+            return Verdict::Refuse(Reason::Website);
+        }
+        Verdict::Serve
+    }
+
+    /// Takes the hits counted since the last take, from current and
+    /// swapped-out policies: (account, rule id, hits).
+    pub fn take_hits(&self) -> Vec<(i64, i64, u64)> {
+        let mut out = Vec::new();
+        let mut add = |account: i64, p: &Policy| {
+            let mut hits = Vec::new();
+            p.take_hits(&mut hits);
+            out.extend(hits.into_iter().map(|(id, n)| (account, id, n)));
+        };
+        let retired = match self.retired.lock() {
+            Ok(mut r) => std::mem::take(&mut *r),
+            Err(_) => Vec::new(),
+        };
+        for (a, p) in &retired {
+            add(*a, p);
+        }
+        for (a, p) in self.policies.load().iter() {
+            add(*a, p);
+        }
+        out
+    }
+
+    /// Hits on one rule not yet written to the database.
+    pub fn pending_hits(&self, account_id: i64, rule_id: i64) -> u64 {
+        let mut seen = std::collections::HashSet::new();
+        let current = self
+            .policy(account_id)
+            .map_or(0, |p| p.pending_once(rule_id, &mut seen));
+        let retired = self
+            .retired
+            .lock()
+            .map(|r| {
+                r.iter()
+                    .filter(|(a, _)| *a == account_id)
+                    .map(|(_, p)| p.pending_once(rule_id, &mut seen))
+                    .sum::<u64>()
+            })
+            .unwrap_or(0);
+        current + retired
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::crypto::MasterKey;
-    use chrono::Duration;
-
-    #[test]
-    fn blocks_cover_the_network_until_they_end() {
-        let gate = Gate::new(Arc::new(MasterKey::random().keys()));
-        let now = chrono::Utc::now().naive_utc();
-        let until = now + Duration::days(7);
-        let v6: IpAddr = "2001:db8:1:2::10".parse().unwrap();
-        let v4: IpAddr = "203.0.113.7".parse().unwrap();
-        gate.replace(Snapshot::from_rows([
-            (1, gate.index_of(v6), until),
-            (1, gate.index_of(v4), until),
-        ]));
-        assert_eq!(gate.decide(1, v6, now), Decision::Refuse);
-        assert_eq!(
-            gate.decide(1, "2001:db8:1:2:ffff::1".parse().unwrap(), now),
-            Decision::Refuse,
-            "same /64"
-        );
-        assert_eq!(
-            gate.decide(1, "2001:db8:1:3::10".parse().unwrap(), now),
-            Decision::Serve,
-            "next /64"
-        );
-        assert_eq!(
-            gate.decide(1, "::ffff:203.0.113.7".parse().unwrap(), now),
-            Decision::Refuse
-        );
-        assert_eq!(
-            gate.decide(1, "203.0.113.8".parse().unwrap(), now),
-            Decision::Serve
-        );
-        assert_eq!(gate.decide(2, v4, now), Decision::Serve, "another account");
-        assert_eq!(
-            gate.decide(1, v4, until - Duration::seconds(1)),
-            Decision::Refuse
-        );
-        assert_eq!(
-            gate.decide(1, v4, until),
-            Decision::Serve,
-            "ends on time without a reload"
-        );
-    }
-}
+mod tests;

@@ -22,7 +22,7 @@ const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 /// Largest form body the guard reads to find the token.
-const MAX_FORM: usize = 1024 * 1024;
+const MAX_FORM: usize = 4 * 1024 * 1024;
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {

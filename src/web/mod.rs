@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod assets;
 pub mod auth;
+pub mod block_visitors;
 pub mod client_ip;
 pub mod conversations;
 pub mod csrf;
@@ -40,8 +41,29 @@ pub struct AppState {
 impl AppState {
     /// Re-reads blocks into the gate after a change made here.
     pub async fn reload_gate(&self) {
-        if let Err(e) = crate::gate::reload(&self.db, &self.gate, self.clock.now()).await {
+        let now = self.clock.now();
+        if let Err(e) = crate::gate::load::reload_blocks(&self.db, &self.gate, now).await {
             tracing::warn!(error = %e, "gate reload failed");
+        }
+    }
+
+    /// Applies a rule change made here to the gate at once, or rebuilds
+    /// the account's policy from the database when it cannot.
+    pub async fn rules_changed(
+        &self,
+        account_id: i64,
+        version: i64,
+        change: impl FnOnce(&crate::gate::policy::Policy) -> Option<crate::gate::policy::Policy>,
+    ) {
+        if !self.gate.apply(account_id, version, change) {
+            self.reload_rules(account_id).await;
+        }
+    }
+
+    /// Rebuilds an account's rules in the gate after a change made here.
+    pub async fn reload_rules(&self, account_id: i64) {
+        if let Err(e) = crate::gate::load::reload_account(&self.db, &self.gate, account_id).await {
+            tracing::warn!(error = %e, "gate rule reload failed");
         }
     }
 }

@@ -8,6 +8,10 @@
   var pageUrl = body.getAttribute("data-url") || "";
   var base = "/widget/v1/" + encodeURIComponent(key);
   function $(id) { return document.getElementById(id); }
+  // Every request names the page the chat is on, for the website rules.
+  function at(path) {
+    return base + path + (path.indexOf("?") === -1 ? "?" : "&") + "url=" + encodeURIComponent(pageUrl);
+  }
   var panel = $("panel"), launcher = $("launcher"), log = $("log"), input = $("input");
   var form = $("composer"), fileInput = $("file"), errorEl = $("error"), invitation = $("invitation");
   var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false, gone = false;
@@ -64,7 +68,7 @@
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(payload);
     }
-    return fetch(base + path, opts).then(function (r) {
+    return fetch(at(path), opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (d) {
         if (d.code === "unavailable") { goQuiet(); throw new Error(""); }
         if (!r.ok) throw new Error(d.error || "Something went wrong. Please try again.");
@@ -111,7 +115,7 @@
         break;
       case "file": {
         var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
-        a.href = base + "/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file);
+        a.href = at("/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file));
         a.setAttribute("download", "");
         bubble(d, a);
         break;
@@ -217,7 +221,7 @@
     source.onerror = function () {
       // A refused stream is closed for good; find out whether the chat went away.
       if (source && source.readyState === EventSource.CLOSED) {
-        fetch(base + "/state", { credentials: "same-origin", cache: "no-store" })
+        fetch(at("/state"), { credentials: "same-origin", cache: "no-store" })
           .then(function (r) { return r.json(); })
           .then(function (d) { if (d.code === "unavailable") goQuiet(); else setTimeout(connect, 3000); })
           .catch(function () { setTimeout(connect, 5000); });
@@ -264,7 +268,7 @@
     setOpen(true);
   });
 
-  fetch(base + "/state", { credentials: "same-origin", cache: "no-store" })
+  fetch(at("/state"), { credentials: "same-origin", cache: "no-store" })
     .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
     .then(function (s) {
       launcher.hidden = false;

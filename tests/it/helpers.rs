@@ -74,6 +74,11 @@ impl TestAppBuilder {
             ("CHATGATE_DATA_DIR", dir.path().display().to_string()),
             ("CHATGATE_MASTER_KEY_FILE", key_file.display().to_string()),
             ("CHATGATE_DB_POOL_SIZE", "20".to_owned()),
+            // A small country table the tests know by heart (tests/data).
+            (
+                "CHATGATE_GEOIP_DB",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/country-code.mmdb").to_owned(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -244,6 +249,24 @@ impl TestApp {
         client
             .post(self.url(path))
             .form(&[("csrf_token", csrf)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POST form fields (repeated names allowed) plus `csrf` with `client`.
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        csrf: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", csrf));
+        client
+            .post(self.url(path))
+            .form(&form)
             .send()
             .await
             .unwrap()

@@ -2,8 +2,11 @@
 //! `helpers`; `browser` drives Chromium through chromedriver.
 
 mod auth;
+mod block_visitors;
+mod block_visitors_widget;
 mod blocking;
 mod browser;
+mod browser_rules;
 mod chat;
 mod chat_files;
 mod chat_helpers;

@@ -273,15 +273,14 @@ async fn transcript(
     )
 }
 
-#[post("/conversations/{id}/unblock")]
-async fn unblock(
-    state: web::Data<AppState>,
-    page: Page,
-    session: Session,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+/// Lifts the block on a conversation as the signed-in manager and tells
+/// the gate and the live views. `Ok(Err(message))` is a refusal to show.
+pub async fn unblock_conversation(
+    state: &AppState,
+    page: &Page,
+    id: i64,
+) -> Result<Result<(), String>, AppError> {
     page.user.require_manager()?;
-    let id = id.into_inner();
     let now = state.clock.now();
     let user = page.user.clone();
     let result = state
@@ -310,15 +309,27 @@ async fn unblock(
                 account_id: page.user.account_id,
                 conversation_id: Some(id),
             });
-            flash(
-                &session,
-                true,
-                "The visitor is unblocked and can use the chat again.",
-            );
+            Ok(Ok(()))
         }
-        Err(ChatError::NotFound) => return Err(AppError::NotFound),
-        Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => flash(&session, false, m),
-        Err(ChatError::Db(e)) => return Err(e.into()),
+        Err(ChatError::NotFound) => Err(AppError::NotFound),
+        Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => Ok(Err(m.to_string())),
+        Err(ChatError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub const UNBLOCKED: &str = "The visitor is unblocked and can use the chat again.";
+
+#[post("/conversations/{id}/unblock")]
+async fn unblock(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    match unblock_conversation(&state, &page, id).await? {
+        Ok(()) => flash(&session, true, UNBLOCKED),
+        Err(m) => flash(&session, false, m),
     }
     Ok(see_other(&format!("/conversations/{id}")))
 }

@@ -5,7 +5,10 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Visitor, WidgetError};
+use super::{
+    admission::{admit, case, frame_ancestors, page_of},
+    Visitor, WidgetError,
+};
 use crate::{
     chat::{
         service::{self, VisitorRef},
@@ -14,36 +17,11 @@ use crate::{
     },
     db::{chat, models::BusinessCase, write_tx},
     domain::chat::{visitor_label, MessageText, SurveyAnswer},
-    gate::Decision,
+    gate::Visit,
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
 type Res = Result<HttpResponse, WidgetError>;
-
-pub(super) async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
-    if key.len() > 100 {
-        return Err(WidgetError::Unavailable);
-    }
-    state
-        .db
-        .run(move |c| Ok(chat::case_by_widget_key(c, &key)?))
-        .await?
-        .ok_or(WidgetError::Unavailable)
-}
-
-/// The case, if the gate lets this address use it. A refused address gets
-/// the same neutral answer as a case that does not exist.
-pub(super) async fn admit(
-    state: &AppState,
-    ip: &ClientIp,
-    key: String,
-) -> Result<BusinessCase, WidgetError> {
-    let case = case(state, key).await?;
-    match state.gate.decide(case.account_id, ip.0, state.clock.now()) {
-        Decision::Serve => Ok(case),
-        Decision::Refuse => Err(WidgetError::Unavailable),
-    }
-}
 
 /// The visitor of a read.
 pub(super) fn reader(req: &HttpRequest) -> Result<Visitor, WidgetError> {
@@ -97,22 +75,28 @@ struct PageQuery {
 
 #[get("/widget/v1/{key}/bootstrap")]
 async fn bootstrap(
+    req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
     ip: ClientIp,
-    _q: web::Query<PageQuery>,
 ) -> Res {
     let case = case(&state, key.into_inner()).await?;
-    if state.gate.decide(case.account_id, ip.0, state.clock.now()) == Decision::Refuse {
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({ "show": false })));
-    }
+    let page = page_of(&state, &req);
+    let verdict = state.gate.admit(&Visit {
+        account_id: case.account_id,
+        ip: ip.0,
+        page: &page,
+        now: state.clock.now(),
+    });
+    let body = if verdict.refused() {
+        json!({ "show": false })
+    } else {
+        json!({ "show": true, "frame": format!("/widget/v1/{}/frame", case.widget_key) })
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "show": true, "frame": format!("/widget/v1/{}/frame", case.widget_key) })))
+        .json(body))
 }
 
 #[derive(Template)]
@@ -123,9 +107,13 @@ struct Frame {
     page_url: String,
 }
 
-/// Any site may frame the chat (website rules narrow this per account).
-const FRAME_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
+/// The frame's policy; `frame-ancestors` follows the account's website rules.
+fn frame_csp(ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+    )
+}
 
 #[get("/widget/v1/{key}/frame")]
 async fn frame(
@@ -135,7 +123,8 @@ async fn frame(
     key: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let account_id = case.account_id;
     let (visitor, fresh) = match Visitor::of(&req) {
         Some(v) => (v, false),
         None => (Visitor::new(), true),
@@ -150,7 +139,10 @@ async fn frame(
         .map_err(|e| WidgetError::Internal(e.to_string()))?;
     let mut resp = HttpResponse::Ok();
     resp.content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, FRAME_CSP))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            frame_csp(&frame_ancestors(&state, account_id)),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if fresh {
         resp.cookie(visitor.cookie(state.settings.secure_cookies()));
@@ -176,7 +168,7 @@ async fn conversation_state(
     ip: ClientIp,
     key: web::Path<String>,
 ) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, key.into_inner()).await?;
     let v = reader(&req)?;
     let latest = state
         .db
@@ -200,7 +192,7 @@ async fn send_message(
     ip: ClientIp,
     body: web::Json<SendMessage>,
 ) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, key.into_inner()).await?;
     let v = writer(&req, &state)?;
     let body = body.into_inner();
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
@@ -246,7 +238,7 @@ async fn events(
     key: web::Path<String>,
     q: web::Query<EventsQuery>,
 ) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, key.into_inner()).await?;
     let v = reader(&req)?;
     let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
@@ -283,7 +275,8 @@ async fn events(
         guard: Some(Guard {
             gate: state.gate.clone(),
             clock: state.clock.clone(),
-            index: state.gate.index_of(ip.0),
+            ip: ip.0,
+            page: page_of(&state, &req),
         }),
     };
     Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
@@ -314,7 +307,7 @@ async fn screen_share(
     body: web::Json<ScreenShareAnswer>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = admit(&state, &ip, key).await?;
+    let case = admit(&state, &req, &ip, key).await?;
     let v = writer(&req, &state)?;
     let accept = body.accept;
     let conv = state
@@ -352,7 +345,7 @@ async fn survey(
     body: web::Json<SurveyBody>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = admit(&state, &ip, key).await?;
+    let case = admit(&state, &req, &ip, key).await?;
     let v = writer(&req, &state)?;
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;

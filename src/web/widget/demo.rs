@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::case;
+use super::admission::case;
 use crate::web::AppState;
 
 #[derive(Template)]

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    api::{admit, notify, reader, writer},
+    admission::admit,
+    api::{notify, reader, writer},
     WidgetError,
 };
 use crate::{
@@ -35,7 +36,7 @@ async fn upload(
     q: web::Query<FileQuery>,
     form: Multipart,
 ) -> Res {
-    let case = admit(&state, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, key.into_inner()).await?;
     let v = writer(&req, &state)?;
     let upload = web_files::read_upload(form)
         .await
@@ -107,7 +108,7 @@ async fn download(
     path: web::Path<(String, String, String)>,
 ) -> Res {
     let (key, cid, fid) = path.into_inner();
-    let case = admit(&state, &ip, key).await?;
+    let case = admit(&state, &req, &ip, key).await?;
     let v = reader(&req)?;
     let f = state
         .db

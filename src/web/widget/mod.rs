@@ -2,6 +2,7 @@
 //! API under `/widget/v1/{case_key}/`. No panel session here: the visitor is
 //! a random cookie, and writes carry a token derived from it.
 
+mod admission;
 mod api;
 mod demo;
 mod files;

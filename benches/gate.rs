@@ -1,0 +1,104 @@
+//! The visitor gate's decision, measured with criterion:
+//! `cargo bench --bench gate`. See the README for the figures.
+//!
+//! - `ip_rules/1k` and `ip_rules/1M`: subnet rules only (80% IPv4), a
+//!   probe mix of half hits and half misses;
+//! - `full/1M`: 1M subnet rules, 100,000 visitor blocks, the shipped
+//!   country table with an allow list, and 1,000 website rules in allow
+//!   mode, over the same probe mix on listed and unlisted pages.
+
+use std::{hint::black_box, sync::Arc, time::Duration};
+
+use chatgate::{
+    crypto::MasterKey,
+    domain::{
+        access::{CountryPolicy, ListMode, Page, SitePolicy},
+        country::CountryCode,
+        website::{PageUrl, SiteList},
+    },
+    gate::{country_table::CountryTable, generate, policy::Policy, Blocks, Gate, Visit},
+};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const PROBES: usize = 4096;
+
+fn gate_with(rules: usize, blocks: usize, full: bool) -> (Gate, Vec<std::net::IpAddr>) {
+    let table = if full {
+        CountryTable::shipped().expect("the shipped country table")
+    } else {
+        Arc::new(CountryTable::empty())
+    };
+    let gate = Gate::new(&MasterKey::random().keys(), table);
+    let set = generate::ip_rules(rules, 1);
+    let probes = generate::probes(&set, PROBES, 2);
+    let now = chrono::Utc::now().naive_utc();
+    let until = now + chrono::Duration::days(7);
+    let visitors = generate::visitors(blocks, 3);
+    gate.replace_blocks(Blocks::from_rows(
+        visitors
+            .iter()
+            .map(|ip| (1, gate.index_of(*ip).to_vec(), until)),
+    ));
+    let (countries, sites) = if full {
+        let allowed = ["US", "DE", "FR", "GB", "NL", "JP", "BR", "IN", "CA", "AU"]
+            .iter()
+            .filter_map(|c| CountryCode::parse(c))
+            .collect();
+        (
+            CountryPolicy {
+                mode: ListMode::Allow,
+                countries: allowed,
+                unknown: false,
+            },
+            SitePolicy {
+                mode: ListMode::Allow,
+                sites: SiteList::new(generate::site_patterns(1000, 4)),
+            },
+        )
+    } else {
+        (CountryPolicy::default(), SitePolicy::default())
+    };
+    gate.set_policy(
+        1,
+        Policy::new(
+            1,
+            set.into_iter().enumerate().map(|(i, r)| (i as i64 + 1, r)),
+            countries,
+            sites,
+        ),
+    );
+    (gate, probes)
+}
+
+fn bench(c: &mut Criterion) {
+    let now = chrono::Utc::now().naive_utc();
+    let listed = Page::Known(PageUrl::parse("https://site7.example.net/cart").unwrap());
+    let unlisted = Page::Known(PageUrl::parse("https://elsewhere.example.org/").unwrap());
+    let mut group = c.benchmark_group("decide");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(5));
+    for (name, rules, blocks, full) in [
+        ("ip_rules/1k", 1_000, 0, false),
+        ("ip_rules/1M", 1_000_000, 0, false),
+        ("full/1M", 1_000_000, 100_000, true),
+    ] {
+        let (gate, probes) = gate_with(rules, blocks, full);
+        let mut i = 0usize;
+        group.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                i = (i + 1) % PROBES;
+                let page = if i % 4 == 0 { &unlisted } else { &listed };
+                black_box(gate.admit(&Visit {
+                    account_id: 1,
+                    ip: probes[i],
+                    page,
+                    now,
+                }))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

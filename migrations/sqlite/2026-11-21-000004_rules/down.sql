@@ -1,0 +1,3 @@
+DROP TABLE gate_settings;
+DROP TABLE site_rules;
+DROP TABLE ip_rules;

@@ -1,0 +1,112 @@
+//! Filling the gate from the database: visitor blocks, each account's
+//! policy, the business cases, and writing the hit counts back.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::{policy::Policy, Blocks, Gate};
+use crate::{
+    db::{self, models::GateSettings, write_tx, Db, DbConn},
+    domain::{
+        access::{CountryPolicy, ListMode, SitePolicy},
+        country,
+        ip_rule::IpRule,
+        website::{SiteList, SitePattern},
+    },
+    error::AppError,
+};
+
+/// Builds an account's policy from its stored rules.
+pub fn build_policy(conn: &mut DbConn, account_id: i64) -> diesel::QueryResult<Policy> {
+    let settings = db::rules::settings(conn, account_id)?;
+    let networks = db::rules::all_networks(conn, account_id)?;
+    let patterns = db::rules::site_patterns(conn, account_id)?;
+    Ok(policy_from(&settings, networks, &patterns))
+}
+
+/// The policy for stored settings, rules and patterns. Stored values that
+/// no longer parse are skipped (they were parsed when saved).
+pub fn policy_from(
+    settings: &GateSettings,
+    networks: Vec<(i64, String)>,
+    patterns: &[String],
+) -> Policy {
+    let countries = CountryPolicy {
+        mode: ListMode::parse(&settings.country_mode).unwrap_or_default(),
+        countries: country::parse_set(&settings.countries),
+        unknown: settings.country_unknown,
+    };
+    let sites = SitePolicy {
+        mode: ListMode::parse(&settings.site_mode).unwrap_or_default(),
+        sites: SiteList::new(patterns.iter().filter_map(|p| SitePattern::parse(p).ok())),
+    };
+    let rules = networks
+        .into_iter()
+        .filter_map(|(id, n)| IpRule::parse(&n).ok().map(|r| (id, r)));
+    Policy::new(settings.version, rules, countries, sites)
+}
+
+/// Rebuilds one account's policy now, after a change made here.
+pub async fn reload_account(db: &Db, gate: &Gate, account_id: i64) -> Result<(), AppError> {
+    let policy = db.run(move |c| Ok(build_policy(c, account_id)?)).await?;
+    gate.set_policy(account_id, policy);
+    Ok(())
+}
+
+/// Rebuilds the policies whose version changed (on another instance, or
+/// never loaded). Returns how many were rebuilt.
+pub async fn refresh_policies(db: &Db, gate: &Gate) -> Result<usize, AppError> {
+    let versions = db.run(|c| Ok(db::rules::versions(c)?)).await?;
+    let held = gate.versions();
+    let stale: Vec<i64> = versions
+        .into_iter()
+        .filter(|(a, v)| held.get(a) != Some(v))
+        .map(|(a, _)| a)
+        .collect();
+    for account in &stale {
+        reload_account(db, gate, *account).await?;
+    }
+    Ok(stale.len())
+}
+
+/// Reads the blocks in force into a new snapshot.
+pub async fn reload_blocks(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
+    let rows = db.run(move |c| Ok(db::blocks::live(c, now)?)).await?;
+    let blocks = Blocks::from_rows(rows);
+    let n = blocks.len();
+    gate.replace_blocks(blocks);
+    Ok(n)
+}
+
+/// Reads the business cases, for widget requests to find theirs in memory.
+pub async fn reload_cases(db: &Db, gate: &Gate) -> Result<(), AppError> {
+    let cases = db.run(|c| Ok(db::chat::all_cases(c)?)).await?;
+    gate.set_cases(
+        cases
+            .into_iter()
+            .map(|c| (c.widget_key.clone(), c))
+            .collect::<HashMap<_, _>>(),
+    );
+    Ok(())
+}
+
+/// Everything: at start-up and on the periodic refresh.
+pub async fn reload(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
+    reload_cases(db, gate).await?;
+    refresh_policies(db, gate).await?;
+    reload_blocks(db, gate, now).await
+}
+
+/// Writes the counted hits to the database. On failure the counts are
+/// lost rather than retried: they are statistics, not records.
+pub async fn flush_hits(db: &Db, gate: &Gate) -> Result<usize, AppError> {
+    let hits = gate.take_hits();
+    if hits.is_empty() {
+        return Ok(0);
+    }
+    let n = hits.len();
+    db.run(move |c| Ok(write_tx(c, |c| db::rules::add_hits(c, &hits))?))
+        .await?;
+    Ok(n)
+}

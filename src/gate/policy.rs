@@ -1,0 +1,412 @@
+//! One account's rules as the gate holds them: the IP and subnet rules in a
+//! prefix trie per address family, the country policy and the website
+//! policy. A policy is immutable once built; a change builds a new one.
+//!
+//! Each IP rule has a hit counter beside it. Counting is a relaxed atomic
+//! add on the hot path; the counts are taken and written to the database
+//! periodically (`super::load::flush_hits`).
+
+use std::{
+    collections::HashSet,
+    net::IpAddr,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+};
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use prefix_trie::PrefixMap;
+
+use crate::domain::{
+    access::{CountryPolicy, SitePolicy},
+    ip_rule::IpRule,
+};
+
+/// Rules added since the last full build are kept in a small second table,
+/// so a saved rule reaches the gate without rebuilding a large one. Past
+/// this many, the policy is rebuilt from the database instead.
+pub const MAX_EXTRA: usize = 4096;
+
+/// An immutable set of IP rules with a hit counter each.
+#[derive(Default)]
+struct RuleTable {
+    v4: PrefixMap<Ipv4Net, u32>,
+    v6: PrefixMap<Ipv6Net, u32>,
+    /// Rule ids, by the slot stored in the tries.
+    ids: Vec<i64>,
+    hits: Vec<AtomicU32>,
+    /// The rules, kept only for the small table (to add to it).
+    rules: Vec<(i64, IpRule)>,
+}
+
+impl RuleTable {
+    fn build(rules: impl IntoIterator<Item = (i64, IpRule)>, keep: bool) -> Self {
+        let mut t = RuleTable::default();
+        for (id, rule) in rules {
+            let Ok(slot) = u32::try_from(t.ids.len()) else {
+                break;
+            };
+            let known = match rule.net() {
+                IpNet::V4(n) => t.v4.get(&n).is_some(),
+                IpNet::V6(n) => t.v6.get(&n).is_some(),
+            };
+            if known {
+                continue;
+            }
+            match rule.net() {
+                IpNet::V4(n) => t.v4.insert(n, slot),
+                IpNet::V6(n) => t.v6.insert(n, slot),
+            };
+            t.ids.push(id);
+            if keep {
+                t.rules.push((id, rule));
+            }
+        }
+        t.hits = (0..t.ids.len()).map(|_| AtomicU32::new(0)).collect();
+        t
+    }
+
+    /// The most specific rule covering the address that is not removed.
+    fn lookup(&self, ip: IpAddr, removed: &HashSet<i64>) -> Option<(IpNet, u32)> {
+        let live = |slot: &u32| {
+            removed.is_empty()
+                || self
+                    .ids
+                    .get(*slot as usize)
+                    .is_some_and(|id| !removed.contains(id))
+        };
+        match ip.to_canonical() {
+            IpAddr::V4(a) => {
+                let host = Ipv4Net::from(a);
+                match self.v4.get_lpm(&host) {
+                    Some((n, s)) if live(s) => Some((IpNet::V4(n), *s)),
+                    None => None,
+                    Some(_) => self
+                        .v4
+                        .cover(&host)
+                        .filter(|(_, s)| live(s))
+                        .last()
+                        .map(|(n, s)| (IpNet::V4(n), *s)),
+                }
+            }
+            IpAddr::V6(a) => {
+                let host = Ipv6Net::from(a);
+                match self.v6.get_lpm(&host) {
+                    Some((n, s)) if live(s) => Some((IpNet::V6(n), *s)),
+                    None => None,
+                    Some(_) => self
+                        .v6
+                        .cover(&host)
+                        .filter(|(_, s)| live(s))
+                        .last()
+                        .map(|(n, s)| (IpNet::V6(n), *s)),
+                }
+            }
+        }
+    }
+
+    fn pending(&self, rule_id: i64) -> u64 {
+        // Rules are loaded in id order, so the ids are normally sorted.
+        let slot = match self.ids.binary_search(&rule_id) {
+            Ok(i) => Some(i),
+            Err(_) => self.ids.iter().position(|id| *id == rule_id),
+        };
+        slot.and_then(|i| self.hits.get(i))
+            .map_or(0, |h| u64::from(h.load(Ordering::Relaxed)))
+    }
+
+    fn take_hits(&self, out: &mut Vec<(i64, u64)>) {
+        for (id, h) in self.ids.iter().zip(&self.hits) {
+            if h.load(Ordering::Relaxed) > 0 {
+                let n = h.swap(0, Ordering::Relaxed);
+                if n > 0 {
+                    out.push((*id, u64::from(n)));
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// An account's rules at one version.
+#[derive(Default)]
+pub struct Policy {
+    /// The account's rule version this policy stands for.
+    pub version: i64,
+    base: Arc<RuleTable>,
+    extra: Arc<RuleTable>,
+    /// Base rules removed since the base was built.
+    removed: Arc<HashSet<i64>>,
+    pub countries: CountryPolicy,
+    pub sites: Arc<SitePolicy>,
+}
+
+/// The IP rule an address matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMatch {
+    pub id: i64,
+    pub network: IpNet,
+    slot: u32,
+    extra: bool,
+}
+
+impl Policy {
+    /// Builds a policy. Rules whose network repeats an earlier one are
+    /// skipped (the database refuses duplicates anyway).
+    pub fn new(
+        version: i64,
+        rules: impl IntoIterator<Item = (i64, IpRule)>,
+        countries: CountryPolicy,
+        sites: SitePolicy,
+    ) -> Self {
+        Policy {
+            version,
+            base: Arc::new(RuleTable::build(rules, false)),
+            countries,
+            sites: Arc::new(sites),
+            ..Policy::default()
+        }
+    }
+
+    /// This policy with one more rule, sharing the large table. None when
+    /// the small table is full: rebuild instead.
+    pub fn with_rule(&self, version: i64, id: i64, rule: IpRule) -> Option<Policy> {
+        if self.extra.len() >= MAX_EXTRA {
+            return None;
+        }
+        let mut rules = self.extra.rules.clone();
+        rules.push((id, rule));
+        Some(Policy {
+            extra: Arc::new(RuleTable::build(rules, true)),
+            ..self.at(version)
+        })
+    }
+
+    /// This policy without a rule, sharing the large table.
+    pub fn without_rule(&self, version: i64, id: i64) -> Policy {
+        let rules: Vec<_> = self
+            .extra
+            .rules
+            .iter()
+            .filter(|(i, _)| *i != id)
+            .cloned()
+            .collect();
+        let mut removed = HashSet::clone(&self.removed);
+        removed.insert(id);
+        Policy {
+            extra: Arc::new(RuleTable::build(rules, true)),
+            removed: Arc::new(removed),
+            ..self.at(version)
+        }
+    }
+
+    /// This policy with other country or website settings.
+    pub fn with_lists(
+        &self,
+        version: i64,
+        countries: CountryPolicy,
+        sites: Arc<SitePolicy>,
+    ) -> Policy {
+        Policy {
+            countries,
+            sites,
+            ..self.at(version)
+        }
+    }
+
+    fn at(&self, version: i64) -> Policy {
+        Policy {
+            version,
+            base: self.base.clone(),
+            extra: self.extra.clone(),
+            removed: self.removed.clone(),
+            countries: self.countries.clone(),
+            sites: self.sites.clone(),
+        }
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.base.len() - self.removed.len().min(self.base.len()) + self.extra.len()
+    }
+
+    /// The most specific rule covering the address, if any.
+    pub fn rule_for(&self, ip: IpAddr) -> Option<RuleMatch> {
+        let found = |t: &RuleTable, extra: bool, (network, slot): (IpNet, u32)| {
+            t.ids.get(slot as usize).map(|id| RuleMatch {
+                id: *id,
+                network,
+                slot,
+                extra,
+            })
+        };
+        let none = HashSet::new();
+        let base = self
+            .base
+            .lookup(ip, &self.removed)
+            .and_then(|m| found(&self.base, false, m));
+        let extra = if self.extra.len() == 0 {
+            None
+        } else {
+            self.extra
+                .lookup(ip, &none)
+                .and_then(|m| found(&self.extra, true, m))
+        };
+        match (base, extra) {
+            (Some(b), Some(e)) if b.network.prefix_len() > e.network.prefix_len() => Some(b),
+            (_, Some(e)) => Some(e),
+            (b, None) => b,
+        }
+    }
+
+    /// Counts one visitor stopped by a rule.
+    pub fn count(&self, m: &RuleMatch) {
+        let table = if m.extra { &self.extra } else { &self.base };
+        if let Some(h) = table.hits.get(m.slot as usize) {
+            h.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Hits counted since the last take, without resetting them.
+    pub fn pending(&self, rule_id: i64) -> u64 {
+        self.pending_once(rule_id, &mut HashSet::new())
+    }
+
+    /// Like [`Policy::pending`], skipping tables already in `seen`: policies
+    /// derived from one another share their tables.
+    pub fn pending_once(&self, rule_id: i64, seen: &mut HashSet<usize>) -> u64 {
+        [&self.base, &self.extra]
+            .into_iter()
+            .filter(|t| seen.insert(Arc::as_ptr(t) as usize))
+            .map(|t| t.pending(rule_id))
+            .sum()
+    }
+
+    /// Takes the counted hits, resetting them: (rule id, hits) for every
+    /// rule that has any.
+    pub fn take_hits(&self, out: &mut Vec<(i64, u64)>) {
+        self.base.take_hits(out);
+        self.extra.take_hits(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(rules: &[(i64, &str)]) -> Policy {
+        Policy::new(
+            1,
+            rules.iter().map(|(id, r)| (*id, IpRule::parse(r).unwrap())),
+            CountryPolicy::default(),
+            SitePolicy::default(),
+        )
+    }
+
+    fn hit(p: &Policy, ip: &str) -> Option<(i64, String)> {
+        p.rule_for(ip.parse().unwrap())
+            .map(|m| (m.id, m.network.to_string()))
+    }
+
+    #[test]
+    fn most_specific_rule_wins_across_families() {
+        let p = policy(&[
+            (1, "10.0.0.0/8"),
+            (2, "10.1.0.0/16"),
+            (3, "10.1.2.3"),
+            (4, "2001:db8::/32"),
+            (5, "2001:db8:0:1::/64"),
+            (6, "::1"),
+        ]);
+        assert_eq!(hit(&p, "10.200.0.1"), Some((1, "10.0.0.0/8".into())));
+        assert_eq!(hit(&p, "10.1.9.9"), Some((2, "10.1.0.0/16".into())));
+        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.3/32".into())));
+        assert_eq!(hit(&p, "::ffff:10.1.2.3"), Some((3, "10.1.2.3/32".into())));
+        assert_eq!(hit(&p, "11.0.0.0"), None);
+        assert_eq!(hit(&p, "9.255.255.255"), None);
+        assert_eq!(
+            hit(&p, "2001:db8:0:1:ffff::"),
+            Some((5, "2001:db8:0:1::/64".into()))
+        );
+        assert_eq!(
+            hit(&p, "2001:DB8:ffff::1"),
+            Some((4, "2001:db8::/32".into()))
+        );
+        assert_eq!(hit(&p, "2001:db9::"), None);
+        assert_eq!(hit(&p, "::1"), Some((6, "::1/128".into())));
+        assert_eq!(hit(&p, "::2"), None);
+    }
+
+    #[test]
+    fn catch_all_rules_cover_a_family_only() {
+        let p = policy(&[(1, "0.0.0.0/0")]);
+        assert_eq!(hit(&p, "255.255.255.255").map(|h| h.0), Some(1));
+        assert_eq!(hit(&p, "0.0.0.0").map(|h| h.0), Some(1));
+        assert_eq!(hit(&p, "2001:db8::1"), None);
+        let p = policy(&[(2, "::/0")]);
+        assert_eq!(hit(&p, "2001:db8::1").map(|h| h.0), Some(2));
+        assert_eq!(hit(&p, "192.0.2.1"), None, "IPv4 visitors are canonical v4");
+    }
+
+    #[test]
+    fn hits_are_counted_and_taken_once() {
+        let p = policy(&[(7, "192.0.2.0/24"), (8, "198.51.100.0/24")]);
+        let m = p.rule_for("192.0.2.9".parse().unwrap()).unwrap();
+        p.count(&m);
+        p.count(&m);
+        assert_eq!(p.pending(7), 2);
+        assert_eq!(p.pending(8), 0);
+        let mut out = vec![];
+        p.take_hits(&mut out);
+        assert_eq!(out, vec![(7, 2)]);
+        out.clear();
+        p.take_hits(&mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn added_and_removed_rules_apply_without_a_rebuild() {
+        let p = policy(&[(1, "10.0.0.0/8"), (2, "10.1.0.0/16")]);
+        let p = p
+            .with_rule(2, 3, IpRule::parse("10.1.2.0/24").unwrap())
+            .unwrap();
+        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.0/24".into())));
+        assert_eq!(hit(&p, "10.1.3.3"), Some((2, "10.1.0.0/16".into())));
+        let p = p.without_rule(3, 2);
+        assert_eq!(
+            hit(&p, "10.1.3.3"),
+            Some((1, "10.0.0.0/8".into())),
+            "falls back to the wider rule"
+        );
+        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.0/24".into())));
+        let p = p.without_rule(4, 3);
+        assert_eq!(hit(&p, "10.1.2.3"), Some((1, "10.0.0.0/8".into())));
+        let p = p.without_rule(5, 1);
+        assert_eq!(hit(&p, "10.1.2.3"), None);
+        assert_eq!(p.rule_count(), 0);
+        assert_eq!(p.version, 5);
+        // Hits on the shared table are counted once.
+        let p = policy(&[(1, "10.0.0.0/8")]);
+        let q = p
+            .with_rule(2, 9, IpRule::parse("192.0.2.1").unwrap())
+            .unwrap();
+        let m = q.rule_for("10.9.9.9".parse().unwrap()).unwrap();
+        q.count(&m);
+        let m = q.rule_for("192.0.2.1".parse().unwrap()).unwrap();
+        q.count(&m);
+        assert_eq!(p.pending(1), 1, "the old policy shares the table");
+        let mut out = vec![];
+        q.take_hits(&mut out);
+        assert_eq!(out, vec![(1, 1), (9, 1)]);
+    }
+
+    #[test]
+    fn duplicate_networks_are_kept_once() {
+        let p = policy(&[(1, "192.0.2.0/24"), (2, "192.0.2.0/24")]);
+        assert_eq!(p.rule_count(), 1);
+        assert_eq!(hit(&p, "192.0.2.1").map(|h| h.0), Some(1));
+    }
+}

@@ -1,0 +1,270 @@
+use super::*;
+use crate::{
+    crypto::MasterKey,
+    domain::{
+        access::{CountryPolicy, ListMode, SitePolicy},
+        ip_rule::IpRule,
+        website::{PageUrl, SiteList, SitePattern},
+    },
+};
+use chrono::Duration;
+
+const TEST_DB: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/country-code.mmdb"
+));
+
+fn gate() -> Gate {
+    let table = CountryTable::from_bytes(TEST_DB).unwrap();
+    Gate::new(&MasterKey::random().keys(), Arc::new(table))
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn page(url: &str) -> Page {
+    Page::Known(PageUrl::parse(url).unwrap())
+}
+
+fn verdict(g: &Gate, account: i64, addr: &str, p: &Page) -> Verdict {
+    g.decide(&Visit {
+        account_id: account,
+        ip: ip(addr),
+        page: p,
+        now: now(),
+    })
+}
+
+fn policy(rules: &[(i64, &str)], countries: CountryPolicy, sites: SitePolicy) -> Policy {
+    Policy::new(
+        1,
+        rules.iter().map(|(i, r)| (*i, IpRule::parse(r).unwrap())),
+        countries,
+        sites,
+    )
+}
+
+fn codes(list: &[&str]) -> std::collections::BTreeSet<CountryCode> {
+    list.iter()
+        .map(|c| CountryCode::parse(c).unwrap())
+        .collect()
+}
+
+#[test]
+fn blocks_cover_the_network_until_they_end() {
+    let g = gate();
+    let now = now();
+    let until = now + Duration::days(7);
+    let v6 = ip("2001:db8:1:2::10");
+    let v4 = ip("203.0.113.7");
+    g.replace_blocks(Blocks::from_rows([
+        (1, g.index_of(v6).to_vec(), until),
+        (1, g.index_of(v4).to_vec(), until),
+    ]));
+    let at = |a: i64, addr: &str, t: NaiveDateTime| {
+        g.decide(&Visit {
+            account_id: a,
+            ip: ip(addr),
+            page: &Page::Unknown,
+            now: t,
+        })
+    };
+    let blocked = Verdict::Refuse(Reason::VisitorBlock { until });
+    assert_eq!(at(1, "2001:db8:1:2::10", now), blocked);
+    assert_eq!(at(1, "2001:db8:1:2:ffff::1", now), blocked, "same /64");
+    assert_eq!(at(1, "2001:db8:1:3::10", now), Verdict::Serve, "next /64");
+    assert_eq!(at(1, "::ffff:203.0.113.7", now), blocked);
+    assert_eq!(at(1, "203.0.113.8", now), Verdict::Serve);
+    assert_eq!(at(2, "203.0.113.7", now), Verdict::Serve, "another account");
+    assert_eq!(at(1, "203.0.113.7", until - Duration::seconds(1)), blocked);
+    assert_eq!(at(1, "203.0.113.7", until), Verdict::Serve, "ends on time");
+}
+
+#[test]
+fn indexes_match_the_stored_blind_index() {
+    let keys = MasterKey::random().keys();
+    let g = Gate::new(&keys, Arc::new(CountryTable::empty()));
+    let a = ip("2001:db8:1:2::10");
+    let stored = keys.ip_index(&network_of(a).to_string());
+    assert_eq!(g.index_of(a).to_vec(), stored);
+}
+
+#[test]
+fn precedence_is_rules_then_blocks_then_countries_then_websites() {
+    let g = gate();
+    let until = now() + Duration::days(7);
+    g.replace_blocks(Blocks::from_rows([(
+        1,
+        g.index_of(ip("203.0.113.9")).to_vec(),
+        until,
+    )]));
+    let sites = SitePolicy {
+        mode: ListMode::Allow,
+        sites: SiteList::new([SitePattern::parse("shop.example").unwrap()]),
+    };
+    let countries = CountryPolicy {
+        mode: ListMode::Allow,
+        countries: codes(&["DE"]),
+        unknown: false,
+    };
+    g.set_policy(1, policy(&[(5, "203.0.113.0/28")], countries, sites));
+    let shop = page("https://shop.example/cart");
+    // 203.0.113.9 is in the rule, blocked, and German: the rule decides.
+    let r = verdict(&g, 1, "203.0.113.9", &shop);
+    assert!(
+        matches!(r, Verdict::Refuse(Reason::IpRule { id: 5, .. })),
+        "{r:?}"
+    );
+    // 203.0.113.20 is outside the rule, German, on the shop: served.
+    assert_eq!(verdict(&g, 1, "203.0.113.20", &shop), Verdict::Serve);
+    // French: refused by countries even on an allowed site.
+    let fr = CountryCode::parse("FR");
+    assert_eq!(
+        verdict(&g, 1, "198.51.100.1", &shop),
+        Verdict::Refuse(Reason::Country(fr))
+    );
+    // German on another site: refused by websites.
+    assert_eq!(
+        verdict(&g, 1, "203.0.113.20", &page("https://other.example/")),
+        Verdict::Refuse(Reason::Website)
+    );
+    assert_eq!(
+        verdict(&g, 1, "203.0.113.20", &Page::Mismatch),
+        Verdict::Refuse(Reason::Website)
+    );
+    // Unknown location (private address) is not allowed unless selected.
+    assert_eq!(
+        verdict(&g, 1, "10.0.0.1", &shop),
+        Verdict::Refuse(Reason::Country(None))
+    );
+    // Another account has no rules at all.
+    assert_eq!(
+        verdict(&g, 2, "203.0.113.9", &Page::Unknown),
+        Verdict::Serve
+    );
+}
+
+#[test]
+fn a_block_refuses_even_an_allowed_country() {
+    let g = gate();
+    let until = now() + Duration::days(7);
+    g.replace_blocks(Blocks::from_rows([(
+        1,
+        g.index_of(ip("203.0.113.9")).to_vec(),
+        until,
+    )]));
+    let countries = CountryPolicy {
+        mode: ListMode::Allow,
+        countries: codes(&["DE"]),
+        unknown: false,
+    };
+    g.set_policy(1, policy(&[], countries, SitePolicy::default()));
+    assert!(matches!(
+        verdict(&g, 1, "203.0.113.9", &Page::Unknown),
+        Verdict::Refuse(Reason::VisitorBlock { .. })
+    ));
+}
+
+#[test]
+fn country_lists_allow_and_deny_known_and_unknown() {
+    let g = gate();
+    let check = |mode, unknown, addr: &str| {
+        g.set_policy(
+            1,
+            policy(
+                &[],
+                CountryPolicy {
+                    mode,
+                    countries: codes(&["DE"]),
+                    unknown,
+                },
+                SitePolicy::default(),
+            ),
+        );
+        !verdict(&g, 1, addr, &Page::Unknown).refused()
+    };
+    // (mode, unknown selected, address, served)
+    for (mode, unknown, addr, served) in [
+        (ListMode::Allow, false, "203.0.113.1", true),
+        (ListMode::Allow, false, "2001:db8:de::1", true),
+        (ListMode::Allow, false, "198.51.100.1", false),
+        (ListMode::Allow, false, "127.0.0.1", false),
+        (ListMode::Allow, true, "127.0.0.1", true),
+        (ListMode::Block, false, "203.0.113.1", false),
+        (ListMode::Block, false, "::ffff:203.0.113.1", false),
+        (ListMode::Block, false, "198.51.100.1", true),
+        (ListMode::Block, false, "10.1.1.1", true),
+        (ListMode::Block, true, "10.1.1.1", false),
+        (ListMode::Off, false, "198.51.100.1", true),
+    ] {
+        assert_eq!(
+            check(mode, unknown, addr),
+            served,
+            "{mode:?} unknown={unknown} {addr}"
+        );
+    }
+}
+
+#[test]
+fn hits_survive_a_policy_swap_until_taken() {
+    let g = gate();
+    g.set_policy(
+        1,
+        policy(
+            &[(9, "192.0.2.0/24")],
+            CountryPolicy::default(),
+            SitePolicy::default(),
+        ),
+    );
+    let visit = |g: &Gate| {
+        g.admit(&Visit {
+            account_id: 1,
+            ip: ip("192.0.2.1"),
+            page: &Page::Unknown,
+            now: now(),
+        })
+    };
+    assert!(visit(&g).refused());
+    let looked = g.decide(&Visit {
+        account_id: 1,
+        ip: ip("192.0.2.1"),
+        page: &Page::Unknown,
+        now: now(),
+    });
+    assert!(looked.refused());
+    assert_eq!(g.pending_hits(1, 9), 1, "decide does not count");
+    // A change swaps the policy; the counted hit is kept for the flush.
+    g.set_policy(
+        1,
+        policy(
+            &[(9, "192.0.2.0/24")],
+            CountryPolicy::default(),
+            SitePolicy::default(),
+        ),
+    );
+    assert!(visit(&g).refused());
+    assert_eq!(g.pending_hits(1, 9), 2);
+    assert_eq!(g.take_hits(), vec![(1, 9, 1), (1, 9, 1)]);
+    assert!(g.take_hits().is_empty());
+    assert_eq!(g.pending_hits(1, 9), 0);
+}
+
+#[test]
+fn cases_are_found_by_widget_key() {
+    let g = gate();
+    assert!(g.case("k").is_none());
+    let case = BusinessCase {
+        id: 3,
+        account_id: 1,
+        name: "Support".into(),
+        widget_key: "k".into(),
+        created_at: now(),
+    };
+    g.set_cases([("k".to_owned(), case)].into_iter().collect());
+    assert_eq!(g.case("k").map(|c| c.id), Some(3));
+}

@@ -1,0 +1,138 @@
+//! Every widget request passes the gate here: the business case by its
+//! widget key (from memory), the visitor's address, and the page the widget
+//! is used on.
+//!
+//! The page is the `url` the loader or the frame reports, checked against
+//! what the browser itself says: the `Origin` header of a cross-site fetch
+//! (the loader's bootstrap) or the `Referer` of the frame's navigation. A
+//! reported page from another origin than the browser's is a contradiction
+//! ([`Page::Mismatch`]). Requests from the chat frame itself come from this
+//! server's own origin and carry the page the frame was opened for.
+
+use actix_web::{http::header, HttpRequest};
+
+use super::WidgetError;
+use crate::{
+    db::{chat, models::BusinessCase},
+    domain::{
+        access::{ListMode, Page},
+        website::{origin_of, PageUrl},
+    },
+    gate::{Verdict, Visit},
+    web::{client_ip::ClientIp, AppState},
+};
+
+/// The case for a widget key: from the gate's memory, else the database
+/// (a case created since the last refresh).
+pub async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
+    if key.len() > 100 {
+        return Err(WidgetError::Unavailable);
+    }
+    if let Some(c) = state.gate.case(&key) {
+        return Ok(c);
+    }
+    state
+        .db
+        .run(move |c| Ok(chat::case_by_widget_key(c, &key)?))
+        .await?
+        .ok_or(WidgetError::Unavailable)
+}
+
+/// The `url` query parameter, if it is an http(s) page address.
+fn reported(req: &HttpRequest) -> Option<PageUrl> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "url")
+        .filter(|(_, v)| v.len() <= 2000)
+        .and_then(|(_, v)| PageUrl::parse(&v))
+}
+
+/// Whether an origin is this server's own (the configured public URL, or
+/// the host the request was sent to).
+fn is_own(state: &AppState, req: &HttpRequest, origin: &str) -> bool {
+    if origin_of(&state.settings.public_url).as_deref() == Some(origin) {
+        return true;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    !host.is_empty()
+        && [format!("http://{host}"), format!("https://{host}")]
+            .iter()
+            .any(|o| origin_of(o).as_deref() == Some(origin))
+}
+
+/// The page this request is for, as far as it can be established.
+pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
+    let header_value = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|h| h.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let origin = header_value(header::ORIGIN);
+    if origin == Some("null") {
+        // A sandboxed or opaque page: it cannot vouch for any address.
+        return Page::Mismatch;
+    }
+    let evidence = origin
+        .or_else(|| header_value(header::REFERER))
+        .and_then(origin_of)
+        .filter(|o| !is_own(state, req, o));
+    match (evidence, reported(req)) {
+        (Some(seen), Some(page)) if page.origin() == seen => Page::Known(page),
+        (Some(_), Some(_)) => Page::Mismatch,
+        (Some(seen), None) => {
+            PageUrl::parse(&format!("{seen}/")).map_or(Page::Mismatch, Page::Known)
+        }
+        (None, Some(page)) => Page::Known(page),
+        (None, None) => Page::Unknown,
+    }
+}
+
+/// The case, if the gate lets this visitor use it here. A refusal gets the
+/// same neutral answer as a case that does not exist. Counts no hits.
+pub async fn admit(
+    state: &AppState,
+    req: &HttpRequest,
+    ip: &ClientIp,
+    key: String,
+) -> Result<BusinessCase, WidgetError> {
+    let case = case(state, key).await?;
+    let page = page_of(state, req);
+    let verdict = state.gate.decide(&Visit {
+        account_id: case.account_id,
+        ip: ip.0,
+        page: &page,
+        now: state.clock.now(),
+    });
+    match verdict {
+        Verdict::Serve => Ok(case),
+        Verdict::Refuse(_) => Err(WidgetError::Unavailable),
+    }
+}
+
+/// The frame's `frame-ancestors` source list: any site, unless the account
+/// allows only listed websites, in which case the browser itself refuses
+/// to show the frame anywhere else. Long lists fall back to any site (the
+/// server-side check still applies).
+pub fn frame_ancestors(state: &AppState, account_id: i64) -> String {
+    let Some(policy) = state.gate.policy(account_id) else {
+        return "*".into();
+    };
+    if policy.sites.mode != ListMode::Allow || policy.sites.sites.len() > 200 {
+        return "*".into();
+    }
+    let mut sources = vec!["'self'".to_owned()];
+    for p in policy.sites.sites.patterns() {
+        let text = p.to_string();
+        let host = text.split('/').next().unwrap_or_default();
+        if host.is_empty() || host.contains(|c: char| c == ';' || c == ',' || c.is_whitespace()) {
+            continue;
+        }
+        sources.push(format!("http://{host}:* https://{host}:*"));
+    }
+    sources.join(" ")
+}

@@ -1,0 +1,271 @@
+//! The Block Visitors rules at the widget: websites checked against the
+//! browser's Origin and Referer, every endpoint stopped by an IP rule, and
+//! the visitor blocks listed on the settings page.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    blocking::{block, chat_from, proxied},
+    helpers::*,
+};
+
+const PAGE: &str = "/settings/block-visitors";
+
+async fn bootstrap(app: &TestApp, url: &str, origin: Option<&str>) -> bool {
+    let mut req = app.client.get(app.url(&format!(
+        "/widget/v1/acme-support/bootstrap?url={}",
+        url::form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>()
+    )));
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap()["show"].as_bool().unwrap()
+}
+
+async fn frame(app: &TestApp, url: &str, referer: Option<&str>) -> reqwest::Response {
+    let mut req = app.other_client().get(app.url(&format!(
+        "/widget/v1/acme-support/frame?url={}",
+        url::form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>()
+    )));
+    if let Some(r) = referer {
+        req = req.header("referer", r);
+    }
+    req.send().await.unwrap()
+}
+
+#[actix_web::test]
+async fn website_rules_match_exact_hosts_and_the_browsers_origin() {
+    let app = spawn_app().await;
+    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let save = |mode: &'static str, list: &'static str| {
+        let (app, m, csrf) = (&app, &m, &csrf);
+        async move {
+            app.submit(
+                m,
+                csrf,
+                "/settings/block-visitors/websites",
+                &[("mode", mode), ("list", list)],
+            )
+            .await
+        }
+    };
+    // Bad lines: nothing saved, the list kept, each line explained.
+    let r = save("allow", "shop.example\nexa mple.com\n*\n").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Line 2") && html.contains("Line 3"), "{html}");
+    assert!(html.contains("exa mple.com"), "kept as typed");
+    assert!(
+        bootstrap(&app, "https://anything.example/", None).await,
+        "not saved"
+    );
+
+    let r = save(
+        "allow",
+        "shop.example\n*.abc.com\nbücher.de\nexample.org/help",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for (url, origin, shows) in [
+        (
+            "https://shop.example/cart",
+            Some("https://shop.example"),
+            true,
+        ),
+        (
+            "http://SHOP.example:8080/",
+            Some("http://shop.example:8080"),
+            true,
+        ),
+        (
+            "https://shop.example.evil.net/",
+            Some("https://shop.example.evil.net"),
+            false,
+        ),
+        ("https://yyyshop.example/", None, false),
+        ("https://x.abc.com/", Some("https://x.abc.com"), true),
+        ("https://abc.com/", Some("https://abc.com"), false),
+        (
+            "https://xn--bcher-kva.de/",
+            Some("https://xn--bcher-kva.de"),
+            true,
+        ),
+        (
+            "https://example.org/help/faq",
+            Some("https://example.org"),
+            true,
+        ),
+        (
+            "https://example.org/helpdesk",
+            Some("https://example.org"),
+            false,
+        ),
+        // The page claims the shop but the browser says otherwise.
+        ("https://shop.example/", Some("https://evil.example"), false),
+        ("https://shop.example/", Some("null"), false),
+    ] {
+        assert_eq!(
+            bootstrap(&app, url, origin).await,
+            shows,
+            "{url} from {origin:?}"
+        );
+    }
+    // The frame checks its Referer the same way, and tells the browser
+    // where it may be embedded.
+    let ok = frame(&app, "https://shop.example/", Some("https://shop.example/")).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let csp = ok.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'self' http://shop.example:* https://shop.example:*"),
+        "{csp}"
+    );
+    let bad = frame(&app, "https://shop.example/", Some("https://evil.example/")).await;
+    assert_eq!(bad.status(), StatusCode::NOT_FOUND);
+
+    // Block mode: the listed sites lose the chat, others keep it.
+    save("block", "shop.example").await;
+    assert!(!bootstrap(&app, "https://shop.example/", Some("https://shop.example")).await);
+    assert!(
+        bootstrap(
+            &app,
+            "https://other.example/",
+            Some("https://other.example")
+        )
+        .await
+    );
+    let csp = frame(&app, "https://other.example/", None).await.headers()
+        ["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.ends_with("frame-ancestors *"), "{csp}");
+    save("off", "shop.example").await;
+    assert!(bootstrap(&app, "https://shop.example/", Some("https://shop.example")).await);
+    let html = app.text(&m, PAGE).await;
+    assert!(
+        html.contains(">shop.example</textarea>"),
+        "the list is kept when off"
+    );
+}
+
+#[actix_web::test]
+async fn an_ip_rule_stops_every_widget_endpoint() {
+    let app = proxied().await;
+    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let (v, cid, _) = chat_from(&app, &agent, "198.51.100.23", "hello").await;
+    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let r = app
+        .submit(
+            &m,
+            &csrf,
+            "/settings/block-visitors/ip-rules",
+            &[("address", "198.51.100.0/24"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!crate::blocking::bootstrap_shows(&app, "198.51.100.23").await);
+    let r = v
+        .client
+        .get(format!("{}/frame?url=https://shop.example/", v.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    for (method, path, body) in [
+        ("GET", "/state".to_owned(), None),
+        ("GET", format!("/events?conversation={cid}"), None),
+        (
+            "POST",
+            "/messages".to_owned(),
+            Some(json!({ "text": "hi" })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/survey"),
+            Some(json!({ "rating": 1 })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/screen-share"),
+            Some(json!({ "accept": true })),
+        ),
+        ("GET", format!("/conversations/{cid}/files/x"), None),
+    ] {
+        let req = match method {
+            "GET" => v.client.get(format!("{}{path}", v.base)),
+            _ => v
+                .client
+                .post(format!("{}{path}", v.base))
+                .header("x-widget-token", &v.token)
+                .json(&body),
+        };
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains("unavailable") && !text.contains("198.51"),
+            "{text}"
+        );
+    }
+    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
+    let r = v
+        .client
+        .post(format!("{}/files", v.base))
+        .header("x-widget-token", &v.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
+    let app = proxied().await;
+    let (agent, agent_csrf) = app.login_as(&app.acme.agent).await;
+    let (_v, _cid, id) = chat_from(&app, &agent, "203.0.113.44", "hello").await;
+    let r = block(&app, &agent, &agent_csrf, id, "threatened the agent").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let html = app.text(&m, PAGE).await;
+    assert!(html.contains("threatened the agent"), "{html}");
+    assert!(html.contains("acme agent"), "{html}");
+    assert!(!html.contains("203.0.113.44"), "never the address");
+    assert!(
+        html.contains("6 days 23 hours") || html.contains("7 days"),
+        "{html}"
+    );
+    // The test tool names the block.
+    let r = app
+        .submit(
+            &m,
+            &csrf,
+            "/settings/block-visitors/test",
+            &[("address", "203.0.113.44"), ("url", "")],
+        )
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("does not see the chat: a visitor block"));
+    // Agents see no Unblock now and cannot use it.
+    let r = app
+        .form(&agent, &agent_csrf, &format!("{PAGE}/blocks/{id}/unblock"))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .form(&m, &csrf, &format!("{PAGE}/blocks/{id}/unblock"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).ends_with("#blocks"));
+    assert!(crate::blocking::bootstrap_shows(&app, "203.0.113.44").await);
+    let html = app.text(&m, PAGE).await;
+    assert!(html.contains("No visitor is blocked"), "{html}");
+}
