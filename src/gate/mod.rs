@@ -29,6 +29,7 @@
 //! never lifts an IP rule or a visitor block.
 
 pub mod country_table;
+mod flat;
 pub mod generate;
 pub mod load;
 pub mod policy;

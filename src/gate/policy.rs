@@ -18,6 +18,7 @@ use std::{
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use prefix_trie::PrefixMap;
 
+use super::flat::{Flat, NONE};
 use crate::domain::{
     access::{CountryPolicy, SitePolicy},
     ip_rule::IpRule,
@@ -38,6 +39,10 @@ struct RuleTable {
     hits: Vec<AtomicU32>,
     /// The rules, kept only for the small table (to add to it).
     rules: Vec<(i64, IpRule)>,
+    /// Flattened indexes for the large table, with each slot's prefix length.
+    flat4: Option<Flat<u32>>,
+    flat6: Option<Flat<u128>>,
+    lens: Vec<u8>,
 }
 
 impl RuleTable {
@@ -64,7 +69,32 @@ impl RuleTable {
             }
         }
         t.hits = (0..t.ids.len()).map(|_| AtomicU32::new(0)).collect();
+        if !keep {
+            t.flatten();
+        }
         t
+    }
+
+    /// Builds the flattened indexes from the tries.
+    fn flatten(&mut self) {
+        let mut lens = vec![0u8; self.ids.len()];
+        let mut v4 = Vec::with_capacity(self.v4.len());
+        for (n, slot) in self.v4.iter() {
+            v4.push((u32::from(n.network()), u32::from(n.broadcast()), *slot));
+            if let Some(l) = lens.get_mut(*slot as usize) {
+                *l = n.prefix_len();
+            }
+        }
+        let mut v6 = Vec::with_capacity(self.v6.len());
+        for (n, slot) in self.v6.iter() {
+            v6.push((u128::from(n.network()), u128::from(n.broadcast()), *slot));
+            if let Some(l) = lens.get_mut(*slot as usize) {
+                *l = n.prefix_len();
+            }
+        }
+        self.flat4 = Some(Flat::build(v4));
+        self.flat6 = Some(Flat::build(v6));
+        self.lens = lens;
     }
 
     /// The most specific rule covering the address that is not removed.
@@ -76,7 +106,40 @@ impl RuleTable {
                     .get(*slot as usize)
                     .is_some_and(|id| !removed.contains(id))
         };
+        let len_of = |slot: u32| self.lens.get(slot as usize).copied().unwrap_or(0);
         match ip.to_canonical() {
+            IpAddr::V4(a) if self.flat4.is_some() => {
+                let slot = self.flat4.as_ref().map_or(NONE, |f| f.find(u32::from(a)));
+                if slot == NONE {
+                    return None;
+                }
+                if live(&slot) {
+                    let n = Ipv4Net::new(a, len_of(slot)).ok()?.trunc();
+                    return Some((IpNet::V4(n), slot));
+                }
+                let host = Ipv4Net::from(a);
+                self.v4
+                    .cover(&host)
+                    .filter(|(_, s)| live(s))
+                    .last()
+                    .map(|(n, s)| (IpNet::V4(n), *s))
+            }
+            IpAddr::V6(a) if self.flat6.is_some() => {
+                let slot = self.flat6.as_ref().map_or(NONE, |f| f.find(u128::from(a)));
+                if slot == NONE {
+                    return None;
+                }
+                if live(&slot) {
+                    let n = Ipv6Net::new(a, len_of(slot)).ok()?.trunc();
+                    return Some((IpNet::V6(n), slot));
+                }
+                let host = Ipv6Net::from(a);
+                self.v6
+                    .cover(&host)
+                    .filter(|(_, s)| live(s))
+                    .last()
+                    .map(|(n, s)| (IpNet::V6(n), *s))
+            }
             IpAddr::V4(a) => {
                 let host = Ipv4Net::from(a);
                 match self.v4.get_lpm(&host) {
