@@ -8,7 +8,6 @@
 
 /// An address as an unsigned integer.
 pub trait Key: Copy + Ord {
-    const BITS: u32;
     const ZERO: Self;
     /// The top 16 bits.
     fn bucket(self) -> usize;
@@ -19,7 +18,6 @@ pub trait Key: Copy + Ord {
 }
 
 impl Key for u32 {
-    const BITS: u32 = 32;
     const ZERO: Self = 0;
     fn bucket(self) -> usize {
         (self >> 16) as usize
@@ -33,7 +31,6 @@ impl Key for u32 {
 }
 
 impl Key for u128 {
-    const BITS: u32 = 128;
     const ZERO: Self = 0;
     fn bucket(self) -> usize {
         (self >> 112) as usize
@@ -131,11 +128,6 @@ impl<K: Key> Flat<K> {
         };
         let i = lo + window.partition_point(|s| *s <= key).saturating_sub(1);
         self.slots.get(i).copied().unwrap_or(NONE)
-    }
-
-    pub fn approx_bytes(&self) -> usize {
-        self.starts.capacity() * std::mem::size_of::<K>()
-            + (self.slots.capacity() + self.index.capacity()) * 4
     }
 }
 
