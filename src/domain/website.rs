@@ -293,6 +293,11 @@ impl PageUrl {
     pub fn origin(&self) -> String {
         self.origin.clone()
     }
+
+    /// The same as [`PageUrl::origin`], borrowed.
+    pub fn origin_str(&self) -> &str {
+        &self.origin
+    }
 }
 
 /// Normalises an `Origin` or `Referer` header value to the form of

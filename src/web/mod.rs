@@ -36,6 +36,9 @@ pub struct AppState {
     pub hub: Arc<crate::chat::Hub>,
     pub gate: Arc<crate::gate::Gate>,
     pub clock: Arc<crate::domain::clock::Clock>,
+    /// This server's own origin, from the public URL (for the widget's
+    /// page checks).
+    pub own_origin: Option<String>,
 }
 
 impl AppState {

@@ -49,7 +49,7 @@ fn reported(req: &HttpRequest) -> Option<PageUrl> {
 /// Whether an origin is this server's own (the configured public URL, or
 /// the host the request was sent to).
 fn is_own(state: &AppState, req: &HttpRequest, origin: &str) -> bool {
-    if origin_of(&state.settings.public_url).as_deref() == Some(origin) {
+    if state.own_origin.as_deref() == Some(origin) {
         return true;
     }
     let host = req
@@ -58,9 +58,10 @@ fn is_own(state: &AppState, req: &HttpRequest, origin: &str) -> bool {
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
     !host.is_empty()
-        && [format!("http://{host}"), format!("https://{host}")]
-            .iter()
-            .any(|o| origin_of(o).as_deref() == Some(origin))
+        && origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|h| h.eq_ignore_ascii_case(host))
 }
 
 /// The page this request is for, as far as it can be established.
@@ -77,12 +78,19 @@ pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
         // A sandboxed or opaque page: it cannot vouch for any address.
         return Page::Mismatch;
     }
+    let reported = reported(req);
+    // The usual case, cheaply: the browser's Origin is the page's origin.
+    if let (Some(o), Some(page)) = (origin, &reported) {
+        if page.origin_str() == o {
+            return Page::Known(page.clone());
+        }
+    }
     let evidence = origin
         .or_else(|| header_value(header::REFERER))
         .and_then(origin_of)
         .filter(|o| !is_own(state, req, o));
-    match (evidence, reported(req)) {
-        (Some(seen), Some(page)) if page.origin() == seen => Page::Known(page),
+    match (evidence, reported) {
+        (Some(seen), Some(page)) if page.origin_str() == seen => Page::Known(page),
         (Some(_), Some(_)) => Page::Mismatch,
         (Some(seen), None) => {
             PageUrl::parse(&format!("{seen}/")).map_or(Page::Mismatch, Page::Known)
