@@ -158,8 +158,10 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
             .wrap(from_fn(crate::telemetry::access_log))
             .app_data(widget::json_config())
             .configure(panel::public_routes)
-            .configure(assets::routes)
+            // The widget's routes come before the static files' catch-all
+            // pattern, so the hot bootstrap request is matched first.
             .configure(widget::routes)
+            .configure(assets::routes)
             .service(
                 web::scope("")
                     .wrap(ErrorHandlers::new().default_handler(errors::render_bare))
