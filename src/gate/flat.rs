@@ -54,6 +54,8 @@ pub struct Flat<K> {
     slots: Vec<u32>,
     /// For each bucket, the index of the interval holding its first address.
     index: Vec<u32>,
+    /// For each slot, the slot of the prefix directly enclosing it.
+    parents: Vec<u32>,
 }
 
 impl<K: Key> Flat<K> {
@@ -61,6 +63,8 @@ impl<K: Key> Flat<K> {
     /// prefix. Prefixes are either nested or disjoint; duplicates are not
     /// expected (the caller skips them).
     pub fn build(mut prefixes: Vec<(K, K, u32)>) -> Self {
+        let slots_n = prefixes.iter().map(|p| p.2 as usize + 1).max().unwrap_or(0);
+        let mut parents = vec![NONE; slots_n];
         // Enclosing prefixes first: by start, then the larger end first.
         prefixes.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut starts = vec![K::ZERO];
@@ -97,6 +101,9 @@ impl<K: Key> Flat<K> {
         let mut stack: Vec<(K, u32)> = Vec::new();
         for (start, end, slot) in prefixes {
             unwind(&mut stack, Some(start), &mut starts, &mut slots);
+            if let Some(p) = parents.get_mut(slot as usize) {
+                *p = stack.last().map_or(NONE, |top| top.1);
+            }
             emit(&mut starts, &mut slots, start, slot);
             stack.push((end, slot));
         }
@@ -111,7 +118,13 @@ impl<K: Key> Flat<K> {
             starts,
             slots,
             index,
+            parents,
         }
+    }
+
+    /// The slot of the prefix directly enclosing `slot`'s, or [`NONE`].
+    pub fn parent(&self, slot: u32) -> u32 {
+        self.parents.get(slot as usize).copied().unwrap_or(NONE)
     }
 
     /// The slot of the most specific prefix covering `key`, or [`NONE`].
@@ -188,6 +201,12 @@ mod tests {
             assert_eq!(f.find(k), brute(&prefixes, k), "{probe}");
         }
         assert_eq!(Flat::<u32>::build(vec![]).find(5), NONE);
+        // 10.1.2.3/32 sits in 10.1/16, in 10/8, in 0/0.
+        assert_eq!(f.parent(3), 2);
+        assert_eq!(f.parent(2), 1);
+        assert_eq!(f.parent(1), 0);
+        assert_eq!(f.parent(0), NONE);
+        assert_eq!(f.parent(4), 0);
     }
 
     proptest! {

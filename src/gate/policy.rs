@@ -47,6 +47,9 @@ struct RuleTable {
 
 impl RuleTable {
     fn build(rules: impl IntoIterator<Item = (i64, IpRule)>, keep: bool) -> Self {
+        if !keep {
+            return Self::build_flat(rules.into_iter().collect());
+        }
         let mut t = RuleTable::default();
         for (id, rule) in rules {
             let Ok(slot) = u32::try_from(t.ids.len()) else {
@@ -64,37 +67,45 @@ impl RuleTable {
                 IpNet::V6(n) => t.v6.insert(n, slot),
             };
             t.ids.push(id);
-            if keep {
-                t.rules.push((id, rule));
-            }
+            t.rules.push((id, rule));
         }
         t.hits = (0..t.ids.len()).map(|_| AtomicU32::new(0)).collect();
-        if !keep {
-            t.flatten();
-        }
         t
     }
 
-    /// Builds the flattened indexes from the tries.
-    fn flatten(&mut self) {
-        let mut lens = vec![0u8; self.ids.len()];
-        let mut v4 = Vec::with_capacity(self.v4.len());
-        for (n, slot) in self.v4.iter() {
-            v4.push((u32::from(n.network()), u32::from(n.broadcast()), *slot));
-            if let Some(l) = lens.get_mut(*slot as usize) {
-                *l = n.prefix_len();
+    /// The large table: flattened indexes only, no trie (removed rules
+    /// fall back along each prefix's parent chain).
+    fn build_flat(rules: Vec<(i64, IpRule)>) -> Self {
+        // Keep the first rule of each network, in the order given.
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by_key(|&i| (rules[i].1, i));
+        let mut skip = vec![false; rules.len()];
+        for w in order.windows(2) {
+            if rules[w[0]].1 == rules[w[1]].1 {
+                skip[w[1]] = true;
             }
         }
-        let mut v6 = Vec::with_capacity(self.v6.len());
-        for (n, slot) in self.v6.iter() {
-            v6.push((u128::from(n.network()), u128::from(n.broadcast()), *slot));
-            if let Some(l) = lens.get_mut(*slot as usize) {
-                *l = n.prefix_len();
+        drop(order);
+        let mut t = RuleTable::default();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for ((id, rule), skipped) in rules.iter().zip(skip) {
+            let Ok(slot) = u32::try_from(t.ids.len()) else {
+                break;
+            };
+            if skipped || slot == NONE {
+                continue;
             }
+            match rule.net() {
+                IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()), slot)),
+                IpNet::V6(n) => v6.push((u128::from(n.network()), u128::from(n.broadcast()), slot)),
+            }
+            t.ids.push(*id);
+            t.lens.push(rule.net().prefix_len());
         }
-        self.flat4 = Some(Flat::build(v4));
-        self.flat6 = Some(Flat::build(v6));
-        self.lens = lens;
+        t.hits = (0..t.ids.len()).map(|_| AtomicU32::new(0)).collect();
+        t.flat4 = Some(Flat::build(v4));
+        t.flat6 = Some(Flat::build(v6));
+        t
     }
 
     /// The most specific rule covering the address that is not removed.
@@ -109,36 +120,28 @@ impl RuleTable {
         let len_of = |slot: u32| self.lens.get(slot as usize).copied().unwrap_or(0);
         match ip.to_canonical() {
             IpAddr::V4(a) if self.flat4.is_some() => {
-                let slot = self.flat4.as_ref().map_or(NONE, |f| f.find(u32::from(a)));
+                let flat = self.flat4.as_ref()?;
+                let mut slot = flat.find(u32::from(a));
+                while slot != NONE && !live(&slot) {
+                    slot = flat.parent(slot);
+                }
                 if slot == NONE {
                     return None;
                 }
-                if live(&slot) {
-                    let n = Ipv4Net::new(a, len_of(slot)).ok()?.trunc();
-                    return Some((IpNet::V4(n), slot));
-                }
-                let host = Ipv4Net::from(a);
-                self.v4
-                    .cover(&host)
-                    .filter(|(_, s)| live(s))
-                    .last()
-                    .map(|(n, s)| (IpNet::V4(n), *s))
+                let n = Ipv4Net::new(a, len_of(slot)).ok()?.trunc();
+                Some((IpNet::V4(n), slot))
             }
             IpAddr::V6(a) if self.flat6.is_some() => {
-                let slot = self.flat6.as_ref().map_or(NONE, |f| f.find(u128::from(a)));
+                let flat = self.flat6.as_ref()?;
+                let mut slot = flat.find(u128::from(a));
+                while slot != NONE && !live(&slot) {
+                    slot = flat.parent(slot);
+                }
                 if slot == NONE {
                     return None;
                 }
-                if live(&slot) {
-                    let n = Ipv6Net::new(a, len_of(slot)).ok()?.trunc();
-                    return Some((IpNet::V6(n), slot));
-                }
-                let host = Ipv6Net::from(a);
-                self.v6
-                    .cover(&host)
-                    .filter(|(_, s)| live(s))
-                    .last()
-                    .map(|(n, s)| (IpNet::V6(n), *s))
+                let n = Ipv6Net::new(a, len_of(slot)).ok()?.trunc();
+                Some((IpNet::V6(n), slot))
             }
             IpAddr::V4(a) => {
                 let host = Ipv4Net::from(a);
