@@ -10,6 +10,7 @@ mod browser_rules;
 mod chat;
 mod chat_files;
 mod chat_helpers;
+mod chat_window;
 mod cli;
 mod db;
 mod helpers;
