@@ -16,6 +16,15 @@ pub async fn save_settings(
     app.submit(m, csrf, PAGE, fields).await
 }
 
+/// Sets the file policy (and previews on) for `tenant`'s account.
+pub async fn set_policy(app: &TestApp, tenant: &Tenant, mode: &str, cats: &[&str], mb: &str) {
+    let (m, csrf) = app.login_as(&tenant.manager).await;
+    let mut fields = vec![("file_mode", mode), ("max_mb", mb), ("previews", "1")];
+    fields.extend(cats.iter().map(|c| ("category", *c)));
+    let r = save_settings(app, &m, &csrf, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{mode} {cats:?} {mb}");
+}
+
 fn checked(html: &str, css: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(css).unwrap();

@@ -13,6 +13,7 @@ mod chat_helpers;
 mod chat_window;
 mod cli;
 mod db;
+mod file_uploads;
 mod helpers;
 mod pages;
 mod proxy;

@@ -18,6 +18,7 @@ use crate::{
     domain::{
         block::BlockReason,
         chat::{Author, InvitationText, MessageText},
+        file_policy::FilePolicy,
     },
     error::AppError,
     web::{
@@ -245,6 +246,7 @@ async fn screen_share(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
     act(&state, user, id.into_inner(), service::request_screen_share).await
 }
 
+/// An agent's file for the visitor, under the fixed agent file policy.
 #[post("/agent/api/conversations/{id}/files")]
 async fn upload(
     state: web::Data<AppState>,
@@ -252,34 +254,29 @@ async fn upload(
     id: web::Path<i64>,
     form: Multipart,
 ) -> Res {
-    let upload = web_files::read_upload(form)
+    let policy = FilePolicy::agent();
+    let upload = web_files::read_upload(form, policy.max_bytes.bytes())
         .await
         .map_err(ChatError::Invalid)?;
     let data_dir = state.settings.data_dir.clone();
     let (bytes, name) = (upload.bytes, upload.name);
-    let size = bytes.len();
-    let stored = web::block(move || files::write(&data_dir, &bytes))
+    let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
         .await?
         .map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+    let file = verdict.map_err(|(name, refusal)| {
+        let msg = format!("{} was not sent. {refusal}.", files::display_name(&name));
+        let resp = HttpResponse::UnprocessableEntity().json(json!({ "error": msg }));
+        actix_web::error::InternalError::from_response(refusal, resp)
+    })?;
     let (aid, id) = (user.account_id, id.into_inner());
-    let ctype = web_files::content_type(&name);
-    let s2 = stored.clone();
+    let f2 = file.clone();
     let result = state
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
                 let conv = service::agent_conversation(c, aid, id)?;
                 service::join(c, agent(&user), &conv)?;
-                files::attach(
-                    c,
-                    &conv,
-                    Author::Agent,
-                    &user.name,
-                    &name,
-                    &s2,
-                    &ctype,
-                    size,
-                )
+                files::attach(c, &conv, Author::Agent, &user.name, &f2)
             }))
         })
         .await?;
@@ -289,7 +286,7 @@ async fn upload(
             Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
         }
         Err(e) => {
-            let _ = std::fs::remove_file(files::dir(&state.settings.data_dir).join(&stored));
+            files::discard(&state.settings.data_dir, &file.stored_name);
             Err(e.into())
         }
     }
