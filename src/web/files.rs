@@ -91,3 +91,49 @@ fn disposition(kind: DispositionType, f: &StoredFile) -> ContentDisposition {
         })],
     }
 }
+
+/// The policy of a preview: nothing may load or run, and nobody may frame it.
+pub const PREVIEW_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+/// A checked image shown inline, as its checked type; `None` when the file
+/// is not previewable or its bytes are gone.
+pub async fn send_preview(data_dir: &std::path::Path, f: &StoredFile) -> Option<HttpResponse> {
+    let mime = f.preview_type.clone()?;
+    let path = crate::chat::files::path_of(data_dir, f);
+    let bytes = actix_web::web::block(move || std::fs::read(path))
+        .await
+        .ok()?
+        .ok()?;
+    Some(
+        HttpResponse::Ok()
+            .content_type(mime)
+            .insert_header(disposition(DispositionType::Inline, f))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, PREVIEW_CSP))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .body(bytes),
+    )
+}
+
+/// A size as the chat shows it: "512 B", "14 KB", "2.5 MB".
+pub fn human_size(n: i64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1_048_576 {
+        format!("{} KB", (n as f64 / 1024.0).round())
+    } else {
+        format!("{:.1} MB", n as f64 / 1_048_576.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_like_the_chat_window() {
+        use super::human_size;
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "2 KB");
+        assert_eq!(human_size(2_621_440), "2.5 MB");
+    }
+}

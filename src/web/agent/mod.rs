@@ -1,6 +1,8 @@
 //! The agent console (`/agent`) and its JSON and event API. Agents and
 //! managers see the conversations of their own account only.
 
+mod previews;
+
 use actix_multipart::Multipart;
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
@@ -139,7 +141,7 @@ async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
 #[get("/agent/api/conversations/{id}")]
 async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
     let (aid, id) = (user.account_id, id.into_inner());
-    let (conv, case) = state
+    let (conv, case, window) = state
         .db
         .run(move |c| {
             let conv = service::agent_conversation(c, aid, id);
@@ -147,7 +149,7 @@ async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
                 Ok(conv) => crate::db::accounts::case(c, aid, conv.case_id)?.map(|k| k.name),
                 Err(_) => None,
             };
-            Ok((conv, case))
+            Ok((conv, case, crate::db::chat_window::settings(c, aid)?))
         })
         .await?;
     let conv = conv?;
@@ -156,6 +158,8 @@ async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
         "screen_share": conv.screen_share, "survey_offered": conv.survey_offered,
         "survey_rating": conv.survey_rating, "page_url": conv.page_url,
         "started_at": conv.started_at.and_utc().to_rfc3339(), "last_seq": conv.last_seq,
+        "image_previews": window.previews_for(conv.image_previews),
+        "image_previews_default": window.previews_default,
     })))
 }
 
@@ -362,6 +366,7 @@ async fn invite(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    previews::routes(cfg);
     cfg.service(console)
         .service(overview)
         .service(account_events)

@@ -196,6 +196,20 @@ async fn download(
         .ok_or(WidgetError::NotFound)
 }
 
+/// A checked image, inline with its checked type; 404 for any other file.
+#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}/preview")]
+async fn preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    path: web::Path<(String, String, String)>,
+) -> Res {
+    let f = visitor_file(&req, &state, &ip, path.into_inner()).await?;
+    web_files::send_preview(&state.settings.data_dir, &f)
+        .await
+        .ok_or(WidgetError::NotFound)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(upload).service(download);
+    cfg.service(upload).service(download).service(preview);
 }
