@@ -109,6 +109,12 @@ async fn images_only_refuses_a_renamed_program_and_previews_follow_the_toggle() 
         .await
         .unwrap());
     staff.screenshot("chat-window-settings").await;
+    staff
+        .client
+        .execute("window.scrollTo(0, document.body.scrollHeight);", vec![])
+        .await
+        .unwrap();
+    staff.screenshot("chat-window-settings-end").await;
 
     // The visitor's program renamed .png is refused in the widget.
     let dir = tempfile::tempdir().unwrap();

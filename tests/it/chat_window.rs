@@ -53,6 +53,7 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     assert_eq!(value_of(&html, "input[name=max_mb]"), "10");
     assert_eq!(checked(&html, "input[name=previews]"), ["1"]);
     assert!(html.contains("Show image previews in chats by default"));
+    assert!(html.contains("images, documents and archives, up to 25 MB"));
 
     // A custom set, half a megabyte, previews off.
     let r = save_settings(

@@ -144,16 +144,16 @@ async fn show(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let agent = FilePolicy::agent();
-    let kinds: Vec<&str> = Category::ALL
+    let kinds: Vec<String> = Category::ALL
         .iter()
         .filter(|c| agent.allowed.permits(**c))
-        .map(|c| c.label())
+        .map(|c| c.label().to_lowercase())
         .collect();
-    let agent_files = format!(
-        "{} up to {} MB",
-        kinds.join(", "),
-        agent.max_bytes.megabytes_text()
-    );
+    let kinds = match kinds.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => kinds.concat(),
+    };
+    let agent_files = format!("{kinds}, up to {} MB", agent.max_bytes.megabytes_text());
     render(
         status,
         &WindowPage {
