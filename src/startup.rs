@@ -23,8 +23,8 @@ use crate::{
     gate::{self, country_table::CountryTable, Gate},
     passwords,
     web::{
-        agent, assets, auth, block_visitors, conversations, csrf, errors, headers, panel,
-        session_store::DbSessionStore, users, widget, AppState,
+        agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
+        panel, session_store::DbSessionStore, users, widget, AppState,
     },
 };
 
@@ -170,6 +170,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .configure(auth::routes)
                     .configure(users::routes)
                     .configure(block_visitors::routes)
+                    .configure(chat_window::routes)
                     .configure(panel::routes)
                     .configure(agent::routes)
                     .configure(conversations::routes)

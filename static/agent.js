@@ -7,7 +7,10 @@
   function $(id) { return document.getElementById(id); }
   var transcript = $("transcript"), input = $("reply-input"), sendBtn = $("reply-send"), fileInput = $("reply-file");
   var menuButton = $("menu-button"), menu = $("menu"), errorEl = $("chat-error");
+  var previewsButton = $("previews-button"), menuPreviews = $("menu-previews");
   var current = null, lastSeq = 0, convSource = null, info = null;
+  // The open conversation's events, to draw again when previews change.
+  var seen = [], previews = true;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -91,18 +94,34 @@
     add(li);
   }
 
+  // A checked image as a picture when previews are on; otherwise, and for
+  // every other file, a link with the name and size.
+  function fileContent(b) {
+    var href = "/agent/files/" + encodeURIComponent(b.file);
+    var label = b.name + " (" + humanSize(b.size || 0) + ")";
+    if (!(b.preview && previews)) {
+      var a = el("a", "file", label);
+      a.href = href;
+      return a;
+    }
+    var link = el("a", "file-preview");
+    link.href = href;
+    link.title = "Download " + label;
+    var img = el("img");
+    img.src = href + "/preview";
+    img.alt = b.name;
+    link.appendChild(img);
+    return link;
+  }
+
   function onEvent(d) {
     if (d.seq <= lastSeq) return;
     lastSeq = d.seq;
+    seen.push(d);
     var b = d.body || {};
     switch (d.kind) {
       case "message": bubble(d, el("p", "text", b.text)); break;
-      case "file": {
-        var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
-        a.href = "/agent/files/" + encodeURIComponent(b.file);
-        bubble(d, a);
-        break;
-      }
+      case "file": bubble(d, fileContent(b)); break;
       case "agent_joined": line(d.name + " joined the conversation"); break;
       case "screen_share_requested": line(d.name + " asked to see the visitor's screen"); break;
       case "screen_share_accepted": line("The visitor accepted the screen-share request", "ok"); break;
@@ -121,8 +140,33 @@
     input.placeholder = closed ? "This conversation has ended." : "Write a reply…";
   }
 
+  // ---- image previews, per conversation ----
+  function showPreviewState() {
+    var text = previews ? "Hide image previews" : "Show image previews";
+    menuPreviews.textContent = text;
+    previewsButton.setAttribute("aria-label", text);
+    previewsButton.title = text;
+    previewsButton.setAttribute("aria-pressed", previews ? "true" : "false");
+    previewsButton.classList.toggle("off", !previews);
+  }
+
+  function redraw() {
+    var events = seen;
+    seen = []; lastSeq = 0;
+    transcript.textContent = "";
+    events.forEach(onEvent);
+  }
+
+  function togglePreviews() {
+    if (!current) return;
+    api("POST", "/agent/api/conversations/" + current + "/previews", { show: !previews })
+      .then(function (d) { previews = d.image_previews; showPreviewState(); redraw(); showError(""); })
+      .catch(function (e) { showError(e.message); });
+  }
+  previewsButton.addEventListener("click", togglePreviews);
+
   function openConversation(id) {
-    current = id; lastSeq = 0;
+    current = id; lastSeq = 0; seen = [];
     if (convSource) convSource.close();
     transcript.textContent = "";
     showError("");
@@ -134,6 +178,9 @@
       .then(function (r) { if (!r.ok) throw new Error("This conversation does not exist."); return r.json(); })
       .then(function (c) {
         info = c;
+        previews = c.image_previews !== false;
+        showPreviewState();
+        previewsButton.disabled = false;
         $("chat-title").textContent = c.visitor;
         $("chat-sub").textContent = c.case + (c.page_url ? " · " + c.page_url : "");
         menuButton.disabled = false;
@@ -179,6 +226,7 @@
     if (!action || !current) return;
     setMenu(false);
     if (action === "block") { openBlock(); return; }
+    if (action === "previews") { togglePreviews(); return; }
     if (action === "close" && !window.confirm("Close this conversation? The visitor is offered the survey.")) return;
     api("POST", "/agent/api/conversations/" + current + "/" + action)
       .then(function () { showError(""); refreshSoon(); })

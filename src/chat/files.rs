@@ -1,5 +1,7 @@
-//! Files sent in a conversation: stored under random names in the data
-//! directory, recorded with their original name, announced as an event.
+//! Files sent in a conversation: checked against the chat's file policy,
+//! stored under random names in the data directory, recorded with their
+//! original name, category and preview type, and announced as an event. A
+//! refused visitor file becomes an agents-only note instead.
 
 use std::path::{Path, PathBuf};
 
@@ -13,11 +15,11 @@ use crate::{
         models::{Conversation, Event, StoredFile},
         now, DbConn,
     },
-    domain::chat::{Author, EventKind},
+    domain::{
+        chat::{Author, EventKind},
+        file_policy::{self, Checked, FilePolicy, Refusal},
+    },
 };
-
-/// Largest file, until the Live Chat Window settings make it configurable.
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The file's name as shown: no path, no control characters, at most 120
 /// characters; "file" when nothing is left.
@@ -45,39 +47,74 @@ pub fn write(data_dir: &Path, bytes: &[u8]) -> std::io::Result<String> {
     Ok(name)
 }
 
+/// A file that passed the check and was written.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub name: String,
+    pub stored_name: String,
+    pub checked: Checked,
+    pub size: usize,
+}
+
+/// Checks the bytes under `policy` and, when they pass, writes them under a
+/// new random name; a refusal comes back with the file's name. Blocking:
+/// run it in `web::block`.
+pub fn check_and_write(
+    data_dir: &Path,
+    policy: &FilePolicy,
+    name: String,
+    bytes: &[u8],
+) -> std::io::Result<Result<Accepted, (String, Refusal)>> {
+    let checked = match file_policy::check(policy, &name, bytes) {
+        Ok(c) => c,
+        Err(refusal) => return Ok(Err((name, refusal))),
+    };
+    let stored_name = write(data_dir, bytes)?;
+    Ok(Ok(Accepted {
+        name,
+        stored_name,
+        checked,
+        size: bytes.len(),
+    }))
+}
+
+/// Removes written bytes whose record could not be stored.
+pub fn discard(data_dir: &Path, stored_name: &str) {
+    let _ = std::fs::remove_file(dir(data_dir).join(stored_name));
+}
+
 pub fn path_of(data_dir: &Path, f: &StoredFile) -> PathBuf {
     dir(data_dir).join(&f.stored_name)
 }
 
 /// Records a stored file in the conversation. Call inside a write
-/// transaction; on error the caller removes the written bytes.
-#[allow(clippy::too_many_arguments)]
+/// transaction; on error the caller discards the written bytes.
 pub fn attach(
     conn: &mut DbConn,
     conv: &Conversation,
     author: Author,
     author_name: &str,
-    original: &str,
-    stored_name: &str,
-    content_type: &str,
-    size: usize,
+    file: &Accepted,
 ) -> Result<Event, ChatError> {
     if conv.is_closed() {
         return Err(ChatError::Conflict(super::service::CLOSED));
     }
     let public_id = random_token();
-    let name = display_name(original);
+    let name = display_name(&file.name);
+    let c = &file.checked;
     chat::insert_file(
         conn,
         &NewFile {
             account_id: conv.account_id,
             conversation_id: conv.id,
             public_id: &public_id,
-            stored_name,
+            stored_name: &file.stored_name,
             original_name: &name,
-            content_type,
-            size: size as i64,
+            content_type: c.mime,
+            size: file.size as i64,
             uploaded_by: author,
+            category: c.category.key(),
+            preview_type: c.preview.map(|k| k.mime()),
             now: now(),
         },
     )?;
@@ -87,7 +124,31 @@ pub fn attach(
         EventKind::File,
         author,
         author_name,
-        &json!({ "file": public_id, "name": name, "size": size, "type": content_type }),
+        &json!({
+            "file": public_id, "name": name, "size": file.size, "type": c.mime,
+            "category": c.category.key(), "preview": c.preview.is_some(),
+        }),
+        now(),
+    )?)
+}
+
+/// The agents-only line about a visitor's file that was refused. Call
+/// inside a write transaction, for an open conversation.
+pub fn note_refusal(
+    conn: &mut DbConn,
+    conv: &Conversation,
+    original: &str,
+    refusal: &Refusal,
+) -> Result<Event, ChatError> {
+    let name = display_name(original);
+    let text = format!("A file from the visitor was refused: {name} ({refusal})");
+    Ok(chat::append(
+        conn,
+        conv.id,
+        EventKind::Note,
+        Author::System,
+        "chatgate",
+        &json!({ "text": text, "refused": name }),
         now(),
     )?)
 }

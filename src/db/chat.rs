@@ -244,6 +244,8 @@ pub struct NewFile<'a> {
     pub content_type: &'a str,
     pub size: i64,
     pub uploaded_by: Author,
+    pub category: &'a str,
+    pub preview_type: Option<&'a str>,
     pub now: NaiveDateTime,
 }
 
@@ -259,6 +261,8 @@ pub fn insert_file(conn: &mut DbConn, f: &NewFile<'_>) -> QueryResult<()> {
             files::size_bytes.eq(f.size),
             files::uploaded_by.eq(f.uploaded_by.as_str()),
             files::created_at.eq(f.now),
+            files::category.eq(Some(f.category)),
+            files::preview_type.eq(f.preview_type),
         ))
         .execute(conn)
         .map(drop)

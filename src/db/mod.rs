@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blocks;
 pub mod chat;
+pub mod chat_window;
 pub mod load;
 pub mod models;
 pub mod purge;

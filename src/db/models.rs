@@ -93,6 +93,9 @@ pub struct Conversation {
     pub blocked_at: Option<NaiveDateTime>,
     pub block_reason: Option<String>,
     pub block_until: Option<NaiveDateTime>,
+    /// The agents' choice for this conversation; `None` follows the
+    /// account's default.
+    pub image_previews: Option<bool>,
 }
 
 impl Conversation {
@@ -131,6 +134,10 @@ pub struct StoredFile {
     pub size_bytes: i64,
     pub uploaded_by: String,
     pub created_at: NaiveDateTime,
+    /// The category the upload check found (older files: none).
+    pub category: Option<String>,
+    /// The checked image type when the file may be shown inline.
+    pub preview_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -194,5 +201,16 @@ pub struct GateSettings {
     pub country_unknown: bool,
     pub site_mode: String,
     pub version: i64,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = chat_window_settings)]
+pub struct ChatWindowRow {
+    pub account_id: i64,
+    pub file_mode: String,
+    pub file_categories: String,
+    pub max_file_bytes: i64,
+    pub previews_default: bool,
     pub updated_at: Option<NaiveDateTime>,
 }

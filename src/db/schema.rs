@@ -88,6 +88,7 @@ diesel::table! {
         blocked_at -> Nullable<Timestamp>,
         block_reason -> Nullable<Text>,
         block_until -> Nullable<Timestamp>,
+        image_previews -> Nullable<Bool>,
     }
 }
 
@@ -134,6 +135,8 @@ diesel::table! {
         size_bytes -> BigInt,
         uploaded_by -> Text,
         created_at -> Timestamp,
+        category -> Nullable<Text>,
+        preview_type -> Nullable<Text>,
     }
 }
 
@@ -195,6 +198,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    chat_window_settings (account_id) {
+        account_id -> BigInt,
+        file_mode -> Text,
+        file_categories -> Text,
+        max_file_bytes -> BigInt,
+        previews_default -> Bool,
+        updated_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(business_cases -> accounts (account_id));
 diesel::joinable!(conversations -> business_cases (case_id));
 diesel::joinable!(events -> conversations (conversation_id));
@@ -217,4 +231,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ip_rules,
     site_rules,
     gate_settings,
+    chat_window_settings,
 );

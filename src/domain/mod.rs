@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod block;
 pub mod chat;
+pub mod chat_window;
 pub mod client_addr;
 pub mod clock;
 pub mod country;

@@ -1,6 +1,8 @@
 //! The agent console (`/agent`) and its JSON and event API. Agents and
 //! managers see the conversations of their own account only.
 
+mod previews;
+
 use actix_multipart::Multipart;
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
@@ -18,6 +20,7 @@ use crate::{
     domain::{
         block::BlockReason,
         chat::{Author, InvitationText, MessageText},
+        file_policy::FilePolicy,
     },
     error::AppError,
     web::{
@@ -138,7 +141,7 @@ async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
 #[get("/agent/api/conversations/{id}")]
 async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
     let (aid, id) = (user.account_id, id.into_inner());
-    let (conv, case) = state
+    let (conv, case, window) = state
         .db
         .run(move |c| {
             let conv = service::agent_conversation(c, aid, id);
@@ -146,7 +149,7 @@ async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
                 Ok(conv) => crate::db::accounts::case(c, aid, conv.case_id)?.map(|k| k.name),
                 Err(_) => None,
             };
-            Ok((conv, case))
+            Ok((conv, case, crate::db::chat_window::settings(c, aid)?))
         })
         .await?;
     let conv = conv?;
@@ -155,6 +158,8 @@ async fn conversation(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
         "screen_share": conv.screen_share, "survey_offered": conv.survey_offered,
         "survey_rating": conv.survey_rating, "page_url": conv.page_url,
         "started_at": conv.started_at.and_utc().to_rfc3339(), "last_seq": conv.last_seq,
+        "image_previews": window.previews_for(conv.image_previews),
+        "image_previews_default": window.previews_default,
     })))
 }
 
@@ -245,6 +250,7 @@ async fn screen_share(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
     act(&state, user, id.into_inner(), service::request_screen_share).await
 }
 
+/// An agent's file for the visitor, under the fixed agent file policy.
 #[post("/agent/api/conversations/{id}/files")]
 async fn upload(
     state: web::Data<AppState>,
@@ -252,34 +258,29 @@ async fn upload(
     id: web::Path<i64>,
     form: Multipart,
 ) -> Res {
-    let upload = web_files::read_upload(form)
+    let policy = FilePolicy::agent();
+    let upload = web_files::read_upload(form, policy.max_bytes.bytes())
         .await
         .map_err(ChatError::Invalid)?;
     let data_dir = state.settings.data_dir.clone();
     let (bytes, name) = (upload.bytes, upload.name);
-    let size = bytes.len();
-    let stored = web::block(move || files::write(&data_dir, &bytes))
+    let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
         .await?
         .map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+    let file = verdict.map_err(|(name, refusal)| {
+        let msg = format!("{} was not sent. {refusal}.", files::display_name(&name));
+        let resp = HttpResponse::UnprocessableEntity().json(json!({ "error": msg }));
+        actix_web::error::InternalError::from_response(refusal, resp)
+    })?;
     let (aid, id) = (user.account_id, id.into_inner());
-    let ctype = web_files::content_type(&name);
-    let s2 = stored.clone();
+    let f2 = file.clone();
     let result = state
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
                 let conv = service::agent_conversation(c, aid, id)?;
                 service::join(c, agent(&user), &conv)?;
-                files::attach(
-                    c,
-                    &conv,
-                    Author::Agent,
-                    &user.name,
-                    &name,
-                    &s2,
-                    &ctype,
-                    size,
-                )
+                files::attach(c, &conv, Author::Agent, &user.name, &f2)
             }))
         })
         .await?;
@@ -289,7 +290,7 @@ async fn upload(
             Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
         }
         Err(e) => {
-            let _ = std::fs::remove_file(files::dir(&state.settings.data_dir).join(&stored));
+            files::discard(&state.settings.data_dir, &file.stored_name);
             Err(e.into())
         }
     }
@@ -365,6 +366,7 @@ async fn invite(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    previews::routes(cfg);
     cfg.service(console)
         .service(overview)
         .service(account_events)

@@ -170,6 +170,10 @@ pub struct TLine {
     pub name: String,
     pub text: String,
     pub file: String,
+    /// A file's size as shown, e.g. "14 KB".
+    pub size: String,
+    /// Whether the file passed the check as a previewable image.
+    pub preview: bool,
     pub at: String,
 }
 
@@ -197,6 +201,8 @@ impl TLine {
             name: e.author_name.clone(),
             text,
             file: s("file"),
+            size: crate::web::files::human_size(body["size"].as_i64().unwrap_or(0)),
+            preview: body["preview"].as_bool().unwrap_or(false),
             at: e.created_at.format("%H:%M").to_string(),
         }
     }
@@ -210,6 +216,9 @@ struct Transcript {
     case_name: String,
     events: Vec<TLine>,
     block: Option<BlockView>,
+    /// Whether images show as pictures: the conversation's choice, else
+    /// the account's default.
+    previews: bool,
 }
 
 pub fn fmt_time(t: &NaiveDateTime) -> String {
@@ -237,10 +246,12 @@ async fn transcript(
                 Some(b) => blocks::get(c, aid, b)?,
                 None => None,
             };
-            Ok(Some((conv, case_name, events, block)))
+            let window = crate::db::chat_window::settings(c, aid)?;
+            Ok(Some((conv, case_name, events, block, window)))
         })
         .await?;
-    let (conv, case_name, events, block) = found.ok_or(AppError::NotFound)?;
+    let (conv, case_name, events, block, window) = found.ok_or(AppError::NotFound)?;
+    let previews = window.previews_for(conv.image_previews);
     let now = state.clock.now();
     let block = block.map(|b| {
         let st = BlockState::of(
@@ -269,6 +280,7 @@ async fn transcript(
             case_name,
             events,
             block,
+            previews,
         },
     )
 }

@@ -1,5 +1,4 @@
-//! The panel's overview, the audit log, health, and the pages that later
-//! work fills (agent console, conversations, the two settings pages).
+//! The panel's overview, the audit log and health.
 
 use actix_web::{get, http::StatusCode, web, HttpResponse};
 use askama::Template;
@@ -28,27 +27,6 @@ async fn home(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, Ap
             public_url,
         },
     )
-}
-
-/// A page whose content a later part of the product provides.
-#[derive(Template)]
-#[template(path = "panel/empty.html")]
-struct Empty {
-    page: Page,
-    title: String,
-    heading: &'static str,
-    text: &'static str,
-}
-
-#[get("/settings/chat-window")]
-async fn chat_window(page: Page) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
-    render(StatusCode::OK, &Empty {
-        page: page.at("window"),
-        title: "Live Chat Window".into(),
-        heading: "Default chat window settings",
-        text: "File sending rules and image previews will be managed here. Until then the defaults apply.",
-    })
 }
 
 const AUDIT_PER_PAGE: i64 = 50;
@@ -123,7 +101,7 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(home).service(chat_window).service(audit_log);
+    cfg.service(home).service(audit_log);
 }
 
 pub fn public_routes(cfg: &mut web::ServiceConfig) {

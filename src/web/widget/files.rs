@@ -8,15 +8,22 @@ use serde_json::json;
 use super::{
     admission::admit,
     api::{notify, reader, writer},
-    WidgetError,
+    Visitor, WidgetError,
 };
 use crate::{
     chat::{
         files,
         service::{self, VisitorRef},
     },
-    db::{chat, write_tx},
-    domain::chat::{Author, MessageText},
+    db::{
+        self, chat,
+        models::{BusinessCase, Conversation, StoredFile},
+        write_tx,
+    },
+    domain::{
+        chat::{Author, MessageText},
+        file_policy::Refusal,
+    },
     web::{client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -27,6 +34,9 @@ struct FileQuery {
     conversation: Option<String>,
 }
 
+/// A visitor's file, checked against the account's file policy before it
+/// is stored. A refused file is answered with a message for the visitor
+/// and, when the visitor has an open conversation, noted for the agents.
 #[post("/widget/v1/{key}/files")]
 async fn upload(
     req: HttpRequest,
@@ -38,19 +48,28 @@ async fn upload(
 ) -> Res {
     let case = admit(&state, &req, &ip, key.into_inner()).await?;
     let v = writer(&req, &state)?;
-    let upload = web_files::read_upload(form)
+    let account = case.account_id;
+    let policy = state
+        .db
+        .run(move |c| Ok(db::chat_window::settings(c, account)?.files))
+        .await?;
+    let upload = web_files::read_upload(form, policy.max_bytes.bytes())
         .await
         .map_err(|m| WidgetError::Invalid(m.into()))?;
     let data_dir = state.settings.data_dir.clone();
     let (bytes, name) = (upload.bytes, upload.name);
-    let stored = web::block(move || files::write(&data_dir, &bytes).map(|n| (n, bytes.len())))
+    let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
         .await?
         .map_err(|e| WidgetError::Internal(e.to_string()))?;
-    let keys = state.keys.clone();
-    let account = case.account_id;
     let conversation = q.into_inner().conversation;
-    let (stored_name, size) = stored.clone();
-    let ctype = web_files::content_type(&name);
+    let file = match verdict {
+        Ok(file) => file,
+        Err((name, refusal)) => {
+            return refuse(&state, case, v, conversation, name, refusal).await;
+        }
+    };
+    let keys = state.keys.clone();
+    let f2 = file.clone();
     let result = state
         .db
         .run(move |c| {
@@ -61,9 +80,7 @@ async fn upload(
             Ok(write_tx(c, |c| {
                 let conv = match conversation.as_deref() {
                     Some(id) => service::visitor_conversation(c, vr, id)?,
-                    None => match chat::latest_for_visitor(c, case.id, &v.key)?
-                        .filter(|c| !c.is_closed())
-                    {
+                    None => match open_conversation(c, vr)? {
                         Some(conv) => conv,
                         None => {
                             // A file can start a conversation, like a message.
@@ -73,16 +90,7 @@ async fn upload(
                         }
                     },
                 };
-                let e = files::attach(
-                    c,
-                    &conv,
-                    Author::Visitor,
-                    &conv.visitor_label,
-                    &name,
-                    &stored_name,
-                    &ctype,
-                    size,
-                )?;
+                let e = files::attach(c, &conv, Author::Visitor, &conv.visitor_label, &f2)?;
                 Ok::<_, service::ChatError>((conv, e))
             }))
         })
@@ -93,13 +101,88 @@ async fn upload(
             Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": e.seq })))
         }
         Err(e) => {
-            let path = files::dir(&state.settings.data_dir).join(&stored.0);
-            let _ = std::fs::remove_file(path);
+            files::discard(&state.settings.data_dir, &file.stored_name);
             Err(e.into())
         }
     }
 }
 
+/// The visitor's open conversation in the case, if any.
+fn open_conversation(
+    c: &mut crate::db::DbConn,
+    vr: VisitorRef<'_>,
+) -> Result<Option<Conversation>, service::ChatError> {
+    Ok(chat::latest_for_visitor(c, vr.case.id, vr.key)?.filter(|c| !c.is_closed()))
+}
+
+/// Answers a refused file and notes it in the visitor's open conversation;
+/// a refused file never starts one.
+async fn refuse(
+    state: &AppState,
+    case: BusinessCase,
+    v: Visitor,
+    conversation: Option<String>,
+    name: String,
+    refusal: Refusal,
+) -> Res {
+    let message = format!("{} was not sent. {refusal}.", files::display_name(&name));
+    let account = case.account_id;
+    let r2 = refusal.clone();
+    let noted = state
+        .db
+        .run(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            Ok(write_tx(c, |c| {
+                let conv = match conversation.as_deref() {
+                    Some(id) => service::visitor_conversation(c, vr, id)
+                        .ok()
+                        .filter(|c| !c.is_closed()),
+                    None => open_conversation(c, vr)?,
+                };
+                match conv {
+                    Some(conv) => files::note_refusal(c, &conv, &name, &r2).map(|_| Some(conv.id)),
+                    None => Ok(None),
+                }
+            }))
+        })
+        .await?;
+    match noted {
+        Ok(Some(id)) => notify(state, account, Some(id)),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not note a refused file"),
+    }
+    Err(WidgetError::Invalid(message))
+}
+
+/// One of the visitor's own conversation's files, if it is theirs.
+async fn visitor_file(
+    req: &HttpRequest,
+    state: &AppState,
+    ip: &ClientIp,
+    (key, cid, fid): (String, String, String),
+) -> Result<StoredFile, WidgetError> {
+    let case = admit(state, req, ip, key).await?;
+    let v = reader(req)?;
+    state
+        .db
+        .run(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            Ok(match service::visitor_conversation(c, vr, &cid) {
+                Ok(conv) => chat::file(c, conv.id, &fid)?,
+                Err(_) => None,
+            })
+        })
+        .await?
+        .ok_or(WidgetError::NotFound)
+}
+
+/// A file as a download: always an attachment, never sniffed.
 #[get("/widget/v1/{key}/conversations/{cid}/files/{fid}")]
 async fn download(
     req: HttpRequest,
@@ -107,32 +190,26 @@ async fn download(
     ip: ClientIp,
     path: web::Path<(String, String, String)>,
 ) -> Res {
-    let (key, cid, fid) = path.into_inner();
-    let case = admit(&state, &req, &ip, key).await?;
-    let v = reader(&req)?;
-    let f = state
-        .db
-        .run(move |c| {
-            let conv = service::visitor_conversation(
-                c,
-                VisitorRef {
-                    case: &case,
-                    key: &v.key,
-                },
-                &cid,
-            );
-            Ok(match conv {
-                Ok(conv) => chat::file(c, conv.id, &fid)?,
-                Err(_) => None,
-            })
-        })
-        .await?
-        .ok_or(WidgetError::NotFound)?;
+    let f = visitor_file(&req, &state, &ip, path.into_inner()).await?;
     web_files::send_stored(&state.settings.data_dir, &f)
         .await
         .ok_or(WidgetError::NotFound)
 }
 
+/// A checked image, inline with its checked type; 404 for any other file.
+#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}/preview")]
+async fn preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    path: web::Path<(String, String, String)>,
+) -> Res {
+    let f = visitor_file(&req, &state, &ip, path.into_inner()).await?;
+    web_files::send_preview(&state.settings.data_dir, &f)
+        .await
+        .ok_or(WidgetError::NotFound)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(upload).service(download);
+    cfg.service(upload).service(download).service(preview);
 }
