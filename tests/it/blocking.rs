@@ -66,6 +66,56 @@ pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
     v["show"].as_bool().unwrap()
 }
 
+/// Every widget endpoint answers the visitor at `ip` 404 "unavailable",
+/// saying nothing about why and never the address.
+pub async fn assert_every_endpoint_refused(v: &VisitorClient, cid: &str, ip: &str) {
+    for (method, path, body) in [
+        ("GET", "/state".to_owned(), None),
+        ("GET", format!("/events?conversation={cid}"), None),
+        (
+            "POST",
+            "/messages".to_owned(),
+            Some(json!({ "text": "let me in" })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/survey"),
+            Some(json!({ "rating": 1 })),
+        ),
+        (
+            "POST",
+            format!("/conversations/{cid}/screen-share"),
+            Some(json!({ "accept": true })),
+        ),
+        ("GET", format!("/conversations/{cid}/files/x"), None),
+    ] {
+        let req = match method {
+            "GET" => v.client.get(format!("{}{path}", v.base)),
+            _ => v
+                .client
+                .post(format!("{}{path}", v.base))
+                .header("x-widget-token", &v.token)
+                .json(&body),
+        };
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains("unavailable"), "{path}: {text}");
+        assert!(!text.contains(ip), "{path}: {text}");
+        assert_neutral(&text);
+    }
+    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
+    let r = v
+        .client
+        .post(format!("{}/files", v.base))
+        .header("x-widget-token", &v.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
 fn assert_neutral(body: &str) {
     let lower = body.to_lowercase();
     assert!(!lower.contains("block"), "the answer says blocked: {body}");
@@ -124,50 +174,7 @@ async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_neutral(&r.text().await.unwrap());
-    for (method, path, body) in [
-        ("GET", "/state".to_owned(), None),
-        ("GET", format!("/events?conversation={cid}"), None),
-        (
-            "POST",
-            "/messages".to_owned(),
-            Some(json!({ "text": "let me in" })),
-        ),
-        (
-            "POST",
-            format!("/conversations/{cid}/survey"),
-            Some(json!({ "rating": 1 })),
-        ),
-        (
-            "POST",
-            format!("/conversations/{cid}/screen-share"),
-            Some(json!({ "accept": true })),
-        ),
-        ("GET", format!("/conversations/{cid}/files/x"), None),
-    ] {
-        let req = match method {
-            "GET" => v.client.get(format!("{}{path}", v.base)),
-            _ => v
-                .client
-                .post(format!("{}{path}", v.base))
-                .header("x-widget-token", &v.token)
-                .json(&body),
-        };
-        let r = req.send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
-        let text = r.text().await.unwrap();
-        assert!(text.contains("unavailable"), "{path}: {text}");
-        assert_neutral(&text);
-    }
-    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
-    let r = v
-        .client
-        .post(format!("{}/files", v.base))
-        .header("x-widget-token", &v.token)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_every_endpoint_refused(&v, &cid, "203.0.113.5").await;
     // Nothing the blocked visitor sent was stored.
     let mut conn = app.core.db.get().unwrap();
     let count: i32 = conversations::table

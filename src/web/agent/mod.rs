@@ -326,12 +326,22 @@ async fn block(
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
 
-#[get("/agent/files/{fid}")]
-async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<String>) -> Res {
-    let (aid, fid) = (user.account_id, fid.into_inner());
-    let f = state
+/// A file of the signed-in user's account, by its public id.
+pub(super) async fn account_file(
+    state: &AppState,
+    user: &CurrentUser,
+    fid: String,
+) -> Result<Option<crate::db::models::StoredFile>, AppError> {
+    let aid = user.account_id;
+    state
         .db
         .run(move |c| Ok(chat::file_for_account(c, aid, &fid)?))
+        .await
+}
+
+#[get("/agent/files/{fid}")]
+async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<String>) -> Res {
+    let f = account_file(&state, &user, fid.into_inner())
         .await?
         .ok_or(ChatError::NotFound)?;
     Ok(web_files::send_stored(&state.settings.data_dir, &f)

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Res;
 use crate::{
     chat::service::ChatError,
-    db::{self, chat, write_tx},
+    db::{self, write_tx},
     web::{files as web_files, page::CurrentUser, AppState},
 };
 
@@ -16,10 +16,7 @@ use crate::{
 /// WEBP image, inline; 404 for any other file.
 #[get("/agent/files/{fid}/preview")]
 async fn preview(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<String>) -> Res {
-    let (aid, fid) = (user.account_id, fid.into_inner());
-    let f = state
-        .db
-        .run(move |c| Ok(chat::file_for_account(c, aid, &fid)?))
+    let f = super::account_file(&state, &user, fid.into_inner())
         .await?
         .ok_or(ChatError::NotFound)?;
     Ok(web_files::send_preview(&state.settings.data_dir, &f)
