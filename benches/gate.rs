@@ -72,8 +72,8 @@ fn gate_with(rules: usize, blocks: usize, full: bool) -> (Gate, Vec<std::net::Ip
 
 fn bench(c: &mut Criterion) {
     let now = chrono::Utc::now().naive_utc();
-    let listed = Page::Known(PageUrl::parse("https://site7.example.net/cart").unwrap());
-    let unlisted = Page::Known(PageUrl::parse("https://elsewhere.example.org/").unwrap());
+    let listed = Page::Known(Arc::new(PageUrl::parse("https://site7.example.net/cart").unwrap()));
+    let unlisted = Page::Known(Arc::new(PageUrl::parse("https://elsewhere.example.org/").unwrap()));
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));

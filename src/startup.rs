@@ -132,6 +132,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         gate: core.gate.clone(),
         clock: core.clock.clone(),
         own_origin: crate::domain::website::origin_of(&core.settings.public_url),
+        pages: widget::PageCache::default(),
     });
     let store = DbSessionStore::new(core.db.clone(), core.settings.session_absolute);
     let cookie_key = Key::from(core.keys.cookie_key());

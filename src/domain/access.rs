@@ -1,7 +1,7 @@
 //! The account's access policy for countries and websites: a mode and a
 //! list. Pure values; the gate (`crate::gate`) applies them.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use super::country::CountryCode;
 use super::website::{PageUrl, SiteList};
@@ -76,7 +76,7 @@ impl CountryPolicy {
 #[derive(Debug, Clone)]
 pub enum Page {
     /// The page address, consistent with the request's Origin or Referer.
-    Known(PageUrl),
+    Known(Arc<PageUrl>),
     /// No page address was reported and the headers show none.
     Unknown,
     /// The reported page address contradicts the Origin or Referer.
@@ -156,8 +156,8 @@ mod tests {
             mode: ListMode::Allow,
             sites,
         };
-        let ok = Page::Known(PageUrl::parse("https://shop.example/cart").unwrap());
-        let other = Page::Known(PageUrl::parse("https://evil.example/").unwrap());
+        let ok = Page::Known(Arc::new(PageUrl::parse("https://shop.example/cart").unwrap()));
+        let other = Page::Known(Arc::new(PageUrl::parse("https://evil.example/").unwrap()));
         assert!(!p.refuses(&ok));
         assert!(p.refuses(&other));
         assert!(p.refuses(&Page::Unknown));

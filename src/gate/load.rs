@@ -85,7 +85,7 @@ pub async fn reload_cases(db: &Db, gate: &Gate) -> Result<(), AppError> {
     gate.set_cases(
         cases
             .into_iter()
-            .map(|c| (c.widget_key.clone(), c))
+            .map(|c| (c.widget_key.clone(), std::sync::Arc::new(c)))
             .collect::<HashMap<_, _>>(),
     );
     Ok(())

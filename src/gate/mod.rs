@@ -125,7 +125,7 @@ pub struct Gate {
     /// Policies swapped out whose hit counts are not yet flushed.
     retired: Mutex<Vec<(i64, Arc<Policy>)>>,
     countries: Arc<CountryTable>,
-    cases: ArcSwap<HashMap<String, BusinessCase>>,
+    cases: ArcSwap<HashMap<String, Arc<BusinessCase>>>,
 }
 
 impl Gate {
@@ -205,12 +205,12 @@ impl Gate {
             .collect()
     }
 
-    pub fn set_cases(&self, cases: HashMap<String, BusinessCase>) {
+    pub fn set_cases(&self, cases: HashMap<String, Arc<BusinessCase>>) {
         self.cases.store(Arc::new(cases));
     }
 
     /// A business case by widget key, from memory.
-    pub fn case(&self, widget_key: &str) -> Option<BusinessCase> {
+    pub fn case(&self, widget_key: &str) -> Option<Arc<BusinessCase>> {
         self.cases.load().get(widget_key).cloned()
     }
 

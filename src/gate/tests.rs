@@ -28,7 +28,7 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn page(url: &str) -> Page {
-    Page::Known(PageUrl::parse(url).unwrap())
+    Page::Known(std::sync::Arc::new(PageUrl::parse(url).unwrap()))
 }
 
 fn verdict(g: &Gate, account: i64, addr: &str, p: &Page) -> Verdict {

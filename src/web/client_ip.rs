@@ -2,6 +2,7 @@
 //! the peer is a configured trusted proxy. See `domain::client_addr`.
 
 use std::{
+    borrow::Cow,
     future::{ready, Ready},
     net::IpAddr,
 };
@@ -29,15 +30,15 @@ impl ClientIp {
         let header = settings.forwarded_header;
         // A value that is not visible ASCII is kept as text, so that it
         // stops the walk as an unparsable hop instead of vanishing.
-        let values: Vec<String> = req
+        let values = req
             .headers()
             .get_all(header::HeaderName::from_static(header.name()))
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
+            .map(|v| String::from_utf8_lossy(v.as_bytes()));
+        let values: Vec<Cow<'_, str>> = values.collect();
         Ok(Self(client_addr::resolve(
             peer,
             header,
-            values.iter().map(String::as_str),
+            values.iter().map(|v| v.as_ref()),
             &settings.trusted_proxies,
         )))
     }

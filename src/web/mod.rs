@@ -40,6 +40,8 @@ pub struct AppState {
     /// This server's own origin, from the public URL (for the widget's
     /// page checks).
     pub own_origin: Option<String>,
+    /// Page addresses the widget reported, parsed.
+    pub pages: crate::web::widget::PageCache,
 }
 
 impl AppState {

@@ -40,7 +40,7 @@ fn parse_page(s: &str) -> Result<SitePage, String> {
     if s.is_empty() {
         return Ok(SitePage::Unknown);
     }
-    PageUrl::parse(s).map(SitePage::Known).ok_or_else(|| {
+    PageUrl::parse(s).map(|p| SitePage::Known(std::sync::Arc::new(p))).ok_or_else(|| {
         format!("{s} is not a web page address: enter a full http:// or https:// URL")
     })
 }

@@ -9,6 +9,8 @@
 //! ([`Page::Mismatch`]). Requests from the chat frame itself come from this
 //! server's own origin and carry the page the frame was opened for.
 
+use std::sync::Arc;
+
 use actix_web::{http::header, HttpRequest};
 
 use super::WidgetError;
@@ -24,26 +26,20 @@ use crate::{
 
 /// The case for a widget key: from the gate's memory, else the database
 /// (a case created since the last refresh).
-pub async fn case(state: &AppState, key: String) -> Result<BusinessCase, WidgetError> {
+pub async fn case(state: &AppState, key: &str) -> Result<Arc<BusinessCase>, WidgetError> {
     if key.len() > 100 {
         return Err(WidgetError::Unavailable);
     }
-    if let Some(c) = state.gate.case(&key) {
+    if let Some(c) = state.gate.case(key) {
         return Ok(c);
     }
+    let key = key.to_owned();
     state
         .db
         .run(move |c| Ok(chat::case_by_widget_key(c, &key)?))
         .await?
+        .map(Arc::new)
         .ok_or(WidgetError::Unavailable)
-}
-
-/// The `url` query parameter, if it is an http(s) page address.
-fn reported(req: &HttpRequest) -> Option<PageUrl> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "url")
-        .filter(|(_, v)| v.len() <= 2000)
-        .and_then(|(_, v)| PageUrl::parse(&v))
 }
 
 /// Whether an origin is this server's own (the configured public URL, or
@@ -78,7 +74,7 @@ pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
         // A sandboxed or opaque page: it cannot vouch for any address.
         return Page::Mismatch;
     }
-    let reported = reported(req);
+    let reported = state.pages.reported(req.query_string());
     // The usual case, cheaply: the browser's Origin is the page's origin.
     if let (Some(o), Some(page)) = (origin, &reported) {
         if page.origin_str() == o {
@@ -93,7 +89,7 @@ pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
         (Some(seen), Some(page)) if page.origin_str() == seen => Page::Known(page),
         (Some(_), Some(_)) => Page::Mismatch,
         (Some(seen), None) => {
-            PageUrl::parse(&format!("{seen}/")).map_or(Page::Mismatch, Page::Known)
+            PageUrl::parse(&format!("{seen}/")).map_or(Page::Mismatch, |p| Page::Known(Arc::new(p)))
         }
         (None, Some(page)) => Page::Known(page),
         (None, None) => Page::Unknown,
@@ -106,8 +102,8 @@ pub async fn admit(
     state: &AppState,
     req: &HttpRequest,
     ip: &ClientIp,
-    key: String,
-) -> Result<BusinessCase, WidgetError> {
+    key: &str,
+) -> Result<Arc<BusinessCase>, WidgetError> {
     let case = case(state, key).await?;
     let page = page_of(state, req);
     let verdict = state.gate.decide(&Visit {

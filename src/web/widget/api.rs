@@ -2,7 +2,7 @@
 
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
@@ -73,6 +73,14 @@ struct PageQuery {
     url: Option<String>,
 }
 
+/// The loader's answer: whether to show the chat button, and the frame.
+#[derive(Serialize)]
+struct Bootstrap {
+    show: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame: Option<String>,
+}
+
 #[get("/widget/v1/{key}/bootstrap")]
 async fn bootstrap(
     req: HttpRequest,
@@ -80,7 +88,7 @@ async fn bootstrap(
     key: web::Path<String>,
     ip: ClientIp,
 ) -> Res {
-    let case = case(&state, key.into_inner()).await?;
+    let case = case(&state, &key).await?;
     let page = page_of(&state, &req);
     let verdict = state.gate.admit(&Visit {
         account_id: case.account_id,
@@ -88,10 +96,9 @@ async fn bootstrap(
         page: &page,
         now: state.clock.now(),
     });
-    let body = if verdict.refused() {
-        json!({ "show": false })
-    } else {
-        json!({ "show": true, "frame": format!("/widget/v1/{}/frame", case.widget_key) })
+    let body = Bootstrap {
+        show: !verdict.refused(),
+        frame: (!verdict.refused()).then(|| format!("/widget/v1/{}/frame", case.widget_key)),
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
@@ -123,7 +130,7 @@ async fn frame(
     key: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let account_id = case.account_id;
     let (visitor, fresh) = match Visitor::of(&req) {
         Some(v) => (v, false),
@@ -132,7 +139,7 @@ async fn frame(
     let page = Frame {
         token: visitor.token(&state.keys),
         page_url: page_url(q.url.as_deref()).unwrap_or_default(),
-        case,
+        case: BusinessCase::clone(&case),
     };
     let html = page
         .render()
@@ -168,7 +175,7 @@ async fn conversation_state(
     ip: ClientIp,
     key: web::Path<String>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = reader(&req)?;
     let latest = state
         .db
@@ -192,7 +199,7 @@ async fn send_message(
     ip: ClientIp,
     body: web::Json<SendMessage>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req, &state)?;
     let body = body.into_inner();
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
@@ -238,7 +245,7 @@ async fn events(
     key: web::Path<String>,
     q: web::Query<EventsQuery>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = reader(&req)?;
     let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
@@ -269,7 +276,7 @@ async fn events(
             label: visitor_label(&v.key),
             visitor_key: v.key,
             page_url: page_url(q.url.as_deref()),
-            case,
+            case: BusinessCase::clone(&case),
         }),
         refresh: false,
         guard: Some(Guard {
@@ -307,7 +314,7 @@ async fn screen_share(
     body: web::Json<ScreenShareAnswer>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = admit(&state, &req, &ip, key).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req, &state)?;
     let accept = body.accept;
     let conv = state
@@ -345,7 +352,7 @@ async fn survey(
     body: web::Json<SurveyBody>,
 ) -> Res {
     let (key, cid) = path.into_inner();
-    let case = admit(&state, &req, &ip, key).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req, &state)?;
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;

@@ -28,14 +28,14 @@ async fn demo(
     q: web::Query<DemoQuery>,
 ) -> Result<HttpResponse, crate::error::AppError> {
     let key = q.into_inner().case.unwrap_or_else(|| "demo-support".into());
-    let case = case(&state, key)
+    let case = case(&state, &key)
         .await
         .map_err(|_| crate::error::AppError::NotFound)?;
     crate::web::render(
         actix_web::http::StatusCode::OK,
         &Demo {
             public_url: state.settings.public_url.clone(),
-            case_key: case.widget_key,
+            case_key: case.widget_key.clone(),
         },
     )
 }

@@ -46,7 +46,7 @@ async fn upload(
     q: web::Query<FileQuery>,
     form: Multipart,
 ) -> Res {
-    let case = admit(&state, &req, &ip, key.into_inner()).await?;
+    let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req, &state)?;
     let account = case.account_id;
     let policy = state
@@ -65,7 +65,7 @@ async fn upload(
     let file = match verdict {
         Ok(file) => file,
         Err((name, refusal)) => {
-            return refuse(&state, case, v, conversation, name, refusal).await;
+            return refuse(&state, BusinessCase::clone(&case), v, conversation, name, refusal).await;
         }
     };
     let keys = state.keys.clone();
@@ -164,7 +164,7 @@ async fn visitor_file(
     ip: &ClientIp,
     (key, cid, fid): (String, String, String),
 ) -> Result<StoredFile, WidgetError> {
-    let case = admit(state, req, ip, key).await?;
+    let case = admit(state, req, ip, &key).await?;
     let v = reader(req)?;
     state
         .db

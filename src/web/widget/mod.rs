@@ -6,6 +6,7 @@ mod admission;
 mod api;
 mod demo;
 mod files;
+mod pages;
 mod visitor;
 
 use actix_web::{
@@ -15,6 +16,7 @@ use actix_web::{
 use serde_json::json;
 
 pub use api::sse;
+pub use pages::PageCache;
 pub use visitor::{Visitor, VISITOR_COOKIE};
 
 use crate::{chat::service::ChatError, error::AppError};
