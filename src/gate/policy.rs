@@ -284,7 +284,8 @@ impl Policy {
         }
     }
 
-    fn at(&self, version: i64) -> Policy {
+    /// The same rules and lists, as of another version (sharing the tables).
+    pub fn at(&self, version: i64) -> Policy {
         Policy {
             version,
             base: self.base.clone(),

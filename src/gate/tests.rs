@@ -28,7 +28,7 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn page(url: &str) -> Page {
-    Page::Known(std::sync::Arc::new(PageUrl::parse(url).unwrap()))
+    Page::Known(Arc::new(PageUrl::parse(url).unwrap()))
 }
 
 fn verdict(g: &Gate, account: i64, addr: &str, p: &Page) -> Verdict {
@@ -265,6 +265,6 @@ fn cases_are_found_by_widget_key() {
         widget_key: "k".into(),
         created_at: now(),
     };
-    g.set_cases([("k".to_owned(), case)].into_iter().collect());
+    g.set_cases([("k".to_owned(), Arc::new(case))].into_iter().collect());
     assert_eq!(g.case("k").map(|c| c.id), Some(3));
 }
