@@ -13,6 +13,7 @@
 # after its answer is refused. The seeded database is kept in target/bench/
 # and reused; RESEED=1 builds it anew.
 set -euo pipefail
+trap 'echo "bench/bootstrap.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 RULES=${RULES:-1000000}
 DURATION=${DURATION:-10s}
@@ -60,16 +61,18 @@ echo "server ready in $(( ($(date +%s%N) - started) / 1000000 )) ms; RSS $(awk '
 # bootstrap runs every step of the gate: countries blocked by a list, and
 # websites allowed by a list of 1,000 hosts the page is on.
 jar=$dir/jar
-token() { grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//'; }
+# The first form's CSRF token; reads the whole page (an early exit would
+# break the pipe, and with pipefail fail the script at random).
+token() { grep -o 'name="csrf_token" value="[^"]*"' | sed -n '1{s/.*value="//;s/"$//;p;}'; }
 tok=$(curl -fs -c "$jar" "$base/login" | token)
 curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=manager@demo.test" \
   --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$tok" "$base/login"
-settings() { curl -fs -b "$jar" "$base/settings/block-visitors" | token; }
-curl -fs -b "$jar" -o /dev/null --data-urlencode "mode=block" --data-urlencode "country=CN" \
+settings() { curl -fs -b "$jar" -c "$jar" "$base/settings/block-visitors" | token; }
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "mode=block" --data-urlencode "country=CN" \
   --data-urlencode "country=RU" --data-urlencode "country=KP" --data-urlencode "csrf_token=$(settings)" \
   "$base/settings/block-visitors/countries"
 { echo "shop.example"; for i in $(seq 1 999); do echo "site$i.example.net"; done; } > "$dir/sites.txt"
-curl -fs -b "$jar" -o /dev/null --data-urlencode "mode=allow" --data-urlencode "list@$dir/sites.txt" \
+curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "mode=allow" --data-urlencode "list@$dir/sites.txt" \
   --data-urlencode "csrf_token=$(settings)" "$base/settings/block-visitors/websites"
 sleep 1
 
@@ -78,7 +81,7 @@ page="url=https%3A%2F%2Fshop.example%2Fcart"
 # A public visitor address (US) that no generated rule covers: the
 # generator never writes rules below 11.0.0.0.
 hdr=(-H "X-Forwarded-For: 8.8.4.4" -H "Origin: https://shop.example")
-curl -fs "${hdr[@]}" "$base/widget/v1/$key/bootstrap?$page" | grep -q '"show":true' || { echo "bootstrap does not show" >&2; exit 1; }
+curl -fs "${hdr[@]}" "$base/widget/v1/bootstrap?key=$key&$page" | grep -q '"show":true' || { echo "bootstrap does not show" >&2; exit 1; }
 curl -fs -H "X-Forwarded-For: 8.8.4.4" -H "Origin: https://elsewhere.example" "$base/widget/v1/$key/bootstrap?url=https%3A%2F%2Felsewhere.example%2F" \
   | grep -q '"show":false' || { echo "the website list is not in force" >&2; exit 1; }
 # Alternate the two endpoints (livez, bootstrap, livez, ...) so that drift
@@ -87,7 +90,7 @@ ROUNDS=${ROUNDS:-2}
 ts=() bs=()
 for _ in $(seq 1 "$ROUNDS"); do
   ts+=("$(rps "$base/livez")")
-  bs+=("$(rps "${hdr[@]}" "$base/widget/v1/$key/bootstrap?$page")")
+  bs+=("$(rps "${hdr[@]}" "$base/widget/v1/bootstrap?key=$key&$page")")
 done
 ts+=("$(rps "$base/livez")")
 mean() { echo "($(IFS=+; echo "$*")) / $#" | bc -l; }
@@ -104,10 +107,11 @@ printf "ratio:               %10.3f\n" "$(echo "$b / $t" | bc -l)"
 tok=$(settings)
 # A fresh address each run (the database is reused between runs).
 probe=10.$((RANDOM % 250)).$((RANDOM % 250)).$((RANDOM % 250))
-out=$(curl -s -b "$jar" -o /dev/null -w 'post %{time_total}\n' --data-urlencode "address=$probe" \
+out=$(curl -s -b "$jar" -c "$jar" -o /dev/null -w 'post %{time_total} %{http_code}\n' --data-urlencode "address=$probe" \
   --data-urlencode "comment=bench" --data-urlencode "csrf_token=$tok" "$base/settings/block-visitors/ip-rules" \
   --next -s -H "X-Forwarded-For: $probe" "${hdr[2]}" "${hdr[3]}" -w '\nbootstrap %{time_total}\n' \
-  "$base/widget/v1/$key/bootstrap?$page")
+  "$base/widget/v1/bootstrap?key=$key&$page")
+echo "$out" | grep -q '^post .* 303$' || { echo "the rule was not saved: $out" >&2; exit 1; }
 echo "$out" | grep -q '"show":false' || { echo "the saved rule was not in force: $out" >&2; exit 1; }
 post=$(echo "$out" | awk '/^post/ {print $2 * 1000}')
 next=$(echo "$out" | awk '/^bootstrap/ {print $2 * 1000}')

@@ -56,11 +56,11 @@ run_backend() {
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
   local jar=$dir/jar base=http://127.0.0.1:$PORT
   local token
-  token=$(curl -fs -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+  token=$(curl -fs -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed -n '1{s/.*value="//;s/"$//;p;}')
   curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=manager@demo.test" \
     --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$token" "$base/login"
   local case_id
-  case_id=$(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | head -1 | cut -d/ -f3)
+  case_id=$(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | sed -n '1p' | cut -d/ -f3)
   for filter in all blocked not_blocked; do
     local times=$dir/times-$filter
     : > "$times"

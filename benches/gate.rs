@@ -72,8 +72,12 @@ fn gate_with(rules: usize, blocks: usize, full: bool) -> (Gate, Vec<std::net::Ip
 
 fn bench(c: &mut Criterion) {
     let now = chrono::Utc::now().naive_utc();
-    let listed = Page::Known(Arc::new(PageUrl::parse("https://site7.example.net/cart").unwrap()));
-    let unlisted = Page::Known(Arc::new(PageUrl::parse("https://elsewhere.example.org/").unwrap()));
+    let listed = Page::Known(Arc::new(
+        PageUrl::parse("https://site7.example.net/cart").unwrap(),
+    ));
+    let unlisted = Page::Known(Arc::new(
+        PageUrl::parse("https://elsewhere.example.org/").unwrap(),
+    ));
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));
@@ -113,28 +117,39 @@ fn apply(c: &mut Criterion) {
         let Some(held) = gate.policy(1) else { return };
         let mut base = held.at(1);
         for (i, r) in extra.iter().take(added).enumerate() {
-            base = base.with_rule(1, 2_000_000 + i as i64, *r).expect("room for the rule");
+            base = base
+                .with_rule(1, 2_000_000 + i as i64, *r)
+                .expect("room for the rule");
         }
         let base = Arc::new(base);
         let rule = extra[added];
-        group.bench_function(BenchmarkId::new("1M_rules", format!("{added}_added")), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for i in 0..iters {
-                    gate.set_policy(1, base.at(1));
-                    if i % 256 == 255 {
-                        // Drop the replaced policies the gate keeps for
-                        // their hit counts (untimed).
-                        let _ = gate.take_hits();
+        // Versions only go up (a policy older than the one held is never
+        // swapped in), across all of criterion's calls.
+        let mut version = 1;
+        group.bench_function(
+            BenchmarkId::new("1M_rules", format!("{added}_added")),
+            |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        version += 2;
+                        gate.set_policy(1, base.at(version));
+                        if i % 256 == 255 {
+                            // Drop the replaced policies the gate keeps for
+                            // their hit counts (untimed).
+                            let _ = gate.take_hits();
+                        }
+                        let start = std::time::Instant::now();
+                        let applied = gate.apply(1, version + 1, |p| {
+                            p.with_rule(version + 1, 3_000_000, rule)
+                        });
+                        total += start.elapsed();
+                        assert!(applied);
                     }
-                    let start = std::time::Instant::now();
-                    let applied = gate.apply(1, 2, |p| p.with_rule(2, 3_000_000, rule));
-                    total += start.elapsed();
-                    assert!(applied);
-                }
-                total
-            })
-        });
+                    total
+                })
+            },
+        );
     }
     group.finish();
 }

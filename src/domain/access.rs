@@ -156,7 +156,9 @@ mod tests {
             mode: ListMode::Allow,
             sites,
         };
-        let ok = Page::Known(Arc::new(PageUrl::parse("https://shop.example/cart").unwrap()));
+        let ok = Page::Known(Arc::new(
+            PageUrl::parse("https://shop.example/cart").unwrap(),
+        ));
         let other = Page::Known(Arc::new(PageUrl::parse("https://evil.example/").unwrap()));
         assert!(!p.refuses(&ok));
         assert!(p.refuses(&other));

@@ -14,7 +14,8 @@
   var base = origin + "/widget/v1/" + encodeURIComponent(key);
   var page = location.href;
 
-  fetch(base + "/bootstrap?url=" + encodeURIComponent(page), { credentials: "omit", cache: "no-store" })
+  var ask = origin + "/widget/v1/bootstrap?key=" + encodeURIComponent(key) + "&url=" + encodeURIComponent(page);
+  fetch(ask, { credentials: "omit", cache: "no-store" })
     .then(function (r) { return r.ok ? r.json() : { show: false }; })
     .then(function (b) { if (b && b.show === true) mount(); })
     .catch(function () { /* no chat: nothing shows */ });

@@ -224,3 +224,53 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
     let html = app.text(&m, PAGE).await;
     assert!(html.contains("No visitor is blocked"), "{html}");
 }
+
+/// The loader asks `/widget/v1/bootstrap?key=…`; loaders cached from before
+/// ask `/widget/v1/KEY/bootstrap`. Both give the same answers.
+#[actix_web::test]
+async fn both_bootstrap_addresses_answer_alike() {
+    let app = proxied().await;
+    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let r = app
+        .submit(
+            &m,
+            &csrf,
+            "/settings/block-visitors/ip-rules",
+            &[("address", "198.51.100.0/24"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ask = |path: String, ip: &'static str| {
+        let req = app.client.get(app.url(&path)).header("x-forwarded-for", ip);
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let page = "url=https%3A%2F%2Fshop.example%2F";
+    for (ip, show) in [("203.0.113.5", true), ("198.51.100.9", false)] {
+        let by_query = ask(format!("/widget/v1/bootstrap?key=acme-support&{page}"), ip).await;
+        let by_path = ask(format!("/widget/v1/acme-support/bootstrap?{page}"), ip).await;
+        assert_eq!(by_query, by_path, "{ip}");
+        assert_eq!(by_query.0, StatusCode::OK);
+        assert_eq!(by_query.1["show"], show, "{ip}: {:?}", by_query.1);
+        if show {
+            assert_eq!(by_query.1["frame"], "/widget/v1/acme-support/frame");
+        } else {
+            assert!(by_query.1.get("frame").is_none(), "{:?}", by_query.1);
+        }
+    }
+    // An unknown or missing key: the same neutral answer as a refusal
+    // elsewhere, for either address.
+    for path in [
+        format!("/widget/v1/bootstrap?key=nope&{page}"),
+        format!("/widget/v1/bootstrap?{page}"),
+        format!("/widget/v1/bootstrap?key=&{page}"),
+        format!("/widget/v1/nope/bootstrap?{page}"),
+    ] {
+        let (status, body) = ask(path.clone(), "203.0.113.5").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body["code"], "unavailable", "{path}");
+    }
+}

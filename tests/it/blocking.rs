@@ -56,7 +56,8 @@ pub async fn block(
 pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
     let r = app
         .client
-        .get(app.url("/widget/v1/acme-support/bootstrap?url=https://shop.example/"))
+        // As the loader asks (the key in the query).
+        .get(app.url("/widget/v1/bootstrap?key=acme-support&url=https://shop.example/"))
         .header("x-forwarded-for", ip)
         .send()
         .await

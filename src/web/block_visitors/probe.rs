@@ -40,9 +40,11 @@ fn parse_page(s: &str) -> Result<SitePage, String> {
     if s.is_empty() {
         return Ok(SitePage::Unknown);
     }
-    PageUrl::parse(s).map(|p| SitePage::Known(std::sync::Arc::new(p))).ok_or_else(|| {
-        format!("{s} is not a web page address: enter a full http:// or https:// URL")
-    })
+    PageUrl::parse(s)
+        .map(|p| SitePage::Known(std::sync::Arc::new(p)))
+        .ok_or_else(|| {
+            format!("{s} is not a web page address: enter a full http:// or https:// URL")
+        })
 }
 
 #[post("/settings/block-visitors/test")]

@@ -2,11 +2,11 @@
 
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    admission::{admit, case, frame_ancestors, page_of},
+    admission::{admit, frame_ancestors, page_of},
     Visitor, WidgetError,
 };
 use crate::{
@@ -17,7 +17,6 @@ use crate::{
     },
     db::{chat, models::BusinessCase, write_tx},
     domain::chat::{visitor_label, MessageText, SurveyAnswer},
-    gate::Visit,
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -71,39 +70,6 @@ async fn loader() -> HttpResponse {
 #[derive(Deserialize)]
 struct PageQuery {
     url: Option<String>,
-}
-
-/// The loader's answer: whether to show the chat button, and the frame.
-#[derive(Serialize)]
-struct Bootstrap {
-    show: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    frame: Option<String>,
-}
-
-#[get("/widget/v1/{key}/bootstrap")]
-async fn bootstrap(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-    ip: ClientIp,
-) -> Res {
-    let case = case(&state, &key).await?;
-    let page = page_of(&state, &req);
-    let verdict = state.gate.admit(&Visit {
-        account_id: case.account_id,
-        ip: ip.0,
-        page: &page,
-        now: state.clock.now(),
-    });
-    let body = Bootstrap {
-        show: !verdict.refused(),
-        frame: (!verdict.refused()).then(|| format!("/widget/v1/{}/frame", case.widget_key)),
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body))
 }
 
 #[derive(Template)]
@@ -378,7 +344,8 @@ async fn survey(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(loader)
-        .service(bootstrap)
+        .service(super::bootstrap::by_query)
+        .service(super::bootstrap::by_path)
         .service(frame)
         .service(conversation_state)
         .service(send_message)

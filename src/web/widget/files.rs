@@ -65,7 +65,15 @@ async fn upload(
     let file = match verdict {
         Ok(file) => file,
         Err((name, refusal)) => {
-            return refuse(&state, BusinessCase::clone(&case), v, conversation, name, refusal).await;
+            return refuse(
+                &state,
+                BusinessCase::clone(&case),
+                v,
+                conversation,
+                name,
+                refusal,
+            )
+            .await;
         }
     };
     let keys = state.keys.clone();

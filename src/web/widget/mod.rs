@@ -4,6 +4,7 @@
 
 mod admission;
 mod api;
+mod bootstrap;
 mod demo;
 mod files;
 mod pages;

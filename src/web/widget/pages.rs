@@ -8,7 +8,7 @@
 //! Addresses that do not parse are cached too, as `None`, so garbage cannot
 //! make every request parse again; long addresses are parsed but not kept.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use quick_cache::{sync::Cache, Weighter};
 
@@ -51,9 +51,7 @@ impl PageCache {
     /// The `url` parameter of a query string, if it is an http(s) page
     /// address (the first `url` parameter, as a form decoder would read it).
     pub fn reported(&self, query: &str) -> Option<Arc<PageUrl>> {
-        let raw = query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("url="))?;
+        let raw = raw_param(query, "url")?;
         if raw.len() > MAX_ENCODED {
             return None;
         }
@@ -69,9 +67,30 @@ impl PageCache {
     }
 }
 
+/// The first value of a query parameter, still encoded.
+fn raw_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|pair| {
+        pair.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('='))
+    })
+}
+
+/// The first value of a query parameter, decoded as a form decoder would.
+pub fn query_param<'q>(query: &'q str, name: &str) -> Option<Cow<'q, str>> {
+    decode(raw_param(query, name)?)
+}
+
+fn decode(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.contains(['%', '+']) {
+        return Some(Cow::Borrowed(raw));
+    }
+    let pair = format!("v={raw}");
+    let (_, value) = url::form_urlencoded::parse(pair.as_bytes()).next()?;
+    Some(Cow::Owned(value.into_owned()))
+}
+
 fn parse(raw: &str) -> Option<Arc<PageUrl>> {
-    let query = format!("url={raw}");
-    let (_, decoded) = url::form_urlencoded::parse(query.as_bytes()).next()?;
+    let decoded = decode(raw)?;
     if decoded.len() > MAX_DECODED {
         return None;
     }
@@ -86,10 +105,22 @@ mod tests {
     fn reads_the_url_parameter_as_a_form_decoder_does() {
         let c = PageCache::default();
         for (query, host, path) in [
-            ("url=https%3A%2F%2FShop.Example%2Fcart", "shop.example", "/cart"),
+            (
+                "url=https%3A%2F%2FShop.Example%2Fcart",
+                "shop.example",
+                "/cart",
+            ),
             ("v=1&url=https://shop.example/a+b", "shop.example", "/a%20b"),
-            ("url=https%3A%2F%2Fb%C3%BCcher.example%2F", "xn--bcher-kva.example", "/"),
-            ("url=https://a.example/&url=https://b.example/", "a.example", "/"),
+            (
+                "url=https%3A%2F%2Fb%C3%BCcher.example%2F",
+                "xn--bcher-kva.example",
+                "/",
+            ),
+            (
+                "url=https://a.example/&url=https://b.example/",
+                "a.example",
+                "/",
+            ),
         ] {
             // Twice: parsed, then from the cache, with the same answer.
             for _ in 0..2 {
@@ -97,6 +128,17 @@ mod tests {
                 assert_eq!((page.host(), page.path()), (host, path), "{query}");
             }
         }
+    }
+
+    #[test]
+    fn query_parameters_are_found_by_their_whole_name_and_decoded() {
+        let q = "xkey=no&key=demo-support&url=https%3A%2F%2Fa.example%2F&q=a+b%26c";
+        assert_eq!(query_param(q, "key").as_deref(), Some("demo-support"));
+        assert_eq!(query_param(q, "url").as_deref(), Some("https://a.example/"));
+        assert_eq!(query_param(q, "q").as_deref(), Some("a b&c"));
+        assert_eq!(query_param(q, "ke"), None);
+        assert_eq!(query_param("key", "key"), None);
+        assert_eq!(query_param("key=", "key").as_deref(), Some(""));
     }
 
     #[test]
