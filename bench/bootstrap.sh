@@ -27,7 +27,7 @@ cargo build --release --quiet
 BIN=$PWD/target/release/chatgate
 dir=$PWD/target/bench/gate-$RULES
 # The marker names what was seeded, so a change here seeds anew.
-marker=$dir/seeded-rules-and-20000-conversations
+marker=$dir/seeded-rules-and-20000-conversations-with-blocks
 if [ "${RESEED:-0}" = 1 ] || [ ! -f "$marker" ]; then
   rm -rf "$dir"
 fi

@@ -109,6 +109,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if conversations > 0 {
                 let blocked =
                     chatgate::db::load::seed(&mut conn, acc.id, conversations, core.clock.now())?;
+                let visitors = chatgate::gate::generate::visitors(blocked, 5);
+                chatgate::db::load::index_blocks(&mut conn, acc.id, |k| {
+                    visitors
+                        .get(k)
+                        .map_or_else(Vec::new, |ip| core.gate.index_of(*ip).to_vec())
+                })?;
                 println!(
                     "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
                     started.elapsed().as_secs_f64()

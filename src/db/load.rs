@@ -112,6 +112,32 @@ pub fn seed(
     Ok(blocked)
 }
 
+/// Gives the generated blocks that have no network one: `index_of(k)` is
+/// the blind index of the k-th (a generated visitor address; the sealed
+/// address stays empty, as after the privacy purge). So the gate holds
+/// the blocks in force, and its block check runs under load.
+pub fn index_blocks(
+    conn: &mut DbConn,
+    account_id: i64,
+    index_of: impl Fn(usize) -> Vec<u8>,
+) -> QueryResult<usize> {
+    use super::schema::blocks;
+    write_tx(conn, |c| {
+        let ids: Vec<i64> = blocks::table
+            .filter(blocks::account_id.eq(account_id))
+            .filter(blocks::network_index.is_null())
+            .filter(blocks::public_id.like("load-block-%"))
+            .select(blocks::id)
+            .load(c)?;
+        for (k, id) in ids.iter().enumerate() {
+            diesel::update(blocks::table.find(id))
+                .set(blocks::network_index.eq(Some(index_of(k))))
+                .execute(c)?;
+        }
+        Ok(ids.len())
+    })
+}
+
 /// Adds `n` generated IP and subnet rules (80% IPv4) to the account, for
 /// measuring the gate at scale; bumps the account's rule version once.
 /// Networks the account already has are skipped.

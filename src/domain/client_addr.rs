@@ -49,27 +49,43 @@ impl ForwardedHeader {
 /// * `header`: which forwarding header the trusted proxies set.
 /// * `values`: every value of that header, in the order received.
 /// * `trusted`: the trusted proxy networks.
-pub fn resolve<'a>(
-    peer: IpAddr,
-    header: ForwardedHeader,
-    values: impl IntoIterator<Item = &'a str>,
-    trusted: &[IpNet],
-) -> IpAddr {
+pub fn resolve<'a, V>(peer: IpAddr, header: ForwardedHeader, values: V, trusted: &[IpNet]) -> IpAddr
+where
+    V: IntoIterator<Item = &'a str>,
+    V::IntoIter: DoubleEndedIterator,
+{
     let peer = peer.to_canonical();
     if !is_trusted(peer, trusted) {
         return peer;
     }
-    let hops: Vec<&str> = match header {
-        ForwardedHeader::Forwarded => values.into_iter().flat_map(forwarded_for_values).collect(),
-        ForwardedHeader::XForwardedFor => values
-            .into_iter()
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect(),
-    };
+    // The hops from the right, without collecting them.
+    let values = values.into_iter().rev();
+    match header {
+        ForwardedHeader::Forwarded => walk(
+            peer,
+            values.flat_map(|v| forwarded_for_values(v).rev()),
+            trusted,
+        ),
+        ForwardedHeader::XForwardedFor => walk(
+            peer,
+            values
+                .flat_map(|v| v.rsplit(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            trusted,
+        ),
+    }
+}
+
+/// Walks the hops from the right: trusted proxies are skipped, the first
+/// untrusted hop is the client, an unreadable hop ends the walk.
+fn walk<'a>(
+    peer: IpAddr,
+    hops_from_right: impl Iterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
     let mut client = peer;
-    for hop in hops.iter().rev() {
+    for hop in hops_from_right {
         match parse_hop(hop) {
             Some(addr) if is_trusted(addr, trusted) => client = addr,
             Some(addr) => return addr,
@@ -84,7 +100,7 @@ fn is_trusted(addr: IpAddr, trusted: &[IpNet]) -> bool {
 }
 
 /// The `for=` parameters of one `Forwarded` header value, in order.
-fn forwarded_for_values(value: &str) -> impl Iterator<Item = &str> {
+fn forwarded_for_values(value: &str) -> impl DoubleEndedIterator<Item = &str> {
     value.split(',').filter_map(|element| {
         element.split(';').find_map(|pair| {
             let (key, val) = pair.split_once('=')?;

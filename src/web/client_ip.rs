@@ -30,15 +30,18 @@ impl ClientIp {
         let header = settings.forwarded_header;
         // A value that is not visible ASCII is kept as text, so that it
         // stops the walk as an unparsable hop instead of vanishing.
-        let values = req
+        // Usually one value: it is borrowed, and nothing is allocated.
+        let mut all = req
             .headers()
             .get_all(header::HeaderName::from_static(header.name()))
             .map(|v| String::from_utf8_lossy(v.as_bytes()));
-        let values: Vec<Cow<'_, str>> = values.collect();
+        let first: Option<Cow<'_, str>> = all.next();
+        let rest: Vec<Cow<'_, str>> = all.collect();
+        let values = first.iter().chain(rest.iter()).map(|v| v.as_ref());
         Ok(Self(client_addr::resolve(
             peer,
             header,
-            values.iter().map(|v| v.as_ref()),
+            values,
             &settings.trusted_proxies,
         )))
     }
