@@ -16,7 +16,7 @@ set -euo pipefail
 trap 'echo "bench/bootstrap.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 RULES=${RULES:-1000000}
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-6s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 PORT=${PORT:-18081}
@@ -86,7 +86,7 @@ curl -fs -H "X-Forwarded-For: 8.8.4.4" -H "Origin: https://elsewhere.example" "$
   | grep -q '"show":false' || { echo "the website list is not in force" >&2; exit 1; }
 # Alternate the two endpoints (livez, bootstrap, livez, ...) so that drift
 # in the machine's speed falls on both alike; compare the means.
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-5}
 ts=() bs=()
 for _ in $(seq 1 "$ROUNDS"); do
   ts+=("$(rps "$base/livez")")

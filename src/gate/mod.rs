@@ -49,7 +49,7 @@ pub use load::reload;
 use crate::{
     crypto::{IpIndexer, Keys},
     db::models::BusinessCase,
-    domain::{access::Page, block::network_of, country::CountryCode},
+    domain::{access::Page, block::NetworkText, country::CountryCode},
 };
 use country_table::CountryTable;
 use policy::Policy;
@@ -142,7 +142,7 @@ impl Gate {
 
     /// The blind index a visitor address is looked up by.
     pub fn index_of(&self, ip: IpAddr) -> NetworkIndex {
-        self.indexer.index(&network_of(ip).to_string())
+        self.indexer.index(NetworkText::of(ip).as_str())
     }
 
     pub fn replace_blocks(&self, blocks: Blocks) {

@@ -90,7 +90,7 @@ fn indexes_match_the_stored_blind_index() {
     let keys = MasterKey::random().keys();
     let g = Gate::new(&keys, Arc::new(CountryTable::empty()));
     let a = ip("2001:db8:1:2::10");
-    let stored = keys.ip_index(&network_of(a).to_string());
+    let stored = keys.ip_index(&crate::domain::block::network_of(a).to_string());
     assert_eq!(g.index_of(a).to_vec(), stored);
 }
 
