@@ -337,6 +337,16 @@ struct PgTestDb {
 
 impl PgTestDb {
     fn create(admin_url: &str) -> Self {
+        // A local test server needs no TLS, and without it libpq never
+        // starts OpenSSL: OpenSSL's clean-up at exit can race connection
+        // attempts still running on pool threads and abort the process
+        // ("double free or corruption") after every test has passed.
+        // An explicit `sslmode` in the URL is kept.
+        let mut admin = url::Url::parse(admin_url).unwrap();
+        if !admin.query_pairs().any(|(k, _)| k == "sslmode") {
+            admin.query_pairs_mut().append_pair("sslmode", "disable");
+        }
+        let admin_url = admin.as_str();
         let name = format!(
             "chatgate_t_{}",
             chatgate::crypto::random_token()[..12]
