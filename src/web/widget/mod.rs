@@ -1,6 +1,7 @@
-//! The visitor widget: `/widget.js`, the chat frame, and its JSON and event
-//! API under `/widget/v1/{case_key}/`. No panel session here: the visitor is
-//! a random cookie, and writes carry a token derived from it.
+//! The visitor widget: `/widget.js`, the loader's `/widget/v1/bootstrap`,
+//! the chat frame, and its JSON and event API under `/widget/v1/{case_key}/`.
+//! No panel session here: the visitor is a random cookie, and writes carry a
+//! token derived from it.
 
 mod admission;
 mod api;
