@@ -11,7 +11,7 @@ async fn manager(app: &TestApp) -> (reqwest::Client, String) {
     app.login_as(&app.acme.manager).await
 }
 
-async fn add_rule(
+pub async fn add_rule(
     app: &TestApp,
     m: &reqwest::Client,
     csrf: &str,

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::{
+    block_visitors::add_rule,
     blocking::{assert_every_endpoint_refused, block, chat_from, proxied},
     helpers::*,
 };
@@ -160,14 +161,7 @@ async fn an_ip_rule_stops_every_widget_endpoint() {
     let (agent, _) = app.login_as(&app.acme.agent).await;
     let (v, cid, _) = chat_from(&app, &agent, "198.51.100.23", "hello").await;
     let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .submit(
-            &m,
-            &csrf,
-            "/settings/block-visitors/ip-rules",
-            &[("address", "198.51.100.0/24"), ("comment", "")],
-        )
-        .await;
+    let r = add_rule(&app, &m, &csrf, "198.51.100.0/24", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(!crate::blocking::bootstrap_shows(&app, "198.51.100.23").await);
     let r = v
@@ -231,14 +225,7 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
 async fn both_bootstrap_addresses_answer_alike() {
     let app = proxied().await;
     let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .submit(
-            &m,
-            &csrf,
-            "/settings/block-visitors/ip-rules",
-            &[("address", "198.51.100.0/24"), ("comment", "")],
-        )
-        .await;
+    let r = add_rule(&app, &m, &csrf, "198.51.100.0/24", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let ask = |path: String, ip: &'static str| {
         let req = app.client.get(app.url(&path)).header("x-forwarded-for", ip);
