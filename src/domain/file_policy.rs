@@ -113,6 +113,18 @@ impl Allowed {
         }
     }
 
+    /// The file input's `accept` list: the extensions of every permitted
+    /// category, or None when any file may be chosen (all files, or "Other
+    /// files", which have no extension to list).
+    pub fn accept_list(&self) -> Option<String> {
+        if self.permits(C::Other) {
+            return None;
+        }
+        let permitted = Category::ALL.into_iter().filter(|c| self.permits(*c));
+        let exts = permitted.flat_map(|c| TABLE[c as usize].2.iter().map(|e| format!(".{e}")));
+        Some(exts.collect::<Vec<_>>().join(","))
+    }
+
     /// The keys of every permitted category, comma-separated.
     pub fn categories_csv(&self) -> String {
         let keys = Category::ALL.into_iter().filter(|c| self.permits(*c));

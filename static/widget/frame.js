@@ -4,10 +4,29 @@
   "use strict";
   var body = document.body;
   var key = body.getAttribute("data-case");
-  var token = body.getAttribute("data-token");
+  var visitor = keptVisitor(body.getAttribute("data-visitor"));
+  // The read-only ticket for the event stream and file links (from /state).
+  var ticket = "";
   var pageUrl = body.getAttribute("data-url") || "";
   var base = "/widget/v1/" + encodeURIComponent(key);
   function $(id) { return document.getElementById(id); }
+
+  // Who this visitor is: the id kept in the frame's own storage, which the
+  // browser keeps per top-level site, so it survives third-party-cookie
+  // blocking. The first frame on a site keeps the id the server named.
+  function keptVisitor(named) {
+    var name = "chatgate:visitor", valid = /^[A-Za-z0-9_-]{43}$/;
+    try {
+      var kept = window.localStorage.getItem(name);
+      if (kept && valid.test(kept)) return kept;
+      window.localStorage.setItem(name, named);
+    } catch (e) { /* no storage: this page view only */ }
+    return named;
+  }
+  function withTicket(url) { return url + "&ticket=" + encodeURIComponent(ticket); }
+  function readState() {
+    return fetch(at("/state"), { credentials: "same-origin", cache: "no-store", headers: { "X-Chatgate-Visitor": visitor } });
+  }
   // Every request names the page the chat is on, for the website rules.
   function at(path) {
     return base + path + (path.indexOf("?") === -1 ? "?" : "&") + "url=" + encodeURIComponent(pageUrl);
@@ -61,7 +80,7 @@
   }
 
   function api(method, path, payload) {
-    var opts = { method: method, credentials: "same-origin", headers: { "X-Widget-Token": token } };
+    var opts = { method: method, credentials: "same-origin", headers: { "X-Chatgate-Visitor": visitor } };
     if (payload instanceof FormData) {
       opts.body = payload;
     } else if (payload !== undefined) {
@@ -115,7 +134,7 @@
         break;
       case "file": {
         var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
-        a.href = at("/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file));
+        a.href = withTicket(at("/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file)));
         a.setAttribute("download", "");
         bubble(d, a);
         break;
@@ -210,7 +229,7 @@
     if (source) source.close();
     var q = "?url=" + encodeURIComponent(pageUrl);
     if (conversation) q += "&conversation=" + encodeURIComponent(conversation) + "&after=" + lastSeq;
-    source = new EventSource(base + "/events" + q);
+    source = new EventSource(withTicket(base + "/events" + q));
     source.onmessage = function (ev) {
       var d;
       try { d = JSON.parse(ev.data); } catch (e) { return; }
@@ -221,9 +240,13 @@
     source.onerror = function () {
       // A refused stream is closed for good; find out whether the chat went away.
       if (source && source.readyState === EventSource.CLOSED) {
-        fetch(at("/state"), { credentials: "same-origin", cache: "no-store" })
+        readState()
           .then(function (r) { return r.json(); })
-          .then(function (d) { if (d.code === "unavailable") goQuiet(); else setTimeout(connect, 3000); })
+          .then(function (d) {
+            if (d.code === "unavailable") { goQuiet(); return; }
+            if (d.ticket) ticket = d.ticket;
+            setTimeout(connect, 3000);
+          })
           .catch(function () { setTimeout(connect, 5000); });
       }
     };
@@ -268,12 +291,15 @@
     setOpen(true);
   });
 
-  fetch(at("/state"), { credentials: "same-origin", cache: "no-store" })
+  // A new page view: an open conversation continues; one that ended (by an
+  // agent, a block or its expiry) is not shown, and writing starts afresh.
+  readState()
     .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
     .then(function (s) {
+      ticket = s.ticket || "";
       launcher.hidden = false;
       size();
-      if (s.conversation) { conversation = s.conversation.id; }
+      if (s.conversation && s.conversation.status !== "closed") { conversation = s.conversation.id; }
       connect();
     })
     .catch(function () { /* the chat stays hidden */ });

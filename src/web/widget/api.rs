@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{
     admission::{admit, frame_ancestors, page_of},
+    visitor::{ticket_reader, Named, Reader},
     Visitor, WidgetError,
 };
 use crate::{
@@ -15,21 +16,34 @@ use crate::{
         stream::{self, Guard, Presence, Spec},
         Notice,
     },
-    db::{chat, models::BusinessCase, write_tx},
+    db::{self, chat, models::BusinessCase, write_tx},
     domain::chat::{visitor_label, MessageText, SurveyAnswer},
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
 type Res = Result<HttpResponse, WidgetError>;
 
-/// The visitor of a read.
-pub(super) fn reader(req: &HttpRequest) -> Result<Visitor, WidgetError> {
-    Visitor::of(req).ok_or(WidgetError::NoVisitor)
+/// The visitor of a read: by header, else by ticket, else by cookie.
+pub(super) fn reader(req: &HttpRequest, state: &AppState) -> Result<Reader, WidgetError> {
+    match Visitor::named(req) {
+        Named::Header(v) => v.map(|v| v.reader()).ok_or(WidgetError::NoVisitor),
+        Named::Cookie(v) => {
+            Ok(ticket_reader(req, &state.keys, state.clock.now()).unwrap_or_else(|| v.reader()))
+        }
+        Named::None => {
+            ticket_reader(req, &state.keys, state.clock.now()).ok_or(WidgetError::NoVisitor)
+        }
+    }
 }
 
-/// The visitor of a write: the cookie and the token derived from it.
+/// The visitor of a write: by header, or by cookie with the token derived
+/// from it. A ticket never writes.
 pub(super) fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
-    let v = reader(req)?;
+    let v = match Visitor::named(req) {
+        Named::Header(v) => return v.ok_or(WidgetError::NoVisitor),
+        Named::Cookie(v) => v,
+        Named::None => return Err(WidgetError::NoVisitor),
+    };
     let provided = req
         .headers()
         .get("x-widget-token")
@@ -77,7 +91,11 @@ struct PageQuery {
 struct Frame {
     case: BusinessCase,
     token: String,
+    /// The id for the frame's script to keep, when it keeps none yet.
+    visitor: String,
     page_url: String,
+    /// The file input's `accept` list, when the policy limits the files.
+    accept: Option<String>,
 }
 
 /// The frame's policy; `frame-ancestors` follows the account's website rules.
@@ -102,10 +120,17 @@ async fn frame(
         Some(v) => (v, false),
         None => (Visitor::new(), true),
     };
+    let accept = state
+        .db
+        .run(move |c| Ok(db::chat_window::settings(c, account_id)?.files.allowed))
+        .await?
+        .accept_list();
     let page = Frame {
         token: visitor.token(&state.keys),
+        visitor: visitor.cookie.clone(),
         page_url: page_url(q.url.as_deref()).unwrap_or_default(),
         case: BusinessCase::clone(&case),
+        accept,
     };
     let html = page
         .render()
@@ -118,7 +143,10 @@ async fn frame(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if fresh {
-        resp.cookie(visitor.cookie(state.settings.secure_cookies()));
+        resp.append_header((
+            header::SET_COOKIE,
+            visitor.set_cookie(state.settings.secure_cookies()),
+        ));
     }
     Ok(resp.body(html))
 }
@@ -142,12 +170,23 @@ async fn conversation_state(
     key: web::Path<String>,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = reader(&req)?;
-    let latest = state
+    let ticket = match Visitor::named(&req) {
+        Named::Header(Some(v)) | Named::Cookie(v) => v.ticket(&state.keys, state.clock.now()),
+        Named::Header(None) | Named::None => return Err(WidgetError::NoVisitor),
+    };
+    let v = reader(&req, &state)?;
+    // Only an open conversation continues on a new page view; after one
+    // ended (closed by an agent, by a block, or the block's expiry), the
+    // next message starts a new one.
+    let open = state
         .db
         .run(move |c| Ok(chat::latest_for_visitor(c, case.id, &v.key)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "conversation": latest.as_ref().map(summary) })))
+        .await?
+        .filter(|c| !c.is_closed());
+    Ok(HttpResponse::Ok().json(json!({
+        "conversation": open.as_ref().map(summary),
+        "ticket": ticket,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -212,7 +251,7 @@ async fn events(
     q: web::Query<EventsQuery>,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = reader(&req)?;
+    let v = reader(&req, &state)?;
     let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
         Some(public_id) => {

@@ -173,7 +173,7 @@ async fn visitor_file(
     (key, cid, fid): (String, String, String),
 ) -> Result<StoredFile, WidgetError> {
     let case = admit(state, req, ip, &key).await?;
-    let v = reader(req)?;
+    let v = reader(req, state)?;
     state
         .db
         .run(move |c| {

@@ -1,7 +1,7 @@
 //! The visitor widget: `/widget.js`, the loader's `/widget/v1/bootstrap`,
 //! the chat frame, and its JSON and event API under `/widget/v1/{case_key}/`.
-//! No panel session here: the visitor is a random cookie, and writes carry a
-//! token derived from it.
+//! No panel session here: the visitor is a random id, sent by the frame's
+//! script as a header (and kept as a partitioned cookie); see `visitor.rs`.
 
 mod admission;
 mod api;
