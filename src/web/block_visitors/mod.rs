@@ -254,17 +254,7 @@ pub async fn show(
         rules_total,
         rules_page,
         rules_pages: ((rules_total + RULES_PER_PAGE - 1) / RULES_PER_PAGE).max(1),
-        rules_base: format!(
-            "{PATH}?{}",
-            if q.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "q={}&",
-                    url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
-                )
-            }
-        ),
+        rules_base: rules_base(&q),
         add: AddForm::default(),
         add_error: None,
         import: ImportForm::default(),
@@ -297,22 +287,38 @@ pub async fn show(
         page: page.at("block"),
         notice: None,
     };
-    match shown {
-        Shown::Saved => {}
-        Shown::Confirmed(section) => view.notice = view.page.flash.take().map(|f| (section, f)),
-        Shown::Add(f, e) => (view.add, view.add_error) = (f, Some(e)),
-        Shown::Import(f, r) => (view.import, view.report) = (f, Some(r)),
-        Shown::Countries(f, e) => (view.countries, view.countries_error) = (f, Some(e)),
-        Shown::Sites(f, e) => (view.sites, view.sites_errors) = (f, e),
-        Shown::Probe(f, r) => {
-            view.probe = f;
-            match r {
-                Ok(r) => view.probe_result = Some(r),
-                Err(e) => view.probe_error = Some(e),
+    view.apply(shown);
+    render(status, &view)
+}
+
+/// The rule list's paging link base, keeping the search.
+fn rules_base(q: &str) -> String {
+    if q.is_empty() {
+        return format!("{PATH}?");
+    }
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("{PATH}?q={q}&")
+}
+
+impl BlockVisitorsPage {
+    /// Shows a refused form, a result or a confirmation in its section.
+    fn apply(&mut self, shown: Shown) {
+        match shown {
+            Shown::Saved => {}
+            Shown::Confirmed(section) => self.notice = self.page.flash.take().map(|f| (section, f)),
+            Shown::Add(f, e) => (self.add, self.add_error) = (f, Some(e)),
+            Shown::Import(f, r) => (self.import, self.report) = (f, Some(r)),
+            Shown::Countries(f, e) => (self.countries, self.countries_error) = (f, Some(e)),
+            Shown::Sites(f, e) => (self.sites, self.sites_errors) = (f, e),
+            Shown::Probe(f, r) => {
+                self.probe = f;
+                match r {
+                    Ok(r) => self.probe_result = Some(r),
+                    Err(e) => self.probe_error = Some(e),
+                }
             }
         }
     }
-    render(status, &view)
 }
 
 fn block_view(b: db::models::Block, now: NaiveDateTime) -> BlockView {
