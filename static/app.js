@@ -61,4 +61,33 @@
       l.hidden = q !== "" && l.getAttribute("data-name").indexOf(q) === -1;
     });
   });
+
+  // Live counts of ticked boxes: <span data-checked-count="ID"> counts the
+  // checked boxes inside #ID as they change, before any save.
+  var recount = function () {
+    document.querySelectorAll("[data-checked-count]").forEach(function (el) {
+      var list = document.getElementById(el.getAttribute("data-checked-count"));
+      if (list) el.textContent = String(list.querySelectorAll("input[type=checkbox]:checked").length);
+    });
+  };
+  document.addEventListener("change", function (ev) {
+    if (ev.target && ev.target.type === "checkbox") recount();
+  });
+  recount();
+
+  // Choices that make other fields irrelevant disable them:
+  // <fieldset data-enabled-by="NAME=VALUE"> is enabled only while the radio
+  // NAME=VALUE of the same form is chosen.
+  var follow = function () {
+    document.querySelectorAll("fieldset[data-enabled-by]").forEach(function (fs) {
+      var pair = fs.getAttribute("data-enabled-by").split("=");
+      var form = fs.form || fs.closest("form");
+      var chosen = form && form.querySelector("input[type=radio][name='" + pair[0] + "']:checked");
+      fs.disabled = !chosen || chosen.value !== pair[1];
+    });
+  };
+  document.addEventListener("change", function (ev) {
+    if (ev.target && ev.target.type === "radio") follow();
+  });
+  follow();
 })();

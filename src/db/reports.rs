@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
-    schema::{conversations, users},
+    schema::{blocks, conversations, users},
     DbConn,
 };
-use crate::domain::block::BlockingFilter;
+use crate::domain::block::{BlockState, BlockingFilter};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Row {
@@ -24,6 +24,11 @@ pub struct Row {
     pub blocked_at: Option<NaiveDateTime>,
     pub block_reason: Option<String>,
     pub block_until: Option<NaiveDateTime>,
+    /// The block's own record: when it runs out, and when and by whom it
+    /// was lifted early, if it was.
+    pub block_expires_at: Option<NaiveDateTime>,
+    pub block_lifted_at: Option<NaiveDateTime>,
+    pub block_lifted_by: Option<String>,
 }
 
 impl Row {
@@ -35,6 +40,16 @@ impl Row {
     /// Was blocked at some point; this never changes afterwards.
     pub fn was_blocked(&self) -> bool {
         self.block_id.is_some()
+    }
+
+    /// Where the conversation's block stands at `now`, if it had one.
+    pub fn block_state(&self, now: NaiveDateTime) -> Option<BlockState> {
+        self.block_id?;
+        let expires = self.block_expires_at.or(self.block_until)?;
+        let lifted = self
+            .block_lifted_at
+            .map(|at| (at, self.block_lifted_by.as_deref().unwrap_or("")));
+        Some(BlockState::of(expires, lifted, now))
     }
 }
 
@@ -53,6 +68,12 @@ pub fn rows(
 ) -> QueryResult<Vec<Row>> {
     let mut q = conversations::table
         .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
+        .left_join(
+            blocks::table.on(blocks::id
+                .nullable()
+                .eq(conversations::block_id)
+                .and(blocks::account_id.eq(conversations::account_id))),
+        )
         .filter(conversations::account_id.eq(account_id))
         .filter(conversations::case_id.eq(case_id))
         .select((
@@ -68,6 +89,9 @@ pub fn rows(
             conversations::blocked_at,
             conversations::block_reason,
             conversations::block_until,
+            blocks::expires_at.nullable(),
+            blocks::lifted_at.nullable(),
+            blocks::lifted_by_name.nullable(),
         ))
         .order((conversations::started_at.desc(), conversations::id.desc()))
         .into_boxed();

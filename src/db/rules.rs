@@ -115,6 +115,66 @@ pub fn add(conn: &mut DbConn, r: &NewIpRule<'_>) -> QueryResult<Option<i64>> {
         .map(Some)
 }
 
+/// One line of an import: its line number, network and comment.
+pub struct ImportLine {
+    pub line: usize,
+    pub network: String,
+    pub comment: Option<String>,
+}
+
+/// Rows per statement: well under both databases' bound-parameter limits.
+const IMPORT_BATCH: usize = 1000;
+
+/// Adds many rules at once, in batches; returns how many were added and
+/// the lines whose network the account already had (line, network). Call
+/// inside a write transaction; bump the version after.
+pub fn import(
+    conn: &mut DbConn,
+    account_id: i64,
+    lines: &[ImportLine],
+    by_user: i64,
+    by_name: &str,
+    now: NaiveDateTime,
+) -> QueryResult<(usize, Vec<(usize, String)>)> {
+    super::lock(conn, "gate_settings", &account_id.to_string())?;
+    let (mut added, mut existing_lines) = (0, Vec::new());
+    for chunk in lines.chunks(IMPORT_BATCH) {
+        let networks: Vec<&str> = chunk.iter().map(|l| l.network.as_str()).collect();
+        let existing: std::collections::HashSet<String> = ip_rules::table
+            .filter(ip_rules::account_id.eq(account_id))
+            .filter(ip_rules::network.eq_any(&networks))
+            .select(ip_rules::network)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let mut rows = Vec::with_capacity(chunk.len());
+        for l in chunk {
+            if existing.contains(&l.network) {
+                existing_lines.push((l.line, l.network.clone()));
+                continue;
+            }
+            rows.push((
+                ip_rules::account_id.eq(account_id),
+                ip_rules::network.eq(l.network.as_str()),
+                ip_rules::comment.eq(l.comment.as_deref()),
+                ip_rules::created_by_user_id.eq(Some(by_user)),
+                ip_rules::created_by_name.eq(by_name),
+                ip_rules::created_at.eq(now),
+            ));
+        }
+        if !rows.is_empty() {
+            // One statement per batch; the multi-connection type has no
+            // multi-row insert of its own, each backend does.
+            let insert = diesel::insert_into(ip_rules::table).values(&rows);
+            added += match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Pg(c) => insert.execute(c)?,
+            };
+        }
+    }
+    Ok((added, existing_lines))
+}
+
 /// Removes a rule, returning what it was.
 pub fn remove(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<IpRuleRow>> {
     let Some(row) = get(conn, account_id, id)? else {

@@ -2,7 +2,7 @@
 //! and whether agents see image previews by default, plus the rule that
 //! combines that default with a conversation's own choice.
 
-use super::file_policy::{Allowed, FilePolicy, MaxBytes, PolicyError};
+use super::file_policy::{Allowed, Category, FilePolicy, MaxBytes, PolicyError};
 
 /// What a manager chose for the account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,11 +12,17 @@ pub struct ChatWindow {
 }
 
 impl Default for ChatWindow {
-    /// All files up to 10 MB; previews shown.
+    /// What a new account starts with: images and documents up to 10 MB,
+    /// image previews hidden until an agent turns them on for a chat.
+    /// (Accounts that existed before these defaults were given a stored row
+    /// with the old ones, so nothing changes under them.)
     fn default() -> Self {
         Self {
-            files: FilePolicy::default(),
-            previews_default: true,
+            files: FilePolicy {
+                allowed: Allowed::Custom([Category::Image, Category::Document].into()),
+                ..FilePolicy::default()
+            },
+            previews_default: false,
         }
     }
 }
@@ -88,7 +94,6 @@ impl ChatWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::file_policy::Category;
 
     #[test]
     fn stored_settings_read_back() {
@@ -104,10 +109,15 @@ mod tests {
             "Visitors may send documents and archives, up to 0.5 MB; image previews are hidden by default"
         );
         let d = ChatWindow::from_stored("all", "", 10 * 1024 * 1024, true).unwrap();
-        assert_eq!(d, ChatWindow::default());
         assert_eq!(
             d.summary(),
             "Visitors may send all files, up to 10 MB; image previews are shown by default"
+        );
+        let new = ChatWindow::from_stored("custom", "images,documents", 10 << 20, false).unwrap();
+        assert_eq!(new, ChatWindow::default());
+        assert_eq!(
+            new.summary(),
+            "Visitors may send images and documents, up to 10 MB; image previews are hidden by default"
         );
     }
 
@@ -136,11 +146,11 @@ mod tests {
 
     #[test]
     fn a_conversation_choice_beats_the_default() {
-        let on = ChatWindow::default();
-        let off = ChatWindow {
-            previews_default: false,
+        let on = ChatWindow {
+            previews_default: true,
             ..ChatWindow::default()
         };
+        let off = ChatWindow::default();
         assert!(on.previews_for(None));
         assert!(!on.previews_for(Some(false)));
         assert!(!off.previews_for(None));

@@ -11,18 +11,23 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::{header, Method, StatusCode},
     middleware::Next,
-    web::Bytes,
-    Error,
+    web::{Bytes, BytesMut},
+    Error, HttpMessage,
 };
+use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
-use crate::{crypto::random_token, error::html_error};
+use crate::{
+    crypto::random_token,
+    error::{html_error, ErrorPage},
+};
 
 const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
-/// Largest form body the guard reads to find the token.
-const MAX_FORM: usize = 4 * 1024 * 1024;
+/// Largest form body the guard reads to find the token: the largest any
+/// route accepts (the IP rule import). Routes keep their own, smaller limits.
+pub const MAX_FORM: usize = 4 * 1024 * 1024;
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {
@@ -65,6 +70,46 @@ fn is_form(req: &ServiceRequest) -> bool {
         })
 }
 
+/// The form body, or `None` past `MAX_FORM` (or if the client went away).
+/// Read here rather than with the `Bytes` extractor, whose default limit
+/// (256 KiB) is below what the import route accepts.
+async fn read_form(req: &mut ServiceRequest) -> Option<Bytes> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_FORM) {
+        return None;
+    }
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(MAX_FORM));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.ok()?;
+        if body.len() + chunk.len() > MAX_FORM {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Some(body.freeze())
+}
+
+/// The page for a form over the limit: it says the limit, and that nothing
+/// of the form was used.
+fn too_large() -> actix_web::HttpResponse {
+    let page = ErrorPage {
+        status: 413,
+        title: "Too large",
+        message: "This form is larger than 4 MB, the most the server accepts (about 100,000 lines of addresses). Nothing was saved. Split the list and send each part on its own.",
+        reference: None,
+    };
+    let body = askama::Template::render(&page)
+        .unwrap_or_else(|_| ErrorPage::for_status(StatusCode::PAYLOAD_TOO_LARGE, None));
+    actix_web::HttpResponse::build(StatusCode::PAYLOAD_TOO_LARGE)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
 fn put_back(req: &mut ServiceRequest, body: Bytes) {
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(body);
@@ -85,12 +130,8 @@ pub async fn guard(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if provided.is_none() && is_form(&req) {
-            let body = match req.extract::<Bytes>().await {
-                Ok(b) if b.len() <= MAX_FORM => b,
-                _ => {
-                    let resp = html_error(StatusCode::PAYLOAD_TOO_LARGE, None);
-                    return Ok(req.into_response(resp).map_into_right_body());
-                }
+            let Some(body) = read_form(&mut req).await else {
+                return Ok(req.into_response(too_large()).map_into_right_body());
             };
             provided = form_field(&body, FIELD);
             if req.path() == "/login" && !matches(expected.as_deref(), provided.as_deref()) {

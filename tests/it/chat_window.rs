@@ -46,12 +46,17 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     let app = spawn_app().await;
     let (m, csrf) = app.login_as(&app.acme.manager).await;
 
-    // The defaults: all files, 10 MB, previews on.
+    // The defaults of a new account: images and documents, 10 MB,
+    // previews off.
     let html = app.text(&m, PAGE).await;
     assert!(html.contains("<h1>Live Chat Window</h1>"), "{html}");
-    assert_eq!(checked(&html, "input[name=file_mode]"), ["all"]);
+    assert_eq!(checked(&html, "input[name=file_mode]"), ["custom"]);
+    assert_eq!(
+        checked(&html, "input[name=category]"),
+        ["images", "documents"]
+    );
     assert_eq!(value_of(&html, "input[name=max_mb]"), "10");
-    assert_eq!(checked(&html, "input[name=previews]"), ["1"]);
+    assert!(checked(&html, "input[name=previews]").is_empty());
     assert!(html.contains("Show image previews in chats by default"));
     assert!(html.contains("images, documents and archives, up to 25 MB"));
 
@@ -105,7 +110,7 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     // The other account still has the defaults.
     let (g, _) = app.login_as(&app.globex.manager).await;
     let theirs = app.text(&g, PAGE).await;
-    assert_eq!(checked(&theirs, "input[name=file_mode]"), ["all"]);
+    assert_eq!(checked(&theirs, "input[name=file_mode]"), ["custom"]);
     assert_eq!(value_of(&theirs, "input[name=max_mb]"), "10");
 }
 
@@ -166,7 +171,7 @@ async fn refused_settings_keep_what_was_typed_and_save_nothing() {
     let html = app.text(&m, PAGE).await;
     assert_eq!(
         checked(&html, "input[name=file_mode]"),
-        ["all"],
+        ["custom"],
         "unchanged"
     );
     assert_eq!(value_of(&html, "input[name=max_mb]"), "10");
@@ -191,5 +196,5 @@ async fn only_managers_change_the_chat_window_and_only_with_the_token() {
     .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let html = app.text(&m, PAGE).await;
-    assert_eq!(checked(&html, "input[name=file_mode]"), ["all"]);
+    assert_eq!(checked(&html, "input[name=file_mode]"), ["custom"]);
 }

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::{
+    chat_window::set_policy,
     file_uploads::{exe, PNG},
     helpers::*,
 };
@@ -179,6 +180,8 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
 #[actix_web::test]
 async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
     let app = spawn_app().await;
+    // A new account hides previews by default; this one turns them on.
+    set_policy(&app, &app.acme, "all", &[], "10").await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("a photo").await;
     assert_eq!(
@@ -196,7 +199,7 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
     );
     let link = format!("photo.png ({} B)", PNG.len());
 
-    // The account default (on) applies.
+    // The account default (on, as the manager chose) applies.
     let c = conversation(&app, &agent, id).await;
     assert_eq!(
         (

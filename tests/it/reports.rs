@@ -87,7 +87,10 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
             "survey rating",
             "blocking status",
             "blocking reason",
-            "blocked at"
+            "blocked at",
+            "block ends at",
+            "block state",
+            "block lifted by"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -4,20 +4,17 @@ use actix_session::Session;
 use actix_web::{get, http::header, http::StatusCode, post, web, HttpResponse};
 use futures_util::stream;
 
-use super::{show, AddForm, ImportForm, ImportReport, ListQuery, Shown, PATH};
+use super::{confirm, show, AddForm, ImportForm, ImportReport, ListQuery, Shown, PATH};
 use crate::{
     db::{
         self,
         audit::{self, Actor},
-        rules::NewIpRule,
+        rules::{ImportLine, NewIpRule},
         write_tx,
     },
-    domain::ip_rule::{format_line, parse_list, IpRule, RuleComment},
+    domain::ip_rule::{format_line, parse_list, IpRule, RefusedLine, RuleComment},
     error::AppError,
-    web::{
-        page::{flash, Page},
-        see_other, AppState,
-    },
+    web::{page::Page, see_other, AppState},
 };
 
 /// Largest import form body: about 100,000 lines.
@@ -115,15 +112,18 @@ pub(super) async fn add(
     state
         .rules_changed(aid, version, |p| p.with_rule(version, id, rule))
         .await;
-    let normalised = if network != form.address.trim() {
+    // The address as typed, and how it is stored only when that differs.
+    let typed = form.address.trim();
+    let written = if network != typed {
         format!(" (written as {network})")
     } else {
         String::new()
     };
-    flash(
+    confirm(
         &session,
+        "ip-rules",
         true,
-        format!("Saved: visitors from {network}{normalised} no longer see the chat."),
+        format!("Saved: visitors from {typed}{written} no longer see the chat."),
     );
     Ok(see_other(&format!("{PATH}#ip-rules")))
 }
@@ -166,73 +166,50 @@ pub(super) async fn remove(
     state
         .rules_changed(aid, version, |p| Some(p.without_rule(version, id)))
         .await;
-    flash(
+    confirm(
         &session,
+        "ip-rules",
         true,
         format!("Removed the rule for {}.", removed.network),
     );
     Ok(see_other(&format!("{PATH}#ip-rules")))
 }
 
-pub(super) async fn import(
-    state: web::Data<AppState>,
-    page: Page,
-    session: Session,
-    form: web::Form<ImportForm>,
-) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
-    let form = form.into_inner();
-    let (accepted, refused) = parse_list(&form.list);
-    let mut report = ImportReport {
-        accepted: 0,
-        duplicates: 0,
-        refused: refused
-            .into_iter()
-            .map(|r| (r.line, r.text, r.reason))
-            .collect(),
-    };
-    if accepted.is_empty() && report.refused.is_empty() {
+/// Sorts the parser's refusals: lines to correct, and repeats of an earlier
+/// line, which need nothing (the first one is imported or reported).
+fn sort_refusals(refused: Vec<RefusedLine>, nothing_accepted: bool) -> ImportReport {
+    let mut report = ImportReport::default();
+    for r in refused {
+        if r.reason.starts_with("Duplicate of line") {
+            report.skip(r.line, r.text, r.reason);
+        } else {
+            report.refused.push((r.line, r.text, r.reason));
+        }
+    }
+    if nothing_accepted && report.refused.is_empty() && report.skipped_total == 0 {
         report.refused.push((
             0,
             String::new(),
             "The list is empty: paste addresses or choose a file".into(),
         ));
     }
+    report
+}
+
+/// Stores the accepted lines in one transaction; returns how many were
+/// added and the lines already on the list, with their network.
+async fn store(
+    state: &AppState,
+    page: &Page,
+    rows: Vec<ImportLine>,
+) -> Result<(usize, Vec<(usize, String)>), AppError> {
     let (aid, now) = (page.user.account_id, state.clock.now());
-    let (uid, uname) = actor(&page);
-    let rows: Vec<(usize, String, Option<String>)> = accepted
-        .into_iter()
-        .map(|r| {
-            (
-                r.line,
-                r.rule.to_string(),
-                r.comment.map(|c| c.as_str().to_owned()),
-            )
-        })
-        .collect();
-    let duplicates = state
+    let (uid, uname) = actor(page);
+    state
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
-                let mut duplicates = Vec::new();
-                let mut added = 0usize;
-                for (line, network, comment) in &rows {
-                    let id = db::rules::add(
-                        c,
-                        &NewIpRule {
-                            account_id: aid,
-                            network,
-                            comment: comment.as_deref(),
-                            by_user: uid,
-                            by_name: &uname,
-                            now,
-                        },
-                    )?;
-                    match id {
-                        Some(_) => added += 1,
-                        None => duplicates.push((*line, network.clone())),
-                    }
-                }
+                let (added, on_list) = db::rules::import(c, aid, &rows, uid, &uname, now)?;
                 if added > 0 {
                     db::rules::bump(c, aid, now)?;
                     audit::record(
@@ -246,47 +223,68 @@ pub(super) async fn import(
                         &format!("{added} rules imported"),
                     )?;
                 }
-                Ok::<_, diesel::result::Error>((added, duplicates))
+                Ok::<_, diesel::result::Error>((added, on_list))
             })?)
         })
-        .await?;
-    let (added, dups) = duplicates;
+        .await
+}
+
+/// The refused lines as typed, one per line: what is left to correct.
+fn left_to_correct(list: &str, refused: &[(usize, String, String)]) -> String {
+    let typed: Vec<&str> = list.lines().collect();
+    refused
+        .iter()
+        .filter_map(|r| r.0.checked_sub(1).and_then(|i| typed.get(i)))
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub(super) async fn import(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    form: web::Form<ImportForm>,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let form = form.into_inner();
+    let (accepted, refused) = parse_list(&form.list);
+    let mut report = sort_refusals(refused, accepted.is_empty());
+    let rows: Vec<ImportLine> = accepted
+        .into_iter()
+        .map(|r| ImportLine {
+            line: r.line,
+            network: r.rule.to_string(),
+            comment: r.comment.map(|c| c.as_str().to_owned()),
+        })
+        .collect();
+    let (added, on_list) = store(&state, &page, rows).await?;
     report.accepted = added;
-    report.duplicates = dups.len();
-    for (line, network) in dups {
-        report
-            .refused
-            .push((line, network, "Already on the list; not added again".into()));
+    report.already = on_list.len();
+    for (line, network) in on_list {
+        report.skip(line, network, "Already on the list; not added again".into());
     }
-    report.refused.sort_by_key(|r| r.0);
+    report.skipped.sort_by_key(|r| r.0);
     if added > 0 {
-        state.reload_rules(aid).await;
+        state.reload_rules(page.user.account_id).await;
     }
-    if report.refused.is_empty() {
-        flash(
-            &session,
-            true,
-            format!(
-                "Imported {added} rule{}.",
-                if added == 1 { "" } else { "s" }
-            ),
-        );
+    if report.refused.is_empty() && report.skipped_total == 0 {
+        let plural = if added == 1 { "" } else { "s" };
+        let text = format!("Imported {added} rule{plural}.");
+        confirm(&session, "ip-rules", true, text);
         return Ok(see_other(&format!("{PATH}#ip-rules")));
     }
-    // Show the report with the refused lines, keeping the list as typed.
-    let status = if added > 0 {
+    // The report, with only the refused lines left in the box to correct.
+    let status = if added > 0 || report.refused.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    show(
-        &state,
-        page,
-        ListQuery::default(),
-        Shown::Import(form, report),
-        status,
-    )
-    .await
+    let left = ImportForm {
+        list: left_to_correct(&form.list, &report.refused),
+    };
+    let shown = Shown::Import(left, report);
+    show(&state, page, ListQuery::default(), shown, status).await
 }
 
 /// The account's rules as a text list, in the import format.

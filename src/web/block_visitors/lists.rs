@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use actix_session::Session;
 use actix_web::{http::StatusCode, post, web, HttpResponse};
 
-use super::{show, CountriesForm, ListQuery, Shown, SitesForm, PATH};
+use super::{confirm, show, CountriesForm, ListQuery, Shown, SitesForm, PATH};
 use crate::{
     db::{
         self,
@@ -19,10 +19,7 @@ use crate::{
         website::{parse_list, SiteList},
     },
     error::AppError,
-    web::{
-        page::{flash, Page},
-        see_other, AppState,
-    },
+    web::{page::Page, see_other, AppState},
 };
 
 /// Form fields, with repeated keys (`country=DE&country=FR`) kept.
@@ -148,7 +145,7 @@ pub(super) async fn countries(
             if n == 1 { "y" } else { "ies" }
         ),
     };
-    flash(&session, true, text);
+    confirm(&session, "countries", true, text);
     Ok(see_other(&format!("{PATH}#countries")))
 }
 
@@ -242,6 +239,6 @@ pub(super) async fn websites(
             format!("Saved: the chat no longer shows on the {n} listed website{plural}.")
         }
     };
-    flash(&session, true, text);
+    confirm(&session, "websites", true, text);
     Ok(see_other(&format!("{PATH}#websites")))
 }

@@ -9,6 +9,7 @@ mod probe;
 
 use std::collections::BTreeSet;
 
+use actix_session::Session;
 use actix_web::{get, http::StatusCode, web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -18,7 +19,11 @@ use crate::{
     db::{self, models::GateSettings},
     domain::{access::ListMode, block::remaining_text, country},
     error::AppError,
-    web::{conversations::fmt_time, page::Page, render, AppState},
+    web::{
+        conversations::fmt_time,
+        page::{flash, Flash, Page},
+        render, AppState,
+    },
 };
 
 pub const PATH: &str = "/settings/block-visitors";
@@ -41,10 +46,41 @@ pub struct ImportForm {
     list: String,
 }
 
+/// What an import did: how many rules it added, the lines refused (to
+/// correct) and the lines with nothing to do (already on the list, or a
+/// repeat of an earlier line; the first `SHOWN` of them are listed).
+#[derive(Default)]
 pub struct ImportReport {
     accepted: usize,
-    duplicates: usize,
+    already: usize,
     refused: Vec<(usize, String, String)>,
+    skipped: Vec<(usize, String, String)>,
+    skipped_total: usize,
+}
+
+impl ImportReport {
+    /// How many lines of each kind the report lists; the box below keeps
+    /// every refused line whatever their number.
+    const SHOWN: usize = 500;
+
+    fn skip(&mut self, line: usize, text: String, why: String) {
+        self.skipped_total += 1;
+        if self.skipped.len() < Self::SHOWN {
+            self.skipped.push((line, text, why));
+        }
+    }
+
+    fn refused_shown(&self) -> &[(usize, String, String)] {
+        &self.refused[..self.refused.len().min(Self::SHOWN)]
+    }
+
+    /// A refusal of the whole list (such as an empty one), not of a line.
+    fn whole_list(&self) -> Option<&str> {
+        match self.refused.as_slice() {
+            [(0, _, why)] => Some(why),
+            _ => None,
+        }
+    }
 }
 
 /// The countries section as shown or typed.
@@ -80,6 +116,9 @@ pub struct ProbeResult {
 pub enum Shown {
     #[default]
     Saved,
+    /// After a save: the confirmation shows in this section, where the
+    /// redirect's #anchor scrolls to.
+    Confirmed(&'static str),
     Add(AddForm, String),
     Import(ImportForm, ImportReport),
     Countries(CountriesForm, String),
@@ -131,9 +170,18 @@ struct BlockVisitorsPage {
     probe_error: Option<String>,
     modes: [ListMode; 3],
     geo_ranges: usize,
+    notice: Option<(&'static str, Flash)>,
 }
 
 impl BlockVisitorsPage {
+    /// The confirmation to show at the top of `section`, if it is there.
+    fn notice_for(&self, section: &str) -> Option<&Flash> {
+        self.notice
+            .as_ref()
+            .filter(|(s, _)| *s == section)
+            .map(|(_, f)| f)
+    }
+
     fn is_selected(&self, code: &str) -> bool {
         self.countries.selected.contains(code)
     }
@@ -206,17 +254,7 @@ pub async fn show(
         rules_total,
         rules_page,
         rules_pages: ((rules_total + RULES_PER_PAGE - 1) / RULES_PER_PAGE).max(1),
-        rules_base: format!(
-            "{PATH}?{}",
-            if q.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "q={}&",
-                    url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
-                )
-            }
-        ),
+        rules_base: rules_base(&q),
         add: AddForm::default(),
         add_error: None,
         import: ImportForm::default(),
@@ -247,22 +285,40 @@ pub async fn show(
         modes: ListMode::ALL,
         geo_ranges: state.gate.country_table().ranges(),
         page: page.at("block"),
+        notice: None,
     };
-    match shown {
-        Shown::Saved => {}
-        Shown::Add(f, e) => (view.add, view.add_error) = (f, Some(e)),
-        Shown::Import(f, r) => (view.import, view.report) = (f, Some(r)),
-        Shown::Countries(f, e) => (view.countries, view.countries_error) = (f, Some(e)),
-        Shown::Sites(f, e) => (view.sites, view.sites_errors) = (f, e),
-        Shown::Probe(f, r) => {
-            view.probe = f;
-            match r {
-                Ok(r) => view.probe_result = Some(r),
-                Err(e) => view.probe_error = Some(e),
+    view.apply(shown);
+    render(status, &view)
+}
+
+/// The rule list's paging link base, keeping the search.
+fn rules_base(q: &str) -> String {
+    if q.is_empty() {
+        return format!("{PATH}?");
+    }
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("{PATH}?q={q}&")
+}
+
+impl BlockVisitorsPage {
+    /// Shows a refused form, a result or a confirmation in its section.
+    fn apply(&mut self, shown: Shown) {
+        match shown {
+            Shown::Saved => {}
+            Shown::Confirmed(section) => self.notice = self.page.flash.take().map(|f| (section, f)),
+            Shown::Add(f, e) => (self.add, self.add_error) = (f, Some(e)),
+            Shown::Import(f, r) => (self.import, self.report) = (f, Some(r)),
+            Shown::Countries(f, e) => (self.countries, self.countries_error) = (f, Some(e)),
+            Shown::Sites(f, e) => (self.sites, self.sites_errors) = (f, e),
+            Shown::Probe(f, r) => {
+                self.probe = f;
+                match r {
+                    Ok(r) => self.probe_result = Some(r),
+                    Err(e) => self.probe_error = Some(e),
+                }
             }
         }
     }
-    render(status, &view)
 }
 
 fn block_view(b: db::models::Block, now: NaiveDateTime) -> BlockView {
@@ -276,21 +332,34 @@ fn block_view(b: db::models::Block, now: NaiveDateTime) -> BlockView {
     }
 }
 
+/// The page's sections that confirm a save, by their anchor.
+const SECTIONS: [&str; 4] = ["ip-rules", "countries", "websites", "blocks"];
+/// The session key naming the section of the pending confirmation.
+const CONFIRMED_IN: &str = "block_visitors_section";
+
+/// Confirms a save in `section` on the next page view (the redirect
+/// target's #anchor), not at the top of the page out of sight.
+pub(super) fn confirm(session: &Session, section: &'static str, ok: bool, text: String) {
+    flash(session, ok, text);
+    let _ = session.insert(CONFIRMED_IN, section);
+}
+
 #[get("/settings/block-visitors")]
 async fn index(
     state: web::Data<AppState>,
     page: Page,
+    session: Session,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    show(
-        &state,
-        page,
-        query.into_inner(),
-        Shown::Saved,
-        StatusCode::OK,
-    )
-    .await
+    let section = session
+        .remove_as::<String>(CONFIRMED_IN)
+        .and_then(Result::ok);
+    let shown = SECTIONS
+        .into_iter()
+        .find(|s| section.as_deref() == Some(*s) && page.flash.is_some())
+        .map_or(Shown::Saved, Shown::Confirmed);
+    show(&state, page, query.into_inner(), shown, StatusCode::OK).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use actix_session::Session;
 use actix_web::{http::StatusCode, post, web, HttpResponse};
 
-use super::{show, ListQuery, ProbeForm, ProbeResult, Shown, PATH};
+use super::{confirm, show, ListQuery, ProbeForm, ProbeResult, Shown, PATH};
 use crate::{
     db,
     domain::{
@@ -18,7 +18,7 @@ use crate::{
     gate::{Reason, Verdict, Visit},
     web::{
         conversations::{unblock_conversation, UNBLOCKED},
-        page::{flash, Page},
+        page::Page,
         see_other, AppState,
     },
 };
@@ -191,8 +191,8 @@ pub(super) async fn unblock(
     conversation: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     match unblock_conversation(&state, &page, conversation.into_inner()).await? {
-        Ok(()) => flash(&session, true, UNBLOCKED),
-        Err(m) => flash(&session, false, m),
+        Ok(()) => confirm(&session, "blocks", true, UNBLOCKED.to_owned()),
+        Err(m) => confirm(&session, "blocks", false, m),
     }
     Ok(see_other(&format!("{PATH}#blocks")))
 }

@@ -2,17 +2,21 @@
 //! first) and written as they come, so memory stays flat whatever the size.
 
 use actix_web::{http::header, web::Bytes, HttpResponse};
+use chrono::NaiveDateTime;
 use tokio::sync::mpsc;
 
 use crate::{
     db::{models::BusinessCase, reports},
-    domain::{block::BlockingFilter, spreadsheet::safe_cell},
+    domain::{
+        block::{BlockState, BlockingFilter},
+        spreadsheet::safe_cell,
+    },
     web::AppState,
 };
 
 const BATCH: i64 = 2000;
 
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 13] = [
     "id",
     "business case",
     "started at",
@@ -23,19 +27,45 @@ pub const COLUMNS: [&str; 10] = [
     "blocking status",
     "blocking reason",
     "blocked at",
+    "block ends at",
+    "block state",
+    "block lifted by",
 ];
 
-fn time(t: Option<chrono::NaiveDateTime>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+/// Every time in UTC, ISO 8601 with its zone: `2026-11-29T08:05:00Z`.
+fn time(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
 
-fn encode(rows: &[reports::Row], case: &str, header: bool) -> Result<Bytes, csv::Error> {
+/// When the block ends or ended, its state now, and who lifted it early.
+fn block_columns(r: &reports::Row, now: NaiveDateTime) -> [String; 3] {
+    match r.block_state(now) {
+        None => Default::default(),
+        Some(BlockState::Active { remaining }) => {
+            [time(Some(now + remaining)), "Active".into(), String::new()]
+        }
+        Some(BlockState::Expired { at }) => [time(Some(at)), "Expired".into(), String::new()],
+        Some(BlockState::Lifted { at, by }) => [
+            time(Some(at)),
+            "Lifted early".into(),
+            safe_cell(&by).into_owned(),
+        ],
+    }
+}
+
+fn encode(
+    rows: &[reports::Row],
+    case: &str,
+    header: bool,
+    now: NaiveDateTime,
+) -> Result<Bytes, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows.len() * 120));
     if header {
         w.write_record(COLUMNS)?;
     }
     for r in rows {
+        let [ends, state, lifted_by] = block_columns(r, now);
         let fields = [
             r.id.to_string(),
             safe_cell(case).into_owned(),
@@ -52,6 +82,9 @@ fn encode(rows: &[reports::Row], case: &str, header: bool) -> Result<Bytes, csv:
             .to_owned(),
             safe_cell(r.block_reason.as_deref().unwrap_or("")).into_owned(),
             time(r.blocked_at),
+            ends,
+            state,
+            lifted_by,
         ];
         w.write_record(&fields)?;
     }
@@ -88,7 +121,7 @@ pub fn response(state: &AppState, case: BusinessCase, filter: BlockingFilter) ->
                     return;
                 }
             };
-            let chunk = match encode(&rows, &case.name, first) {
+            let chunk = match encode(&rows, &case.name, first, now) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!(error = %e, "CSV export stopped");
@@ -144,8 +177,11 @@ mod tests {
             blocked_at: Some(t),
             block_reason: Some("@SUM(1+1)".into()),
             block_until: Some(t),
+            block_expires_at: Some(t),
+            block_lifted_at: Some(t - chrono::Duration::hours(1)),
+            block_lifted_by: Some("-Mallory".into()),
         };
-        let out = String::from_utf8(encode(&[row], "+Sales", true).unwrap().to_vec()).unwrap();
+        let out = String::from_utf8(encode(&[row], "+Sales", true, t).unwrap().to_vec()).unwrap();
         let mut lines = out.lines();
         assert_eq!(lines.next().unwrap(), COLUMNS.join(","));
         let line = lines.next().unwrap();
@@ -156,5 +192,10 @@ mod tests {
             line.contains(",Blocked,"),
             "an ended block still reads Blocked: {line}"
         );
+        assert!(
+            line.contains("2027-01-15T07:00:00Z"),
+            "ISO 8601 UTC: {line}"
+        );
+        assert!(line.ends_with(",Lifted early,'-Mallory"), "{line}");
     }
 }

@@ -146,6 +146,8 @@ async fn export(
     case_id: web::Path<i64>,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // A manager feature: the export spans every agent's conversations.
+    user.require_manager()?;
     let case = own_case(&state, user.account_id, case_id.into_inner()).await?;
     Ok(csv_export::response(&state, case, q.filter()))
 }
