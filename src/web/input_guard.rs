@@ -57,12 +57,12 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let json = wants_json(req.request());
     let escaped_nul = req
         .uri()
         .path_and_query()
         .is_some_and(|pq| pq.as_str().as_bytes().windows(3).any(|w| w == b"%00"));
     if escaped_nul {
+        let json = wants_json(req.request());
         return Ok(req
             .into_response(refusal(Refusal::Nul, json))
             .map_into_right_body());
@@ -73,6 +73,7 @@ pub async fn guard(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
+    let json = wants_json(req.request());
     let seen = Rc::new(Cell::new(None));
     let scan = Scan::for_request(&req);
     let inner = actix_web::HttpMessage::take_payload(&mut req);
