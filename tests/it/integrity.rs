@@ -60,7 +60,15 @@ fn several_instances_seeding_one_empty_database_make_one_demo_account() {
 #[test]
 fn several_cores_starting_together_seed_through_the_start_up_path() {
     let fresh = FreshDb::create();
-    let cores: Vec<_> = (0..3).map(|_| fresh.open()).collect();
+    let cores: Vec<_> = if fresh.url.starts_with("postgres") {
+        // Three instances open (and migrate) one empty database at once.
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..3).map(|_| s.spawn(|| fresh.open())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    } else {
+        (0..3).map(|_| fresh.open()).collect()
+    };
     let barrier = Barrier::new(cores.len());
     let results: Vec<Result<Option<String>, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = cores
@@ -339,138 +347,4 @@ async fn unblock_now_leaves_no_copy_of_the_sealed_network_in_the_wal() {
         "the database file holds the sealed network"
     );
     assert!(bootstrap_shows(&app, "198.51.100.61").await);
-}
-
-/// A database as it was before the one-active-block migration, holding two
-/// blocks in force on one conversation (as two agents racing could leave
-/// it), plus one that ran out and one lifted.
-#[test]
-fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
-    use chatgate::db::{
-        schema::{accounts, business_cases, conversations},
-        Db, DbConn, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
-    };
-    use diesel_migrations::MigrationHarness;
-
-    let fresh = FreshDb::create();
-    let settings = fresh.settings();
-    let db = Db::connect(&settings.database, 1).unwrap();
-    let mut conn = db.get().unwrap();
-    for _ in 0..5 {
-        match &mut *conn {
-            DbConn::Sqlite(c) => c.run_next_migration(SQLITE_MIGRATIONS).map(|_| ()),
-            DbConn::Pg(c) => c.run_next_migration(POSTGRES_MIGRATIONS).map(|_| ()),
-        }
-        .unwrap();
-    }
-    // Microseconds, as PostgreSQL keeps them.
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
-    let days = chrono::Duration::days;
-    diesel::insert_into(accounts::table)
-        .values((
-            accounts::id.eq(1),
-            accounts::name.eq("a"),
-            accounts::created_at.eq(now),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    diesel::insert_into(business_cases::table)
-        .values((
-            business_cases::id.eq(1),
-            business_cases::account_id.eq(1),
-            business_cases::name.eq("s"),
-            business_cases::widget_key.eq("k"),
-            business_cases::created_at.eq(now),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    for id in [1i64, 2] {
-        diesel::insert_into(conversations::table)
-            .values((
-                conversations::id.eq(id),
-                conversations::account_id.eq(1),
-                conversations::case_id.eq(1),
-                conversations::public_id.eq(format!("c{id}")),
-                conversations::visitor_key.eq("v"),
-                conversations::visitor_label.eq("Visitor"),
-                conversations::status.eq("closed"),
-                conversations::started_at.eq(now - days(1)),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
-    }
-    // (id, conversation, created days ago, lifted)
-    for (id, conv, ago, lifted) in [
-        (1i64, 1i64, 9i64, false), // ran out, not purged yet
-        (2, 1, 2, false),
-        (3, 1, 1, false), // the newest: stays in force
-        (4, 2, 1, true),
-        (5, 2, 0, false), // the only one of conversation 2
-    ] {
-        let at = now - days(ago);
-        diesel::insert_into(blocks::table)
-            .values((
-                blocks::id.eq(id),
-                blocks::account_id.eq(1),
-                blocks::conversation_id.eq(Some(conv)),
-                blocks::public_id.eq(format!("b{id}")),
-                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
-                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
-                blocks::reason.eq("r"),
-                blocks::blocked_by_name.eq("agent"),
-                blocks::created_at.eq(at),
-                blocks::expires_at.eq(at + days(7)),
-                blocks::lifted_at.eq(lifted.then_some(now)),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
-    }
-    diesel::update(conversations::table.filter(conversations::id.eq(1)))
-        .set((
-            conversations::block_id.eq(Some(2i64)),
-            conversations::block_until.eq(Some(now + days(5))),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    drop(conn);
-    db.migrate().unwrap();
-
-    let mut conn = db.get().unwrap();
-    let rows: Vec<(i64, Option<Vec<u8>>, Option<chrono::NaiveDateTime>)> = blocks::table
-        .order(blocks::id)
-        .select((blocks::id, blocks::network_index, blocks::lifted_at))
-        .load(&mut *conn)
-        .unwrap();
-    let in_force: Vec<i64> = rows
-        .iter()
-        .filter(|(_, index, _)| index.is_some())
-        .map(|r| r.0)
-        .collect();
-    assert_eq!(in_force, [3, 5], "{rows:?}");
-    assert!(
-        rows[0].2.is_none(),
-        "the block that ran out is not 'lifted'"
-    );
-    assert!(rows[1].2.is_some(), "the older duplicate is lifted");
-    let (block_id, until): (Option<i64>, Option<chrono::NaiveDateTime>) = conversations::table
-        .find(1)
-        .select((conversations::block_id, conversations::block_until))
-        .first(&mut *conn)
-        .unwrap();
-    assert_eq!(block_id, Some(3));
-    assert_eq!(until, Some(now - days(1) + days(7)));
-    // Two blocks in force on one conversation can no longer be stored.
-    let again = diesel::insert_into(blocks::table)
-        .values((
-            blocks::account_id.eq(1),
-            blocks::conversation_id.eq(Some(1i64)),
-            blocks::public_id.eq("b6"),
-            blocks::network_index.eq(Some(vec![6u8; 8])),
-            blocks::reason.eq("r"),
-            blocks::blocked_by_name.eq("agent"),
-            blocks::created_at.eq(now),
-            blocks::expires_at.eq(now + days(7)),
-        ))
-        .execute(&mut *conn);
-    assert!(again.is_err(), "a second block in force was stored");
 }

@@ -19,6 +19,7 @@ mod file_uploads;
 mod helpers;
 mod integrity;
 mod integrity_support;
+mod migrations;
 mod pages;
 mod previews;
 mod proxy;
