@@ -24,7 +24,7 @@ use crate::{
     passwords,
     web::{
         agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
-        panel, session_store::DbSessionStore, users, widget, AppState,
+        input_guard, panel, session_store::DbSessionStore, users, widget, AppState,
     },
 };
 
@@ -155,6 +155,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         App::new()
             .app_data(state.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
+            .wrap(from_fn(input_guard::guard))
             .wrap(from_fn(headers::security_headers))
             .wrap(from_fn(crate::telemetry::access_log))
             .app_data(widget::json_config())

@@ -1,9 +1,16 @@
 //! Blocking a visitor from a conversation, and lifting it. Both run inside
 //! one write transaction; the caller reloads the gate afterwards.
+//!
+//! Both first lock the conversation (SQLite's `BEGIN IMMEDIATE` already
+//! serialises writers; PostgreSQL at READ COMMITTED needs the lock), so of
+//! two agents blocking at once one wins and the other is told the visitor
+//! is already blocked. A unique index on the active block of a conversation
+//! backs this up.
 
 use std::net::IpAddr;
 
 use chrono::NaiveDateTime;
+use diesel::result::DatabaseErrorKind;
 use serde_json::json;
 
 use super::service::{agent_conversation, ip_context, AgentRef, ChatError};
@@ -12,15 +19,17 @@ use crate::{
     db::{
         audit::{self, Actor},
         blocks::{self, NewBlock},
-        chat,
+        chat, lock,
         models::Block,
-        DbConn,
+        purge, DbConn,
     },
     domain::{
         block::{network_of, BlockReason, DURATION},
         chat::{Author, EventKind},
     },
 };
+
+const ALREADY: &str = "This visitor is already blocked.";
 
 /// Where a block's network is sealed.
 pub fn network_context(block_public_id: &str) -> SealContext<'_> {
@@ -42,10 +51,15 @@ pub fn block(
     reason: &BlockReason,
     now: NaiveDateTime,
 ) -> Result<Block, ChatError> {
+    lock(conn, "conversation", &id.to_string())?;
     let conv = agent_conversation(conn, a.account_id, id)?;
     if conv.block_until.is_some_and(|u| u > now) {
-        return Err(ChatError::Conflict("This visitor is already blocked."));
+        return Err(ChatError::Conflict(ALREADY));
     }
+    // A block that ran out but that the purge has not reached yet ends now,
+    // as the purge would end it, so the new one is the only one in force.
+    let ended = blocks::expire_conversation(conn, a.account_id, conv.id, now)?;
+    purge::record_expired(conn, &ended)?;
     const GONE: &str = "This visitor's address is no longer stored (after 7 days it is deleted), so they cannot be blocked from here.";
     let sealed = blocks::conversation_address(conn, a.account_id, conv.id)?
         .ok_or(ChatError::Conflict(GONE))?;
@@ -71,7 +85,13 @@ pub fn block(
             now,
             expires_at: now + DURATION,
         },
-    )?;
+    )
+    .map_err(|e| match e {
+        diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ChatError::Conflict(ALREADY)
+        }
+        e => ChatError::Db(e),
+    })?;
     let line = format!("Visitor blocked by {}: {}", a.name, reason.as_str());
     chat::append(
         conn,
@@ -106,6 +126,7 @@ pub fn unblock(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
+    lock(conn, "conversation", &id.to_string())?;
     let conv = agent_conversation(conn, a.account_id, id)?;
     let block_id = conv
         .block_id

@@ -152,6 +152,37 @@ pub fn expire(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Block>> 
     Ok(due)
 }
 
+/// Like [`expire`] for one conversation's blocks (before it is blocked
+/// again): erases the network of those whose seven days are over.
+pub fn expire_conversation(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Block>> {
+    let due = || {
+        blocks::table
+            .filter(blocks::account_id.eq(account_id))
+            .filter(blocks::conversation_id.eq(Some(conversation_id)))
+            .filter(
+                blocks::network_index
+                    .is_not_null()
+                    .or(blocks::network_sealed.is_not_null()),
+            )
+            .filter(blocks::expires_at.le(now))
+    };
+    let ended: Vec<Block> = due().select(Block::as_select()).load(conn)?;
+    if !ended.is_empty() {
+        diesel::update(due())
+            .set((
+                blocks::network_sealed.eq(None::<Vec<u8>>),
+                blocks::network_index.eq(None::<Vec<u8>>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ended)
+}
+
 /// Erases visitor addresses of conversations started before `cutoff`.
 pub fn purge_conversation_addresses(
     conn: &mut DbConn,

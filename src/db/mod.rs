@@ -139,7 +139,7 @@ impl Db {
                 .map(|v| v.len())
                 .map_err(m),
             DbConn::Pg(c) => {
-                const LOCK: i64 = 0x6368_6174_6761_7465; // "chatgate"
+                const LOCK: i64 = SETUP_LOCK;
                 diesel::sql_query(format!("SELECT pg_advisory_lock({LOCK})"))
                     .execute(c)
                     .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
@@ -202,6 +202,21 @@ where
             Err(e)
         }
     }
+}
+
+/// The PostgreSQL advisory lock of start-up work: the migrations and the
+/// demo seed. Instances starting together take turns on it.
+pub const SETUP_LOCK: i64 = 0x6368_6174_6761_7465; // "chatgate"
+
+/// Takes the start-up lock until the transaction ends (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers). Call inside [`write_tx`].
+pub fn lock_setup(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(SETUP_LOCK)
+            .execute(c)?;
+    }
+    Ok(())
 }
 
 /// Serialises writers on one logical key until the transaction ends. SQLite's

@@ -7,7 +7,9 @@ use diesel::{connection::SimpleConnection, prelude::*};
 
 use super::{
     audit::{self, Actor},
-    blocks, sessions, throttle, write_tx, DbConn,
+    blocks,
+    models::Block,
+    sessions, throttle, write_tx, DbConn,
 };
 use crate::domain::block::DURATION;
 
@@ -22,23 +24,7 @@ pub struct Report {
 pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> QueryResult<Report> {
     let report = write_tx(conn, |c| {
         let expired = blocks::expire(c, now)?;
-        for b in &expired {
-            if b.lifted_at.is_none() {
-                let what = match b.conversation_id {
-                    Some(id) => {
-                        format!("The block on the visitor of conversation #{id} ended after 7 days")
-                    }
-                    None => "A visitor block ended after 7 days".to_owned(),
-                };
-                audit::record(
-                    c,
-                    b.account_id,
-                    Actor::System,
-                    "visitor.block_expired",
-                    &what,
-                )?;
-            }
-        }
+        record_expired(c, &expired)?;
         Ok::<_, diesel::result::Error>(Report {
             blocks_expired: expired.len(),
             addresses_erased: blocks::purge_conversation_addresses(c, now - DURATION)?,
@@ -46,10 +32,38 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> Quer
             login_failures: throttle::purge(c, now - Duration::hours(1))?,
         })
     })?;
+    checkpoint(conn)?;
+    Ok(report)
+}
+
+/// Writes the audit entry of each block that ran its seven days (not of
+/// those lifted early, which have their own).
+pub fn record_expired(c: &mut DbConn, expired: &[Block]) -> QueryResult<()> {
+    for b in expired.iter().filter(|b| b.lifted_at.is_none()) {
+        let what = match b.conversation_id {
+            Some(id) => {
+                format!("The block on the visitor of conversation #{id} ended after 7 days")
+            }
+            None => "A visitor block ended after 7 days".to_owned(),
+        };
+        audit::record(
+            c,
+            b.account_id,
+            Actor::System,
+            "visitor.block_expired",
+            &what,
+        )?;
+    }
+    Ok(())
+}
+
+/// After erasing visitor data, on SQLite: `secure_delete` zeroes the freed
+/// bytes in the pages, and this checkpoint moves those pages out of the
+/// write-ahead log and truncates it, so no copy of the erased bytes lingers
+/// in the `-wal` file. Call after the erasing transaction has committed.
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
     if let DbConn::Sqlite(c) = conn {
-        // secure_delete zeroes freed pages; the checkpoint moves them out of
-        // the write-ahead log so no copy of the erased bytes lingers there.
         c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
-    Ok(report)
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Demo data for a first run, and the `create-user` command's work.
 
-use super::{accounts, audit, write_tx, DbConn};
+use super::{accounts, audit, lock_setup, write_tx, DbConn};
 use crate::domain::account::{DisplayName, Email, InvalidInput, Role};
 
 pub const DEMO_ACCOUNT: &str = "Demo Company";
@@ -19,8 +19,11 @@ pub enum SeedError {
 
 /// Creates the demo account, its two business cases and its two users, but
 /// only when the database has no account yet. Returns whether it seeded.
+/// Runs under the start-up lock, so of several instances starting together
+/// on one empty database exactly one seeds and the others see its account.
 pub fn seed_demo(conn: &mut DbConn, password_hash: &str) -> Result<bool, SeedError> {
     write_tx(conn, |conn| {
+        lock_setup(conn)?;
         if accounts::any_account(conn)? {
             return Ok(false);
         }

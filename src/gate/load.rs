@@ -72,10 +72,11 @@ pub async fn refresh_policies(db: &Db, gate: &Gate) -> Result<usize, AppError> {
 
 /// Reads the blocks in force into a new snapshot.
 pub async fn reload_blocks(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
+    let ticket = gate.block_read_ticket();
     let rows = db.run(move |c| Ok(db::blocks::live(c, now)?)).await?;
     let blocks = Blocks::from_rows(rows);
     let n = blocks.len();
-    gate.replace_blocks(blocks);
+    gate.replace_blocks_read(ticket, blocks);
     Ok(n)
 }
 

@@ -126,6 +126,10 @@ pub struct Gate {
     retired: Mutex<Vec<(i64, Arc<Policy>)>>,
     countries: Arc<CountryTable>,
     cases: ArcSwap<HashMap<String, Arc<BusinessCase>>>,
+    /// Reads of the blocks in force: how many were started, and which one
+    /// the held snapshot came from. A read that finishes after a later one
+    /// is stale and is dropped.
+    block_reads: Mutex<(u64, u64)>,
 }
 
 impl Gate {
@@ -137,6 +141,7 @@ impl Gate {
             retired: Mutex::new(Vec::new()),
             countries,
             cases: ArcSwap::from_pointee(HashMap::new()),
+            block_reads: Mutex::new((0, 0)),
         }
     }
 
@@ -147,6 +152,27 @@ impl Gate {
 
     pub fn replace_blocks(&self, blocks: Blocks) {
         self.blocks.store(Arc::new(blocks));
+    }
+
+    /// Call before reading the blocks in force from the database; hand the
+    /// ticket to [`Gate::replace_blocks_read`] with what was read.
+    pub fn block_read_ticket(&self) -> u64 {
+        let mut reads = self.block_reads.lock().unwrap_or_else(|e| e.into_inner());
+        reads.0 += 1;
+        reads.0
+    }
+
+    /// Swaps in blocks read under `ticket`, unless a read started later has
+    /// already been applied: of two reloads racing (two agents acting at
+    /// once), the older snapshot never overwrites the newer one.
+    pub fn replace_blocks_read(&self, ticket: u64, blocks: Blocks) -> bool {
+        let mut reads = self.block_reads.lock().unwrap_or_else(|e| e.into_inner());
+        if ticket <= reads.1 {
+            return false;
+        }
+        reads.1 = ticket;
+        self.blocks.store(Arc::new(blocks));
+        true
     }
 
     /// Swaps in a new policy for one account, unless a newer one is held.

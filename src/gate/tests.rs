@@ -268,3 +268,25 @@ fn cases_are_found_by_widget_key() {
     g.set_cases([("k".to_owned(), Arc::new(case))].into_iter().collect());
     assert_eq!(g.case("k").map(|c| c.id), Some(3));
 }
+
+#[test]
+fn a_reload_that_finishes_late_never_overwrites_a_newer_one() {
+    let g = gate();
+    let until = now() + Duration::days(7);
+    let v4 = ip("203.0.113.7");
+    // Two reloads start (a block, then an unblock, each reloading); the
+    // second one's read (no block) lands first.
+    let first = g.block_read_ticket();
+    let second = g.block_read_ticket();
+    assert!(g.replace_blocks_read(second, Blocks::default()));
+    let stale = Blocks::from_rows([(1, g.index_of(v4).to_vec(), until)]);
+    assert!(
+        !g.replace_blocks_read(first, stale),
+        "the stale read is dropped"
+    );
+    assert!(g.blocks.load().map.is_empty());
+    let third = g.block_read_ticket();
+    let fresh = Blocks::from_rows([(1, g.index_of(v4).to_vec(), until)]);
+    assert!(g.replace_blocks_read(third, fresh));
+    assert_eq!(g.blocks.load().len(), 1);
+}

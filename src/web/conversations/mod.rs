@@ -300,7 +300,7 @@ pub async fn unblock_conversation(
     let result = state
         .db
         .run(move |c| {
-            Ok(write_tx(c, |c| {
+            let lifted = write_tx(c, |c| {
                 accounts::require_active_manager(c, user.account_id, user.id)
                     .map_err(|_| ChatError::NotFound)?;
                 blocking::unblock(
@@ -313,7 +313,14 @@ pub async fn unblock_conversation(
                     id,
                     now,
                 )
-            }))
+            });
+            if lifted.is_ok() {
+                // The erased network leaves the write-ahead log at once.
+                if let Err(e) = crate::db::purge::checkpoint(c) {
+                    tracing::warn!(error = %e, "checkpoint after an unblock failed");
+                }
+            }
+            Ok(lifted)
         })
         .await?;
     match result {

@@ -1,0 +1,162 @@
+//! The one-active-block migration on a database that holds duplicate
+//! blocks in force, as two agents racing on PostgreSQL could leave it.
+
+use chatgate::db::{
+    schema::{accounts, blocks, business_cases, conversations},
+    Db, DbConn, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
+};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel_migrations::MigrationHarness;
+
+use crate::integrity_support::FreshDb;
+
+fn days(n: i64) -> Duration {
+    Duration::days(n)
+}
+
+/// Runs the migrations before the one-active-block one.
+fn migrate_to_before(conn: &mut DbConn) {
+    for _ in 0..5 {
+        match conn {
+            DbConn::Sqlite(c) => c.run_next_migration(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Pg(c) => c.run_next_migration(POSTGRES_MIGRATIONS).map(|_| ()),
+        }
+        .unwrap();
+    }
+}
+
+/// An account with a case and conversations 1 and 2.
+fn insert_conversations(conn: &mut DbConn, now: NaiveDateTime) {
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(1),
+            accounts::name.eq("a"),
+            accounts::created_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    diesel::insert_into(business_cases::table)
+        .values((
+            business_cases::id.eq(1),
+            business_cases::account_id.eq(1),
+            business_cases::name.eq("s"),
+            business_cases::widget_key.eq("k"),
+            business_cases::created_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    for id in [1i64, 2] {
+        diesel::insert_into(conversations::table)
+            .values((
+                conversations::id.eq(id),
+                conversations::account_id.eq(1),
+                conversations::case_id.eq(1),
+                conversations::public_id.eq(format!("c{id}")),
+                conversations::visitor_key.eq("v"),
+                conversations::visitor_label.eq("Visitor"),
+                conversations::status.eq("closed"),
+                conversations::started_at.eq(now - days(1)),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
+}
+
+/// Conversation 1 holds three blocks with a network (one ran out, two in
+/// force); conversation 2 one lifted and one in force.
+fn insert_blocks(conn: &mut DbConn, now: NaiveDateTime) {
+    // (id, conversation, created days ago, lifted)
+    for (id, conv, ago, lifted) in [
+        (1i64, 1i64, 9i64, false), // ran out, not purged yet
+        (2, 1, 2, false),
+        (3, 1, 1, false), // the newest: stays in force
+        (4, 2, 1, true),
+        (5, 2, 0, false), // the only one of conversation 2
+    ] {
+        let at = now - days(ago);
+        diesel::insert_into(blocks::table)
+            .values((
+                blocks::id.eq(id),
+                blocks::account_id.eq(1),
+                blocks::conversation_id.eq(Some(conv)),
+                blocks::public_id.eq(format!("b{id}")),
+                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
+                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
+                blocks::reason.eq("r"),
+                blocks::blocked_by_name.eq("agent"),
+                blocks::created_at.eq(at),
+                blocks::expires_at.eq(at + days(7)),
+                blocks::lifted_at.eq(lifted.then_some(now)),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
+    // The conversation points at the older duplicate.
+    diesel::update(conversations::table.filter(conversations::id.eq(1)))
+        .set((
+            conversations::block_id.eq(Some(2i64)),
+            conversations::block_until.eq(Some(now + days(5))),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
+fn second_block_in_force(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::account_id.eq(1),
+            blocks::conversation_id.eq(Some(1i64)),
+            blocks::public_id.eq("b6"),
+            blocks::network_index.eq(Some(vec![6u8; 8])),
+            blocks::reason.eq("r"),
+            blocks::blocked_by_name.eq("agent"),
+            blocks::created_at.eq(now),
+            blocks::expires_at.eq(now + days(7)),
+        ))
+        .execute(conn)
+}
+
+#[test]
+fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
+    let fresh = FreshDb::create();
+    let db = Db::connect(&fresh.settings().database, 1).unwrap();
+    // Microseconds, as PostgreSQL keeps them.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
+    {
+        let mut conn = db.get().unwrap();
+        migrate_to_before(&mut conn);
+        insert_conversations(&mut conn, now);
+        insert_blocks(&mut conn, now);
+    }
+    db.migrate().unwrap();
+
+    let mut conn = db.get().unwrap();
+    let rows: Vec<(i64, Option<Vec<u8>>, Option<NaiveDateTime>)> = blocks::table
+        .order(blocks::id)
+        .select((blocks::id, blocks::network_index, blocks::lifted_at))
+        .load(&mut *conn)
+        .unwrap();
+    let in_force: Vec<i64> = rows
+        .iter()
+        .filter(|(_, index, _)| index.is_some())
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(in_force, [3, 5], "{rows:?}");
+    assert!(
+        rows[0].2.is_none(),
+        "the block that ran out is not 'lifted'"
+    );
+    assert!(rows[1].2.is_some(), "the older duplicate is lifted");
+    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
+        .find(1)
+        .select((conversations::block_id, conversations::block_until))
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(block_id, Some(3));
+    assert_eq!(until, Some(now - days(1) + days(7)));
+    assert!(
+        second_block_in_force(&mut conn, now).is_err(),
+        "a second block in force was stored"
+    );
+}
