@@ -236,11 +236,10 @@ impl Keys {
         ))
     }
 
-    /// The anti-forgery token the chat frame sends with the visitor's
-    /// writes: a keyed hash of the visitor's cookie, so only a page that
-    /// could read the frame knows it.
-    pub fn widget_token(&self, visitor_cookie: &str) -> String {
-        hex::encode(mac(&self.widget, visitor_cookie.as_bytes()))
+    /// A keyed hash with the widget's key: the signature of a visitor's
+    /// read ticket (see `web::widget::visitor`).
+    pub fn widget_token(&self, message: &str) -> String {
+        hex::encode(mac(&self.widget, message.as_bytes()))
     }
 
     pub fn cookie_key(&self) -> &[u8; 64] {

@@ -254,7 +254,9 @@ pub fn answer_survey(
     answer: &SurveyAnswer,
 ) -> Result<Conversation, ChatError> {
     let conv = visitor_conversation(conn, v, public_id)?;
-    if !conv.survey_offered {
+    // A blocked conversation's survey is never answered, even after the
+    // block ends.
+    if !conv.survey_offered || conv.block_id.is_some() || conv.blocked_at.is_some() {
         return Err(ChatError::Conflict("There is no survey to answer."));
     }
     if chat::set_survey_answer(conn, conv.id, answer.rating, answer.comment.as_deref())? == 0 {

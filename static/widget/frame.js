@@ -5,8 +5,11 @@
   var body = document.body;
   var key = body.getAttribute("data-case");
   var visitor = keptVisitor(body.getAttribute("data-visitor"));
-  // The read-only ticket for the event stream and file links (from /state).
+  // The read-only ticket for the event stream (from /state); each file link
+  // asks for a ticket of its own when clicked.
   var ticket = "";
+  // Refused streams in a row; after a few the frame stops asking.
+  var refusals = 0;
   var pageUrl = body.getAttribute("data-url") || "";
   var base = "/widget/v1/" + encodeURIComponent(key);
   function $(id) { return document.getElementById(id); }
@@ -14,8 +17,9 @@
   // Who this visitor is: the id kept in the frame's own storage, which the
   // browser keeps per top-level site, so it survives third-party-cookie
   // blocking. The first frame on a site keeps the id the server named.
+  // Each chat (case) keeps its own id, so accounts never share one.
   function keptVisitor(named) {
-    var name = "chatgate:visitor", valid = /^[A-Za-z0-9_-]{43}$/;
+    var name = "chatgate:visitor:" + key, valid = /^[A-Za-z0-9_-]{43}$/;
     try {
       var kept = window.localStorage.getItem(name);
       if (kept && valid.test(kept)) return kept;
@@ -134,8 +138,8 @@
         break;
       case "file": {
         var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
-        a.href = withTicket(at("/conversations/" + encodeURIComponent(conversation) + "/files/" + encodeURIComponent(b.file)));
-        a.setAttribute("download", "");
+        a.href = "#";
+        a.addEventListener("click", downloadFile(conversation, b.file));
         bubble(d, a);
         break;
       }
@@ -173,6 +177,23 @@
         line("The conversation has ended. Write again to start a new one.");
         break;
     }
+  }
+
+  // A file link fetches a ticket for that one file, then downloads it.
+  function downloadFile(conv, file) {
+    var path = "/conversations/" + encodeURIComponent(conv) + "/files/" + encodeURIComponent(file);
+    return function (ev) {
+      ev.preventDefault();
+      api("GET", path + "/ticket")
+        .then(function (d) {
+          var link = el("a");
+          link.href = at(path) + "&ticket=" + encodeURIComponent(d.ticket);
+          link.setAttribute("download", "");
+          link.click();
+          showError("");
+        })
+        .catch(function (e) { showError(e.message); });
+    };
   }
 
   function surveyCard() {
@@ -230,6 +251,7 @@
     var q = "?url=" + encodeURIComponent(pageUrl);
     if (conversation) q += "&conversation=" + encodeURIComponent(conversation) + "&after=" + lastSeq;
     source = new EventSource(withTicket(base + "/events" + q));
+    source.onopen = function () { refusals = 0; };
     source.onmessage = function (ev) {
       var d;
       try { d = JSON.parse(ev.data); } catch (e) { return; }
@@ -240,14 +262,18 @@
     source.onerror = function () {
       // A refused stream is closed for good; find out whether the chat went away.
       if (source && source.readyState === EventSource.CLOSED) {
+        // Backs off (3, 6, 12, 24, 48 s) and stops after five refusals in a row.
+        refusals += 1;
+        if (refusals > 5) return;
+        var wait = 3000 * Math.pow(2, refusals - 1);
         readState()
           .then(function (r) { return r.json(); })
           .then(function (d) {
             if (d.code === "unavailable") { goQuiet(); return; }
             if (d.ticket) ticket = d.ticket;
-            setTimeout(connect, 3000);
+            setTimeout(connect, wait);
           })
-          .catch(function () { setTimeout(connect, 5000); });
+          .catch(function () { setTimeout(connect, wait); });
       }
     };
   }
@@ -293,13 +319,18 @@
 
   // A new page view: an open conversation continues; one that ended (by an
   // agent, a block or its expiry) is not shown, and writing starts afresh.
+  // One an agent closed is shown while its survey waits for an answer;
+  // writing starts afresh all the same.
   readState()
     .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
     .then(function (s) {
       ticket = s.ticket || "";
       launcher.hidden = false;
       size();
-      if (s.conversation && s.conversation.status !== "closed") { conversation = s.conversation.id; }
+      if (s.conversation) {
+        conversation = s.conversation.id;
+        ended = s.conversation.status === "closed";
+      }
       connect();
     })
     .catch(function () { /* the chat stays hidden */ });

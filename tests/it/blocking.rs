@@ -95,7 +95,7 @@ pub async fn assert_every_endpoint_refused(v: &VisitorClient, cid: &str, ip: &st
             _ => v
                 .client
                 .post(format!("{}{path}", v.base))
-                .header("x-widget-token", &v.token)
+                .header("x-chatgate-visitor", &v.visitor)
                 .json(&body),
         };
         let r = req.send().await.unwrap();
@@ -109,7 +109,7 @@ pub async fn assert_every_endpoint_refused(v: &VisitorClient, cid: &str, ip: &st
     let r = v
         .client
         .post(format!("{}/files", v.base))
-        .header("x-widget-token", &v.token)
+        .header("x-chatgate-visitor", &v.visitor)
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
         .await

@@ -2,8 +2,6 @@
 //! than the chat's `https://chat.test`, both behind a local TLS proxy, in a
 //! Chromium that blocks third-party cookies.
 
-use std::time::Duration;
-
 use chatgate::db::schema::conversations;
 use diesel::prelude::*;
 use fantoccini::Locator;
@@ -118,18 +116,20 @@ async fn the_chat_on_another_site_over_https_keeps_the_conversation_across_pages
         .unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let log = b.css("#log").await.text().await.unwrap();
-    assert!(!log.contains("tent"), "the shop's conversation: {log}");
     b.css("#input")
         .await
         .send_keys("A question from the blog")
         .await
         .unwrap();
     b.click("#send").await;
+    // The blog's own message in the log is the signal that its stream is
+    // open and replayed; the shop's conversation is not in it.
     b.wait_text("#log", "A question from the blog").await;
+    let log = b.css("#log").await.text().await.unwrap();
+    assert!(!log.contains("tent"), "the shop's conversation: {log}");
     b.client.enter_parent_frame().await.unwrap();
-    assert_eq!(conversations_of_acme(&app).len(), 2);
+    let convs = conversations_of_acme(&app);
+    assert_eq!(convs.len(), 2, "a conversation of its own: {convs:?}");
 
     c.clone().close().await.unwrap();
     drop(sites);

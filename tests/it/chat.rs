@@ -338,7 +338,7 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
     let r = v
         .client
         .post(format!("{}/messages", v.base))
-        .header("x-widget-token", &v.token)
+        .header("x-chatgate-visitor", &v.visitor)
         .header("content-type", "application/json")
         .body("{\"text\":")
         .send()

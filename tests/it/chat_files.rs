@@ -14,7 +14,7 @@ async fn files_travel_both_ways_as_attachments() {
     let r = v
         .client
         .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-widget-token", &v.token)
+        .header("x-chatgate-visitor", &v.visitor)
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
         .await
@@ -24,7 +24,7 @@ async fn files_travel_both_ways_as_attachments() {
     let r = v
         .client
         .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-widget-token", &v.token)
+        .header("x-chatgate-visitor", &v.visitor)
         .multipart(reqwest::multipart::Form::new().part("file", empty))
         .send()
         .await

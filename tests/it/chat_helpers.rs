@@ -8,11 +8,13 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// A visitor's browser: its own cookies, the frame's token.
+/// A visitor's browser: its own cookies, the id the frame keeps.
 pub struct VisitorClient {
     pub client: reqwest::Client,
     pub base: String,
-    pub token: String,
+    /// The id the frame keeps in its storage and sends as a header; the
+    /// client also holds the frame's cookie (which reads, never writes).
+    pub visitor: String,
 }
 
 impl TestApp {
@@ -45,11 +47,11 @@ impl TestApp {
             .select(&scraper::Selector::parse("body").unwrap())
             .next()
             .unwrap();
-        let token = body.value().attr("data-token").unwrap().to_owned();
+        let visitor = body.value().attr("data-visitor").unwrap().to_owned();
         VisitorClient {
             client,
             base,
-            token,
+            visitor,
         }
     }
 }
@@ -58,7 +60,7 @@ impl VisitorClient {
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.base))
-            .header("x-widget-token", &self.token)
+            .header("x-chatgate-visitor", &self.visitor)
             .json(&body)
             .send()
             .await

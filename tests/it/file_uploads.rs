@@ -59,7 +59,7 @@ impl VisitorClient {
         let r = self
             .client
             .post(format!("{}/files{q}", self.base))
-            .header("x-widget-token", &self.token)
+            .header("x-chatgate-visitor", &self.visitor)
             .multipart(reqwest::multipart::Form::new().part("file", part))
             .send()
             .await

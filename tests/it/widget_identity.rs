@@ -141,18 +141,24 @@ async fn another_site_is_another_visitor_and_ids_are_checked() {
         .as_str()
         .unwrap()
         .to_owned();
-    // Another top-level site: another partition, so another stored id.
+    // The same site's next page (the stored id) finds the conversation...
+    let again = page_view(&app, Some(&shop.visitor)).await;
+    assert_eq!(again.state().await["conversation"]["id"], cid.as_str());
+    // ...another top-level site (another partition, nothing stored) does not.
     let blog = page_view(&app, None).await;
-    assert_ne!(
-        blog.visitor, shop.visitor,
-        "a fresh id per frame without one"
-    );
     assert!(blog.state().await["conversation"].is_null());
     let r = blog.say("hijack", Some(&cid)).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = blog
-        .get(&format!("/events?conversation={cid}&ticket=x"))
-        .await;
+    // Nor does the blog's own ticket, alone, open the shop's stream.
+    let blog_ticket = blog.state().await["ticket"].as_str().unwrap().to_owned();
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/events?conversation={cid}&ticket={blog_ticket}",
+            blog.base
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // A forged or mangled id or ticket is no visitor at all.
@@ -208,7 +214,7 @@ async fn over_https_the_visitor_cookie_is_partitioned() {
         .get_all("set-cookie")
         .iter()
         .map(|h| h.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("cg_visitor="))
+        .find(|c| c.starts_with("cg_vid="))
         .expect("the visitor cookie");
     for attribute in ["Secure", "SameSite=None", "HttpOnly", "Partitioned"] {
         assert!(
@@ -284,5 +290,34 @@ async fn blocking_stays_by_address_whatever_names_the_visitor() {
             StatusCode::OK
         };
         assert_eq!(r.status(), want, "{ip}");
+    }
+    // A ticket (from the unblocked address) opens no stream on the blocked
+    // one.
+    let r = fresh
+        .client
+        .get(format!("{}/state", fresh.base))
+        .header("x-chatgate-visitor", &fresh.visitor)
+        .header("x-forwarded-for", "198.51.100.78")
+        .send()
+        .await
+        .unwrap();
+    let ticket = r.json::<Value>().await.unwrap()["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for ip in ["198.51.100.77", "198.51.100.78"] {
+        let r = fresh
+            .client
+            .get(format!("{}/events?ticket={ticket}", fresh.base))
+            .header("x-forwarded-for", ip)
+            .send()
+            .await
+            .unwrap();
+        let want = if ip == "198.51.100.77" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(r.status(), want, "/events?ticket= from {ip}");
     }
 }

@@ -26,10 +26,12 @@ async fn state(v: &VisitorClient) -> Value {
 }
 
 /// A new page view, as the frame does it: read the state, and send the
-/// message to the conversation it names (or to none).
+/// message to the conversation it names if that is still open (or to none).
 async fn new_page_view_says(v: &VisitorClient, text: &str) -> reqwest::Response {
     let s = state(v).await;
-    let conversation = s["conversation"]["id"].as_str().map(str::to_owned);
+    let conversation = (s["conversation"]["status"] != "closed")
+        .then(|| s["conversation"]["id"].as_str().map(str::to_owned))
+        .flatten();
     v.post(
         "/messages",
         json!({ "text": text, "conversation": conversation }),
@@ -63,19 +65,26 @@ async fn unblock(app: &TestApp, id: i64) {
 }
 
 /// After the visitor's conversation ended, the next page view names no
-/// conversation to continue, and the message starts a new one.
+/// conversation to continue (only, with `survey`, the closed one whose
+/// survey waits), and the message starts a new one.
 async fn next_page_view_starts_afresh(
     app: &TestApp,
     agent: &reqwest::Client,
     v: &VisitorClient,
-    old_cid: &str,
-    old_id: i64,
+    (old_cid, old_id): (&str, i64),
+    survey: bool,
 ) {
     let s = state(v).await;
-    assert!(
-        s["conversation"].is_null(),
-        "an ended conversation is not continued on a new page view: {s}"
-    );
+    if survey {
+        assert_eq!(s["conversation"]["id"], old_cid, "{s}");
+        assert_eq!(s["conversation"]["status"], "closed", "{s}");
+        assert_eq!(s["conversation"]["survey_pending"], true, "{s}");
+    } else {
+        assert!(
+            s["conversation"].is_null(),
+            "an ended conversation is not continued on a new page view: {s}"
+        );
+    }
     let r = new_page_view_says(v, "Hello again").await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let body: Value = r.json().await.unwrap();
@@ -95,7 +104,7 @@ async fn unblock_now_gives_the_chat_back_to_the_same_browser() {
     assert!(!bootstrap_shows(&app, "198.51.100.41").await);
     unblock(&app, id).await;
     assert!(bootstrap_shows(&app, "198.51.100.41").await, "the button");
-    next_page_view_starts_afresh(&app, &agent, &v, &cid, id).await;
+    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), false).await;
 }
 
 #[actix_web::test]
@@ -111,7 +120,7 @@ async fn an_expired_block_gives_the_chat_back_to_the_same_browser() {
         .clock
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
     assert!(bootstrap_shows(&app, "198.51.100.42").await, "the button");
-    next_page_view_starts_afresh(&app, &agent, &v, &cid, id).await;
+    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), false).await;
 }
 
 #[actix_web::test]
@@ -128,7 +137,8 @@ async fn a_conversation_closed_by_an_agent_is_not_continued_on_a_new_page_view()
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    next_page_view_starts_afresh(&app, &agent, &v, &cid, id).await;
+    // Named for its survey only: writing starts a new conversation.
+    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), true).await;
 }
 
 #[actix_web::test]

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{
     admission::{admit, frame_ancestors, page_of},
-    visitor::{ticket_reader, Named, Reader},
+    visitor::{ticket_reader, Named, Reader, Scope},
     Visitor, WidgetError,
 };
 use crate::{
@@ -23,35 +23,38 @@ use crate::{
 
 type Res = Result<HttpResponse, WidgetError>;
 
-/// The visitor of a read: by header, else by ticket, else by cookie.
-pub(super) fn reader(req: &HttpRequest, state: &AppState) -> Result<Reader, WidgetError> {
+/// The visitor of a read in the case: by header, else by a ticket for the
+/// case and `scope`, else by cookie.
+pub(super) fn reader(
+    req: &HttpRequest,
+    state: &AppState,
+    case_id: i64,
+    scope: Scope<'_>,
+) -> Result<Reader, WidgetError> {
+    let ticket = || ticket_reader(req, &state.keys, case_id, scope, state.clock.now());
     match Visitor::named(req) {
         Named::Header(v) => v.map(|v| v.reader()).ok_or(WidgetError::NoVisitor),
-        Named::Cookie(v) => {
-            Ok(ticket_reader(req, &state.keys, state.clock.now()).unwrap_or_else(|| v.reader()))
-        }
-        Named::None => {
-            ticket_reader(req, &state.keys, state.clock.now()).ok_or(WidgetError::NoVisitor)
-        }
+        Named::Cookie(v) => Ok(ticket().unwrap_or_else(|| v.reader())),
+        Named::None => ticket().ok_or(WidgetError::NoVisitor),
     }
 }
 
-/// The visitor of a write: by header, or by cookie with the token derived
-/// from it. A ticket never writes.
-pub(super) fn writer(req: &HttpRequest, state: &AppState) -> Result<Visitor, WidgetError> {
-    let v = match Visitor::named(req) {
-        Named::Header(v) => return v.ok_or(WidgetError::NoVisitor),
-        Named::Cookie(v) => v,
-        Named::None => return Err(WidgetError::NoVisitor),
-    };
-    let provided = req
-        .headers()
-        .get("x-widget-token")
-        .and_then(|h| h.to_str().ok());
-    if v.token_ok(&state.keys, provided) {
-        Ok(v)
-    } else {
-        Err(WidgetError::BadToken)
+/// The visitor a request names by header or cookie, never by a ticket: for
+/// handing out tickets.
+pub(super) fn holder(req: &HttpRequest) -> Result<Visitor, WidgetError> {
+    match Visitor::named(req) {
+        Named::Header(Some(v)) | Named::Cookie(v) => Ok(v),
+        Named::Header(None) | Named::None => Err(WidgetError::NoVisitor),
+    }
+}
+
+/// The visitor of a write: by the header only. A cookie alone (which a
+/// cross-site form could send) or a ticket never writes.
+pub(super) fn writer(req: &HttpRequest) -> Result<Visitor, WidgetError> {
+    match Visitor::named(req) {
+        Named::Header(v) => v.ok_or(WidgetError::NoVisitor),
+        Named::Cookie(_) => Err(WidgetError::BadToken),
+        Named::None => Err(WidgetError::NoVisitor),
     }
 }
 
@@ -90,7 +93,6 @@ struct PageQuery {
 #[template(path = "widget/frame.html")]
 struct Frame {
     case: BusinessCase,
-    token: String,
     /// The id for the frame's script to keep, when it keeps none yet.
     visitor: String,
     page_url: String,
@@ -126,7 +128,6 @@ async fn frame(
         .await?
         .accept_list();
     let page = Frame {
-        token: visitor.token(&state.keys),
         visitor: visitor.cookie.clone(),
         page_url: page_url(q.url.as_deref()).unwrap_or_default(),
         case: BusinessCase::clone(&case),
@@ -145,14 +146,25 @@ async fn frame(
     if fresh {
         resp.append_header((
             header::SET_COOKIE,
-            visitor.set_cookie(state.settings.secure_cookies()),
+            visitor.set_cookie(state.settings.secure_cookies(), &case.widget_key),
         ));
     }
     Ok(resp.body(html))
 }
 
+/// A closed conversation whose survey the visitor may still answer: offered,
+/// unanswered, and never blocked.
+fn survey_pending(c: &crate::db::models::Conversation) -> bool {
+    c.is_closed()
+        && c.survey_offered
+        && c.survey_rating.is_none()
+        && c.block_id.is_none()
+        && c.blocked_at.is_none()
+}
+
 fn summary(c: &crate::db::models::Conversation) -> serde_json::Value {
     json!({
+        "survey_pending": survey_pending(c),
         "id": c.public_id,
         "status": c.status,
         "screen_share": c.screen_share,
@@ -170,19 +182,17 @@ async fn conversation_state(
     key: web::Path<String>,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let ticket = match Visitor::named(&req) {
-        Named::Header(Some(v)) | Named::Cookie(v) => v.ticket(&state.keys, state.clock.now()),
-        Named::Header(None) | Named::None => return Err(WidgetError::NoVisitor),
-    };
-    let v = reader(&req, &state)?;
+    let v = holder(&req)?;
+    let ticket = v.ticket(&state.keys, case.id, Scope::Events, state.clock.now());
     // Only an open conversation continues on a new page view; after one
     // ended (closed by an agent, by a block, or the block's expiry), the
-    // next message starts a new one.
+    // next message starts a new one. A conversation an agent closed is
+    // still named while its survey waits for an answer.
     let open = state
         .db
         .run(move |c| Ok(chat::latest_for_visitor(c, case.id, &v.key)?))
         .await?
-        .filter(|c| !c.is_closed());
+        .filter(|c| !c.is_closed() || survey_pending(c));
     Ok(HttpResponse::Ok().json(json!({
         "conversation": open.as_ref().map(summary),
         "ticket": ticket,
@@ -205,7 +215,7 @@ async fn send_message(
     body: web::Json<SendMessage>,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = writer(&req, &state)?;
+    let v = writer(&req)?;
     let body = body.into_inner();
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let url = page_url(body.url.as_deref());
@@ -251,7 +261,7 @@ async fn events(
     q: web::Query<EventsQuery>,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = reader(&req, &state)?;
+    let v = reader(&req, &state, case.id, Scope::Events)?;
     let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
         Some(public_id) => {
@@ -320,7 +330,7 @@ async fn screen_share(
 ) -> Res {
     let (key, cid) = path.into_inner();
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = writer(&req, &state)?;
+    let v = writer(&req)?;
     let accept = body.accept;
     let conv = state
         .db
@@ -358,7 +368,7 @@ async fn survey(
 ) -> Res {
     let (key, cid) = path.into_inner();
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = writer(&req, &state)?;
+    let v = writer(&req)?;
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let conv = state

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::{
     admission::admit,
-    api::{notify, reader, writer},
+    api::{holder, notify, reader, writer},
+    visitor::Scope,
     Visitor, WidgetError,
 };
 use crate::{
@@ -47,7 +48,7 @@ async fn upload(
     form: Multipart,
 ) -> Res {
     let case = admit(&state, &req, &ip, &key).await?;
-    let v = writer(&req, &state)?;
+    let v = writer(&req)?;
     let account = case.account_id;
     let policy = state
         .db
@@ -165,7 +166,8 @@ async fn refuse(
     Err(WidgetError::Invalid(message))
 }
 
-/// One of the visitor's own conversation's files, if it is theirs.
+/// One of the visitor's own conversation's files, if it is theirs. A
+/// ticket names the visitor only when it was given for this file.
 async fn visitor_file(
     req: &HttpRequest,
     state: &AppState,
@@ -173,13 +175,24 @@ async fn visitor_file(
     (key, cid, fid): (String, String, String),
 ) -> Result<StoredFile, WidgetError> {
     let case = admit(state, req, ip, &key).await?;
-    let v = reader(req, state)?;
+    let v = reader(req, state, case.id, Scope::File(&fid))?;
+    owned_file(state, case, v.key, cid, fid).await
+}
+
+/// The file `fid` of the conversation `cid`, if that is the visitor's.
+async fn owned_file(
+    state: &AppState,
+    case: std::sync::Arc<BusinessCase>,
+    key: String,
+    cid: String,
+    fid: String,
+) -> Result<StoredFile, WidgetError> {
     state
         .db
         .run(move |c| {
             let vr = VisitorRef {
                 case: &case,
-                key: &v.key,
+                key: &key,
             };
             Ok(match service::visitor_conversation(c, vr, &cid) {
                 Ok(conv) => chat::file(c, conv.id, &fid)?,
@@ -188,6 +201,32 @@ async fn visitor_file(
         })
         .await?
         .ok_or(WidgetError::NotFound)
+}
+
+/// A ticket for one of the visitor's files, for the link the frame opens:
+/// it reads that file for a few minutes and nothing else. Only the visitor
+/// (by header or cookie) gets one; a ticket gets none.
+#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}/ticket")]
+async fn file_ticket(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    path: web::Path<(String, String, String)>,
+) -> Res {
+    let (key, cid, fid) = path.into_inner();
+    let case = admit(&state, &req, &ip, &key).await?;
+    let v = holder(&req)?;
+    let case_id = case.id;
+    let f = owned_file(&state, case, v.key.clone(), cid, fid).await?;
+    let ticket = v.ticket(
+        &state.keys,
+        case_id,
+        Scope::File(&f.public_id),
+        state.clock.now(),
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "ticket": ticket })))
 }
 
 /// A file as a download: always an attachment, never sniffed.
@@ -219,5 +258,8 @@ async fn preview(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(upload).service(download).service(preview);
+    cfg.service(upload)
+        .service(download)
+        .service(preview)
+        .service(file_ticket);
 }
