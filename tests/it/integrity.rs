@@ -238,7 +238,7 @@ async fn an_upload_without_its_closing_boundary_is_answered_at_once() {
             Duration::from_secs(8),
             v.client
                 .post(format!("{}/files", v.base))
-                .header("x-widget-token", &v.token)
+                .header("x-chatgate-visitor", &v.visitor)
                 .header("content-type", "multipart/form-data; boundary=XyZ")
                 .body(body.clone())
                 .send(),
@@ -290,7 +290,7 @@ async fn a_body_that_stops_arriving_is_answered_with_a_timeout() {
         Duration::from_secs(20),
         v.client
             .post(format!("{}/files", v.base))
-            .header("x-widget-token", &v.token)
+            .header("x-chatgate-visitor", &v.visitor)
             .header("content-type", "multipart/form-data; boundary=XyZ")
             .header("content-length", "100000")
             .body(reqwest::Body::wrap_stream(stalled))
