@@ -56,7 +56,27 @@ pub struct Spec {
     pub guard: Option<Guard>,
 }
 
+/// The signed-in session an agent's stream belongs to. The stream ends as
+/// soon as the session does (sign-out, deactivation, a role change, the
+/// idle or absolute limit), on this instance or another.
+#[derive(Clone)]
+pub struct SessionCheck {
+    pub check: Arc<dyn Fn(&mut crate::db::DbConn) -> diesel::QueryResult<bool> + Send + Sync>,
+}
+
+impl std::fmt::Debug for SessionCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCheck")
+    }
+}
+
 const BATCH: i64 = 500;
+/// How often a stream re-reads its session (changes made elsewhere, and
+/// time limits).
+const SESSION_CHECK: Duration = Duration::from_millis(500);
+/// What the browser is told when the server stops: reconnect, to another
+/// instance when there is one (`retry` covers browsers that do it natively).
+const RECONNECT: &[u8] = b"retry: 500\ndata: {\"type\":\"reconnect\"}\n\n";
 const POLL: Duration = Duration::from_secs(2);
 const PING: Duration = Duration::from_secs(15);
 const PRESENCE: Duration = Duration::from_secs(20);
@@ -84,10 +104,41 @@ fn frame(id: Option<i64>, data: &serde_json::Value) -> Bytes {
 
 /// Starts the stream's task and returns its body.
 pub fn open(db: Db, hub: Arc<Hub>, spec: Spec) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    open_for(db, hub, spec, None)
+}
+
+/// Starts a stream that also ends with its signed-in session, and returns
+/// its body. Every stream ends with a "reconnect" event when the server
+/// stops.
+pub fn open_for(
+    db: Db,
+    hub: Arc<Hub>,
+    spec: Spec,
+    session: Option<SessionCheck>,
+) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let notices = hub.subscribe();
+    let mut stopping = hub.watch_stopping();
+    let sessions = hub.watch_sessions();
     actix_web::rt::spawn(async move {
-        if let Err(e) = run(db, notices, spec, &tx).await {
+        let watched = async {
+            tokio::select! {
+                r = run(db.clone(), notices, spec, &tx) => r,
+                r = session_lasts(&db, session, sessions) => match r {
+                    // The console goes to the sign-in page.
+                    Ok(()) => send(&tx, frame(None, &json!({ "type": "signed_out" }))).await,
+                    Err(e) => Err(e),
+                },
+            }
+        };
+        let result = tokio::select! {
+            r = watched => r,
+            _ = stopping.wait_for(|s| *s) => {
+                let _ = tx.send(Bytes::from_static(RECONNECT)).await;
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
             tracing::debug!(error = %e, "event stream ended");
         }
     });
@@ -103,6 +154,28 @@ enum End {
     Gone,
     #[error(transparent)]
     App(#[from] AppError),
+}
+
+/// Returns when the session has ended (never for streams without one).
+async fn session_lasts(
+    db: &Db,
+    session: Option<SessionCheck>,
+    mut changed: tokio::sync::watch::Receiver<u64>,
+) -> Result<(), End> {
+    let Some(session) = session else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(SESSION_CHECK);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            r = changed.changed() => if r.is_err() { return Ok(()) },
+        }
+        let check = session.check.clone();
+        if !db.run(move |c| Ok(check(c)?)).await? {
+            return Ok(());
+        }
+    }
 }
 
 async fn send(tx: &mpsc::Sender<Bytes>, b: Bytes) -> Result<(), End> {

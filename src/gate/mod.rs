@@ -37,7 +37,10 @@ pub mod policy;
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use arc_swap::ArcSwap;
@@ -126,6 +129,9 @@ pub struct Gate {
     retired: Mutex<Vec<(i64, Arc<Policy>)>>,
     countries: Arc<CountryTable>,
     cases: ArcSwap<HashMap<String, Arc<BusinessCase>>>,
+    /// Set once every account's rules, the blocks and the cases have been
+    /// read: until then the widget refuses everyone (no fail-open).
+    ready: AtomicBool,
 }
 
 impl Gate {
@@ -137,7 +143,19 @@ impl Gate {
             retired: Mutex::new(Vec::new()),
             countries,
             cases: ArcSwap::from_pointee(HashMap::new()),
+            ready: AtomicBool::new(false),
         }
+    }
+
+    /// Whether the gate holds every account's rules and blocks (after the
+    /// first complete load). Before that no visitor may be served.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the first complete load done.
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
     }
 
     /// The blind index a visitor address is looked up by.

@@ -13,6 +13,7 @@ pub mod csrf;
 pub mod errors;
 pub mod files;
 pub mod headers;
+pub mod lifecycle;
 pub mod page;
 pub mod panel;
 pub mod session_store;

@@ -13,7 +13,7 @@ use crate::{
     chat::{
         blocking, files,
         service::{self, AgentRef, ChatError},
-        stream::{self, Spec},
+        stream::{self, SessionCheck, Spec},
         Notice,
     },
     db::{chat, now, write_tx},
@@ -26,7 +26,7 @@ use crate::{
     web::{
         files as web_files,
         page::{CurrentUser, Page},
-        render,
+        render, session_store,
         widget::sse,
         AppState,
     },
@@ -125,8 +125,24 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
     Ok(HttpResponse::Ok().json(json!({ "conversations": conversations, "visitors": visitors })))
 }
 
+/// Ties an agent's event stream to the session it was opened with: it ends
+/// within a second of sign-out, deactivation, a role change or the
+/// session's time limits, on any instance.
+fn session_check(req: &HttpRequest, state: &AppState, user: CurrentUser) -> Result<SessionCheck, AppError> {
+    let id = session_store::request_row_id(req, state.keys.cookie_key()).ok_or_else(|| {
+        AppError::LoginRequired {
+            next: "/agent".into(),
+        }
+    })?;
+    let absolute = state.settings.session_absolute;
+    Ok(SessionCheck {
+        check: std::sync::Arc::new(move |c| session_store::still_valid(c, &id, &user, absolute)),
+    })
+}
+
 #[get("/agent/events")]
-async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
+async fn account_events(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Res {
+    let session = session_check(&req, &state, user.clone())?;
     let spec = Spec {
         account_id: user.account_id,
         conversation: None,
@@ -135,7 +151,8 @@ async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
         refresh: true,
         guard: None,
     };
-    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    Ok(sse(body))
 }
 
 #[get("/agent/api/conversations/{id}")]
@@ -176,6 +193,7 @@ async fn conversation_events(
     id: web::Path<i64>,
     q: web::Query<AfterQuery>,
 ) -> Res {
+    let session = session_check(&req, &state, user.clone())?;
     let (aid, id) = (user.account_id, id.into_inner());
     let conv = state
         .db
@@ -190,7 +208,8 @@ async fn conversation_events(
         refresh: false,
         guard: None,
     };
-    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    Ok(sse(body))
 }
 
 #[derive(Deserialize)]
