@@ -61,8 +61,11 @@ pub struct Spec {
 /// idle or absolute limit), on this instance or another.
 #[derive(Clone)]
 pub struct SessionCheck {
-    pub check: Arc<dyn Fn(&mut crate::db::DbConn) -> diesel::QueryResult<bool> + Send + Sync>,
+    /// Whether the session still holds, read from the database.
+    pub check: Arc<SessionTest>,
 }
+
+pub type SessionTest = dyn Fn(&mut crate::db::DbConn) -> diesel::QueryResult<bool> + Send + Sync;
 
 impl std::fmt::Debug for SessionCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

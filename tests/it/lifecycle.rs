@@ -77,7 +77,10 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
         .unwrap();
 
     assert_eq!(status(&app, "/healthz").await, StatusCode::OK, "alive");
-    assert_eq!(status(&app, "/readyz").await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        status(&app, "/readyz").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     for ip in ["203.0.113.7", "198.51.100.7"] {
         let (s, body) = bootstrap(&app, ip).await;
         assert_eq!(s, StatusCode::OK, "{ip}");

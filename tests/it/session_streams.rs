@@ -19,9 +19,16 @@ async fn agent_streams(app: &TestApp, agent: &reqwest::Client) -> (Sse, Sse) {
     v.say("hello").await;
     let id = app.conversation_id(agent).await;
     let mut list = Sse::open(agent, &app.url("/agent/events")).await;
-    let mut conv = Sse::open(agent, &app.url(&format!("/agent/conversations/{id}/events"))).await;
+    let mut conv = Sse::open(
+        agent,
+        &app.url(&format!("/agent/conversations/{id}/events")),
+    )
+    .await;
     // Both are live: the conversation replays its first message.
-    assert!(!matches!(list.next(Duration::from_millis(200)).await, Frame::End));
+    assert!(!matches!(
+        list.next(Duration::from_millis(200)).await,
+        Frame::End
+    ));
     match conv.next(Duration::from_secs(5)).await {
         Frame::Data(d) => assert_eq!(d["kind"], "message", "{d}"),
         other => panic!("{other:?}"),
@@ -61,7 +68,9 @@ async fn deactivation_ends_the_users_streams() {
     let (agent, _) = app.login_as(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
     let path = format!("/settings/users/{}/active", app.acme.agent_id);
-    let r = app.submit(&manager, &csrf, &path, &[("active", "false")]).await;
+    let r = app
+        .submit(&manager, &csrf, &path, &[("active", "false")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     both_end(&mut list, &mut conv).await;
 }
@@ -73,7 +82,9 @@ async fn a_role_change_ends_the_users_streams() {
     let (agent, _) = app.login_as(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
     let path = format!("/settings/users/{}/role", app.acme.agent_id);
-    let r = app.submit(&manager, &csrf, &path, &[("role", "manager")]).await;
+    let r = app
+        .submit(&manager, &csrf, &path, &[("role", "manager")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     both_end(&mut list, &mut conv).await;
     // Signed in again, the new manager's console streams as before.

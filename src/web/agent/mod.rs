@@ -128,7 +128,11 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
 /// Ties an agent's event stream to the session it was opened with: it ends
 /// within a second of sign-out, deactivation, a role change or the
 /// session's time limits, on any instance.
-fn session_check(req: &HttpRequest, state: &AppState, user: CurrentUser) -> Result<SessionCheck, AppError> {
+fn session_check(
+    req: &HttpRequest,
+    state: &AppState,
+    user: CurrentUser,
+) -> Result<SessionCheck, AppError> {
     let id = session_store::request_row_id(req, state.keys.cookie_key()).ok_or_else(|| {
         AppError::LoginRequired {
             next: "/agent".into(),
