@@ -165,6 +165,38 @@
   }
   previewsButton.addEventListener("click", togglePreviews);
 
+  // ---- the event streams ----
+  // A stopping server says "reconnect": the console does so at once (to
+  // another instance when there is one), at most once a second. A session
+  // that ended (signed out, deactivated, a new role, timed out) says
+  // "signed_out": the console goes to the sign-in page.
+  var lastReconnect = 0;
+  function reconnect(open) {
+    var wait = Date.now() - lastReconnect < 1000 ? 1000 : 0;
+    lastReconnect = Date.now();
+    setTimeout(open, wait);
+  }
+  function signedOut() {
+    if (convSource) convSource.close();
+    if (live) live.close();
+    location.href = "/login?next=%2Fagent";
+  }
+  function control(d, source, open) {
+    if (d.type === "reconnect") { source.close(); reconnect(open); return true; }
+    if (d.type === "signed_out") { signedOut(); return true; }
+    return false;
+  }
+
+  function follow(id) {
+    if (convSource) convSource.close();
+    var source = convSource = new EventSource("/agent/conversations/" + id + "/events?after=" + lastSeq);
+    source.onmessage = function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
+      if (control(d, source, function () { if (current === id) follow(id); })) return;
+      if (d.type === "event") onEvent(d);
+    };
+  }
+
   function openConversation(id) {
     current = id; lastSeq = 0; seen = [];
     if (convSource) convSource.close();
@@ -185,11 +217,7 @@
         $("chat-sub").textContent = c.case + (c.page_url ? " · " + c.page_url : "");
         menuButton.disabled = false;
         setClosed(c.status === "closed");
-        convSource = new EventSource("/agent/conversations/" + id + "/events");
-        convSource.onmessage = function (ev) {
-          var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
-          if (d.type === "event") onEvent(d);
-        };
+        follow(id);
         input.focus();
       })
       .catch(function (e) { showError(e.message); });
@@ -270,8 +298,16 @@
       .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; });
   });
 
-  var live = new EventSource("/agent/events");
-  live.onmessage = function () { refreshSoon(); };
+  var live = null;
+  function listen() {
+    var source = live = new EventSource("/agent/events");
+    source.onmessage = function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (e) { d = {}; }
+      if (control(d, source, listen)) return;
+      refreshSoon();
+    };
+  }
+  listen();
   refresh();
   var m = /#c=(\d+)/.exec(location.hash);
   if (m) openConversation(Number(m[1]));

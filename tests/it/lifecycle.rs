@@ -102,3 +102,232 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
         "the frame for an allowed visitor"
     );
 }
+
+/// The real binary, serving the demo account on a port of its own, with
+/// everything it writes collected.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Self {
+        use std::{io::Read, process::Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatgate"))
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CHATGATE_DATA_DIR", dir.path())
+            .env("CHATGATE_BIND", format!("127.0.0.1:{port}"))
+            .env("CHATGATE_DEMO_PASSWORD", PASSWORD)
+            .env(
+                "CHATGATE_GEOIP_DB",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/country-code.mmdb"),
+            )
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        for mut pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    out.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            out,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn log(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    async fn readyz(&self) -> Option<StatusCode> {
+        // A new connection each time, as a load balancer's probe.
+        let c = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        c.get(self.url("/readyz"))
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status())
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.readyz().await != Some(StatusCode::OK) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never ready: {}",
+                self.log()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    fn terminate(&self) {
+        let ok = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The demo agent, signed in.
+async fn demo_agent(s: &Served) -> reqwest::Client {
+    let c = client_with(std::sync::Arc::new(reqwest::cookie::Jar::default()));
+    let html = c
+        .get(s.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&html).unwrap();
+    let r = c
+        .post(s.url("/login"))
+        .form(&[
+            ("email", "agent@demo.test"),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", s.log());
+    c
+}
+
+/// A request whose body arrives slowly, still in flight at the signal.
+fn slow_request(s: &Served) -> tokio::task::JoinHandle<Result<StatusCode, String>> {
+    let url = s.url("/login");
+    tokio::spawn(async move {
+        let chunks = futures_util::stream::unfold(0, |i| async move {
+            if i == 4 {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            let part: &'static [u8] = [
+                b"email=a%40b.c".as_slice(),
+                b"&password=x",
+                b"&csrf",
+                b"_token=x",
+            ][i];
+            Some((Ok::<_, std::io::Error>(part), i + 1))
+        });
+        reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send()
+            .await
+            .map(|r| r.status())
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[tokio::test]
+async fn sigterm_tells_streams_to_reconnect_finishes_requests_and_exits_within_5_s() {
+    use crate::seat_support::Sse;
+    use std::time::{Duration, Instant};
+
+    let mut s = Served::start();
+    s.wait_ready().await;
+    let agent = demo_agent(&s).await;
+    let mut console = Sse::open(&agent, &s.url("/agent/events")).await;
+    let visitor = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = "?url=https://shop.example/p";
+    let frame = visitor
+        .get(s.url(&format!("/widget/v1/demo-support/frame{page}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(frame.status(), StatusCode::OK);
+    let mut widget = Sse::open(
+        &visitor,
+        &s.url(&format!("/widget/v1/demo-support/events{page}")),
+    )
+    .await;
+    let in_flight = slow_request(&s);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let signalled = Instant::now();
+    s.terminate();
+    for (name, stream) in [("console", &mut console), ("widget", &mut widget)] {
+        let seen = stream.ends_within(Duration::from_secs(2)).await;
+        assert!(
+            seen.iter().any(|d| d["type"] == "reconnect"),
+            "the {name} is told to reconnect: {seen:?}"
+        );
+    }
+    assert_eq!(
+        s.readyz().await,
+        Some(StatusCode::SERVICE_UNAVAILABLE),
+        "a load balancer stops sending traffic"
+    );
+    let status = in_flight.await.unwrap();
+    assert!(
+        status.is_ok(),
+        "the request in flight at the signal is answered: {status:?}"
+    );
+    let exit = loop {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM: {}",
+            s.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}: {}", s.log());
+    std::thread::sleep(Duration::from_millis(100));
+    let log = s.log();
+    let stopping = log.find("shutting down").expect("logs \"shutting down\"");
+    let stopped = log.rfind("stopped").expect("logs \"stopped\"");
+    assert!(stopping < stopped, "{log}");
+}
