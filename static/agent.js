@@ -135,9 +135,11 @@
     }
   }
 
-  function setClosed(closed) {
+  function setClosed(closed, blocked) {
     input.disabled = sendBtn.disabled = fileInput.disabled = closed;
-    input.placeholder = closed ? "This conversation has ended." : "Write a reply…";
+    input.placeholder = !closed ? "Write a reply…"
+      : blocked ? "The visitor is blocked. This conversation has ended."
+      : "This conversation has ended.";
   }
 
   // ---- image previews, per conversation ----
@@ -194,6 +196,9 @@
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
       if (control(d, source, function () { if (current === id) follow(id); })) return;
       if (d.type === "event") onEvent(d);
+      // The conversation ended here or in another agent's console (a block
+      // included): the composer closes at once.
+      else if (d.type === "state" && current === id) setClosed(d.closed, d.blocked);
     };
   }
 
@@ -295,7 +300,7 @@
     ev.preventDefault();
     api("POST", "/agent/api/visitors/" + inviting.id + "/invite", { message: $("invite-text").value })
       .then(function () { dialog.close(); })
-      .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; });
+      .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; refreshSoon(); });
   });
 
   var live = null;

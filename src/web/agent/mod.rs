@@ -16,7 +16,7 @@ use crate::{
         stream::{self, SessionCheck, Spec},
         Notice,
     },
-    db::{chat, now, write_tx},
+    db::{chat, now, presence, write_tx},
     domain::{
         block::BlockReason,
         chat::{Author, InvitationText, MessageText},
@@ -93,16 +93,17 @@ const ONLINE_SECS: i64 = 60;
 
 #[get("/agent/api/overview")]
 async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
-    let aid = user.account_id;
-    let (open, online) = state
+    let (aid, at) = (user.account_id, state.clock.now());
+    let (open, online, blocked) = state
         .db
         .run(move |c| {
             let open = chat::open_for_account(c, aid)?;
             let online =
                 chat::online_visitors(c, aid, now() - chrono::Duration::seconds(ONLINE_SECS))?;
-            Ok((open, online))
+            Ok((open, online, presence::blocked_keys(c, aid, at)?))
         })
         .await?;
+    let blocked: std::collections::HashSet<&str> = blocked.iter().map(String::as_str).collect();
     let busy: std::collections::HashSet<(i64, &str)> = open
         .iter()
         .map(|(c, _)| (c.case_id, c.visitor_key.as_str()))
@@ -119,7 +120,9 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
         .collect();
     let visitors: Vec<_> = online
         .iter()
+        // Visitors in a conversation are listed there; blocked ones nowhere.
         .filter(|(v, _)| !busy.contains(&(v.case_id, v.visitor_key.as_str())))
+        .filter(|(v, _)| !blocked.contains(v.visitor_key.as_str()))
         .map(|(v, case)| json!({ "id": v.id, "label": v.label, "case": case, "page_url": v.page_url }))
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "conversations": conversations, "visitors": visitors })))
@@ -385,15 +388,21 @@ async fn invite(
     body: web::Json<Invite>,
 ) -> Res {
     let text = InvitationText::parse(&body.message).map_err(ChatError::from)?;
-    let (aid, vid) = (user.account_id, id.into_inner());
-    state
+    let (aid, vid, now) = (user.account_id, id.into_inner(), state.clock.now());
+    let invited = state
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
-                service::invite(c, agent(&user), vid, &text)
+                let online_since = crate::db::now() - chrono::Duration::seconds(ONLINE_SECS);
+                service::invite(c, agent(&user), vid, &text, now, online_since)
             }))
         })
-        .await??;
+        .await?;
+    if let Err(ChatError::NotFound) = invited {
+        let gone = "This visitor is no longer online, so no invitation was sent.";
+        return Ok(HttpResponse::NotFound().json(json!({ "error": gone })));
+    }
+    invited?;
     notify(&state, aid, None);
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }

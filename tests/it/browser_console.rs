@@ -1,0 +1,117 @@
+//! Browser journey: two agents have the console open; one blocks the
+//! visitor, and the other's console follows at once.
+
+use std::time::Duration;
+
+use crate::{blocking::proxied, browser::Browser};
+
+/// Waits until `css` is disabled.
+async fn wait_disabled(b: &Browser, css: &str) {
+    for _ in 0..50 {
+        if b.css(css).await.attr("disabled").await.unwrap().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} is still enabled");
+}
+
+/// Waits until no element matches `css`.
+async fn wait_gone(b: &Browser, css: &str) {
+    for _ in 0..50 {
+        if b.client.find(fantoccini::Locator::Css(css)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} is still shown");
+}
+
+#[actix_web::test]
+async fn console_after_block_every_open_console_follows() {
+    let Some(blocker) = Browser::start().await else {
+        return;
+    };
+    let Some(colleague) = Browser::start().await else {
+        return;
+    };
+    let app = proxied().await;
+    let v = app.visitor_via("acme-support", Some("203.0.113.20")).await;
+    let cid = v.say("You are all useless!!!").await;
+    let _chatting = v.events(&format!("?conversation={cid}"), None).await;
+    // Another browser at the same address, just looking at the shop.
+    let neighbour = app.visitor_via("acme-support", Some("203.0.113.20")).await;
+    let _looking = neighbour.events("?url=https://shop.example/", None).await;
+
+    blocker.sign_in(&app, &app.acme.agent, "/agent").await;
+    colleague.sign_in(&app, &app.acme.manager, "/agent").await;
+    for b in [&blocker, &colleague] {
+        b.wait_text("#waiting", "Support").await;
+        b.click("#waiting .queue-item").await;
+        b.wait_text("#transcript", "useless").await;
+        b.css("#visitors [data-visitor]").await;
+    }
+    assert!(
+        colleague
+            .css("#reply-input")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_none(),
+        "the conversation is live"
+    );
+
+    blocker.click("#menu-button").await;
+    blocker.click("#menu [data-action=block]").await;
+    blocker
+        .css("#block-reason")
+        .await
+        .send_keys("Abusive language")
+        .await
+        .unwrap();
+    blocker.click("#block-confirm").await;
+
+    // In the other agent's console, at once: the system line, the composer
+    // closed (and looking it), and nobody from that address to invite.
+    colleague
+        .wait_text(
+            "#transcript",
+            "Visitor blocked by acme agent: Abusive language",
+        )
+        .await;
+    for css in ["#reply-input", "#reply-send", "#reply-file"] {
+        wait_disabled(&colleague, css).await;
+    }
+    let placeholder = colleague
+        .css("#reply-input")
+        .await
+        .attr("placeholder")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(placeholder.contains("blocked"), "{placeholder}");
+    let opacity = colleague
+        .css("#reply-send")
+        .await
+        .css_value("opacity")
+        .await
+        .unwrap();
+    assert!(
+        opacity.parse::<f64>().unwrap() < 0.6,
+        "a disabled button looks disabled (opacity {opacity})"
+    );
+    for b in [&colleague, &blocker] {
+        wait_gone(b, "#visitors [data-visitor]").await;
+        b.wait_text("#count-visitors", "0").await;
+    }
+    wait_disabled(&blocker, "#reply-send").await;
+    colleague.screenshot("console-after-block").await;
+    colleague.client.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    colleague.screenshot("console-after-block-390").await;
+
+    // Sending is refused anyway, should anything slip through.
+    blocker.client.clone().close().await.unwrap();
+    colleague.client.clone().close().await.unwrap();
+}
