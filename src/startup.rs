@@ -277,7 +277,9 @@ fn spawn_housekeeping(core: &Core) {
                 ),
                 Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
             }
-            let _ = gate::reload(&db, &gate, clock.now()).await;
+            // Expired blocks leave the gate's snapshot (the full reload,
+            // which also marks the gate ready, is the refresh task's).
+            let _ = gate::load::reload_blocks(&db, &gate, clock.now()).await;
         }
     });
 }
