@@ -37,7 +37,7 @@ fn listed(overview: &Value, visitor_id: i64) -> bool {
         .any(|v| v["id"] == visitor_id)
 }
 
-/// The id of the visitors row for the only visitor whose key is `key`'s.
+/// The ids of the visitors rows, oldest first.
 fn visitor_ids(app: &TestApp) -> Vec<i64> {
     let mut conn = app.core.db.get().unwrap();
     visitors::table
@@ -91,11 +91,11 @@ async fn a_block_closes_the_composer_in_every_open_console_and_the_visitor_leave
     // Someone else at the same address, another browser, just looking.
     let neighbour = app.visitor_via("acme-support", Some("203.0.113.9")).await;
     let _looking = neighbour.events("?url=https://shop.example/", None).await;
+    let neighbour_id = online(&app, 2).await[1];
     // And a visitor elsewhere.
     let elsewhere = app.visitor_via("acme-support", Some("198.51.100.9")).await;
     let _there = elsewhere.events("?url=https://shop.example/", None).await;
-    let ids_all = online(&app, 3).await;
-    let (chatting, neighbour_id, elsewhere_id) = (ids[0], ids_all[1], ids_all[2]);
+    let (chatting, elsewhere_id) = (ids[0], online(&app, 3).await[2]);
     assert!(listed(&app.overview(&colleague).await, neighbour_id));
 
     // The colleague has the conversation open: it is live.
