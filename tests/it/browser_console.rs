@@ -115,3 +115,25 @@ async fn console_after_block_every_open_console_follows() {
     blocker.client.clone().close().await.unwrap();
     colleague.client.clone().close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app().await;
+    b.sign_in(&app, &app.acme.agent, "/agent").await;
+    b.css("#console").await;
+    // Signed out on another instance (the row is gone; nothing told here).
+    app.sql("DELETE FROM sessions");
+    for _ in 0..50 {
+        let url = b.client.current_url().await.unwrap();
+        if url.path() == "/login" {
+            assert_eq!(url.query(), Some("next=%2Fagent"));
+            b.client.clone().close().await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the console stayed open after its session ended");
+}
