@@ -19,7 +19,7 @@ pub struct Hub {
     tx: broadcast::Sender<Notice>,
     /// Bumped whenever sessions may have ended here (sign-out, a role
     /// change, deactivation): streams re-check theirs at once. Streams also
-    /// re-check every second, for changes made on other instances and for
+    /// re-check twice a second, for changes made on other instances and for
     /// sessions that time out.
     sessions: watch::Sender<u64>,
     /// True once the server is shutting down: streams send their final

@@ -169,10 +169,12 @@ async fn session_lasts(
         return std::future::pending().await;
     };
     let mut tick = tokio::time::interval(SESSION_CHECK);
+    let mut hub_open = true;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
-            r = changed.changed() => if r.is_err() { return Ok(()) },
+            // A hub gone (never while serving) leaves the timer.
+            r = changed.changed(), if hub_open => hub_open = r.is_ok(),
         }
         let check = session.check.clone();
         if !db.run(move |c| Ok(check(c)?)).await? {
