@@ -137,3 +137,85 @@ async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
     }
     panic!("the console stayed open after its session ended");
 }
+
+/// A visitor of the demo's Support chat on `served`, as the frame is.
+async fn demo_visitor(served: &crate::lifecycle::Served) -> crate::chat_helpers::VisitorClient {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let base = served.url("/widget/v1/demo-support");
+    let html = client
+        .get(format!("{base}/frame?url=https://shop.example/p"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("data-token=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .expect("the frame's token")
+        .to_owned();
+    crate::chat_helpers::VisitorClient {
+        client,
+        base,
+        token,
+    }
+}
+
+#[actix_web::test]
+async fn the_console_carries_on_across_a_restart_without_a_reload() {
+    use crate::lifecycle::{free_port, Served};
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut first = Served::start_at(dir.path(), port);
+    first.wait_ready().await;
+    let v = demo_visitor(&first).await;
+    v.say("before the restart").await;
+    b.client
+        .goto(&first.url("/login?next=/agent"))
+        .await
+        .unwrap();
+    b.css("input[name=email]")
+        .await
+        .send_keys("agent@demo.test")
+        .await
+        .unwrap();
+    b.css("input[name=password]")
+        .await
+        .send_keys(crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    b.click("button[type=submit]").await;
+    b.wait_text("#waiting", "Support").await;
+    b.click("#waiting .queue-item").await;
+    b.wait_text("#transcript", "before the restart").await;
+    b.client
+        .execute("window.__same_page = true;", vec![])
+        .await
+        .unwrap();
+
+    first.terminate();
+    let exit = first.exits_within(Duration::from_secs(5)).await;
+    assert!(exit.success(), "{}", first.log());
+    let second = Served::start_at(dir.path(), port);
+    second.wait_ready().await;
+    v.say("after the restart").await;
+
+    // The open console shows it, on the same page: its streams reconnected.
+    b.wait_text("#transcript", "after the restart").await;
+    let same = b
+        .client
+        .execute("return window.__same_page === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(same, serde_json::json!(true), "no reload");
+    b.client.clone().close().await.unwrap();
+    drop(second);
+}

@@ -105,27 +105,39 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
 
 /// The real binary, serving the demo account on a port of its own, with
 /// everything it writes collected.
-struct Served {
-    child: std::process::Child,
+pub struct Served {
+    pub child: std::process::Child,
     base: String,
     out: std::sync::Arc<std::sync::Mutex<String>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A free local port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Served {
     fn start() -> Self {
-        use std::{io::Read, process::Stdio};
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let mut s = Self::start_at(dir.path(), free_port());
+        s._dir = Some(dir);
+        s
+    }
+
+    /// Serves the data directory `dir` on `port` (another instance, or the
+    /// same one restarted).
+    pub fn start_at(dir: &std::path::Path, port: u16) -> Self {
+        use std::{io::Read, process::Stdio};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chatgate"))
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("CHATGATE_DATA_DIR", dir.path())
+            .env("CHATGATE_DATA_DIR", dir)
             .env("CHATGATE_BIND", format!("127.0.0.1:{port}"))
             .env("CHATGATE_DEMO_PASSWORD", PASSWORD)
             .env(
@@ -159,19 +171,19 @@ impl Served {
             child,
             base: format!("http://127.0.0.1:{port}"),
             out,
-            _dir: dir,
+            _dir: None,
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.out.lock().unwrap().clone()
     }
 
-    async fn readyz(&self) -> Option<StatusCode> {
+    pub async fn readyz(&self) -> Option<StatusCode> {
         // A new connection each time, as a load balancer's probe.
         let c = reqwest::Client::builder()
             .pool_max_idle_per_host(0)
@@ -184,7 +196,7 @@ impl Served {
             .map(|r| r.status())
     }
 
-    async fn wait_ready(&self) {
+    pub async fn wait_ready(&self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while self.readyz().await != Some(StatusCode::OK) {
             assert!(
@@ -196,7 +208,23 @@ impl Served {
         }
     }
 
-    fn terminate(&self) {
+    /// Waits for the process to exit, at most `within`.
+    pub async fn exits_within(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(code) = self.child.try_wait().unwrap() {
+                return code;
+            }
+            assert!(
+                started.elapsed() < within,
+                "still running after {within:?}: {}",
+                self.log()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn terminate(&self) {
         let ok = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
