@@ -219,3 +219,72 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
     b.client.clone().close().await.unwrap();
     drop(second);
 }
+
+#[actix_web::test]
+async fn the_visitors_chat_carries_on_across_a_restart() {
+    use crate::lifecycle::{demo_agent, free_port, Served};
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut first = Served::start_at(dir.path(), port);
+    first.wait_ready().await;
+    b.client.goto(&first.url("/demo")).await.unwrap();
+    b.enter_chat().await;
+    b.click("#launcher").await;
+    b.css("#input")
+        .await
+        .send_keys("Hello before the restart")
+        .await
+        .unwrap();
+    b.click("#send").await;
+    b.wait_text("#log", "before the restart").await;
+
+    first.terminate();
+    let exit = first.exits_within(Duration::from_secs(5)).await;
+    assert!(exit.success(), "{}", first.log());
+    let second = Served::start_at(dir.path(), port);
+    second.wait_ready().await;
+
+    // The agent answers on the new process; the open chat window shows it.
+    let agent = demo_agent(&second).await;
+    let home = agent
+        .get(second.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&home).unwrap();
+    let o: serde_json::Value = agent
+        .get(second.url("/agent/api/overview"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = o["conversations"][0]["id"].as_i64().unwrap();
+    let r = agent
+        .post(second.url(&format!("/agent/api/conversations/{id}/messages")))
+        .header("x-csrf-token", csrf)
+        .json(&serde_json::json!({ "text": "Welcome back" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    b.wait_text("#log", "Welcome back").await;
+    assert!(
+        b.css("#input")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_none(),
+        "the chat window is live"
+    );
+    b.client.clone().close().await.unwrap();
+    drop(second);
+}

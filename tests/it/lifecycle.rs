@@ -25,8 +25,8 @@ async fn bootstrap(app: &TestApp, ip: &str) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or_default())
 }
 
-/// A fresh visitor's frame and state at `ip`: the neutral 404 when refused.
-async fn frame_status(app: &TestApp, ip: &str) -> Vec<StatusCode> {
+/// A fresh visitor's frame and state at `ip`, with their bodies.
+async fn frame_status(app: &TestApp, ip: &str) -> Vec<(StatusCode, String)> {
     let fresh = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -40,7 +40,8 @@ async fn frame_status(app: &TestApp, ip: &str) -> Vec<StatusCode> {
             .send()
             .await
             .unwrap();
-        out.push(r.status());
+        let status = r.status();
+        out.push((status, r.text().await.unwrap()));
     }
     out
 }
@@ -85,8 +86,16 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
         let (s, body) = bootstrap(&app, ip).await;
         assert_eq!(s, StatusCode::OK, "{ip}");
         assert_eq!(body["show"], false, "{ip} before the gate loaded: {body}");
-        for s in frame_status(&app, ip).await {
-            assert_eq!(s, StatusCode::NOT_FOUND, "{ip} before the gate loaded");
+        // Every widget endpoint refuses everyone alike: nothing about a
+        // block, and an open frame tries again rather than going quiet.
+        for (s, body) in frame_status(&app, ip).await {
+            assert_eq!(
+                s,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{ip} before the gate loaded"
+            );
+            assert!(body.contains("\"code\":\"starting\""), "{body}");
+            assert!(!body.to_lowercase().contains("block"), "{body}");
         }
     }
 
@@ -97,10 +106,13 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
     assert_eq!(bootstrap(&app, "203.0.113.7").await.1["show"], false);
     assert_eq!(bootstrap(&app, "198.51.100.7").await.1["show"], true);
     assert_eq!(
-        frame_status(&app, "198.51.100.7").await[0],
+        frame_status(&app, "198.51.100.7").await[0].0,
         StatusCode::OK,
         "the frame for an allowed visitor"
     );
+    let refused = frame_status(&app, "203.0.113.7").await;
+    assert_eq!(refused[0].0, StatusCode::NOT_FOUND, "{refused:?}");
+    assert!(refused[0].1.contains("unavailable"), "{refused:?}");
 }
 
 /// The real binary, serving the demo account on a port of its own, with
@@ -241,7 +253,7 @@ impl Drop for Served {
 }
 
 /// The demo agent, signed in.
-async fn demo_agent(s: &Served) -> reqwest::Client {
+pub async fn demo_agent(s: &Served) -> reqwest::Client {
     let c = client_with(std::sync::Arc::new(reqwest::cookie::Jar::default()));
     let html = c
         .get(s.url("/login"))
