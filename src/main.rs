@@ -191,7 +191,7 @@ fn serve(settings: Settings, no_demo: bool) -> anyhow::Result<()> {
             Some(pw) => print_demo(url, &pw),
             None => println!("Sign in at {url}/login\n"),
         }
-        app.run_until_stopped().await?;
+        app.run_until_signalled().await?;
         Ok(())
     })
 }

@@ -24,7 +24,7 @@ use crate::{
     passwords,
     web::{
         agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
-        input_guard, panel, session_store::DbSessionStore, users, widget, AppState,
+        input_guard, lifecycle, panel, session_store::DbSessionStore, users, widget, AppState,
     },
 };
 
@@ -101,17 +101,49 @@ impl Core {
 pub struct Application {
     server: Server,
     port: u16,
+    hub: Arc<Hub>,
 }
+
+/// How `Application::build_with` starts the background work.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Load the visitor gate now and refresh it every 5 seconds. Tests turn
+    /// this off to see the instance before its gate has loaded, and load it
+    /// themselves with `gate::reload`.
+    pub gate_refresh: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { gate_refresh: true }
+    }
+}
+
+/// After SIGTERM: how long `/readyz` answers 503 while the listener still
+/// accepts (so a load balancer sees it), then how long in-flight requests
+/// get to finish. Together well under the 5 seconds promised.
+const DRAIN: Duration = Duration::from_millis(1000);
+const GRACE: u64 = 3;
 
 impl Application {
     pub fn build(core: &Core) -> anyhow::Result<Self> {
+        Self::build_with(core, Options::default())
+    }
+
+    pub fn build_with(core: &Core, options: Options) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(core.settings.bind)
             .with_context(|| format!("cannot listen on {}", core.settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(core, listener)?;
         spawn_housekeeping(core);
-        spawn_gate_refresh(core);
-        Ok(Self { server, port })
+        if options.gate_refresh {
+            spawn_gate_refresh(core);
+        }
+        Ok(Self {
+            server,
+            port,
+            hub: core.hub.clone(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -121,6 +153,41 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down in seconds:
+    /// `/readyz` turns 503, every open event stream gets a final
+    /// "reconnect" event, in-flight requests finish, and the log says
+    /// "shutting down" and "stopped".
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let hub = self.hub.clone();
+        actix_web::rt::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!(signal, "shutting down");
+            hub.shut_down();
+            actix_web::rt::time::sleep(DRAIN).await;
+            handle.stop(true).await;
+        });
+        let result = self.server.await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C) and names it.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = actix_web::rt::signal::ctrl_c() => "SIGINT",
+            };
+        }
+    }
+    let _ = actix_web::rt::signal::ctrl_c().await;
+    "SIGINT"
 }
 
 fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
@@ -141,7 +208,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         actix_web::cookie::time::Duration::seconds(core.settings.session_idle.as_secs() as i64);
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), cookie_key.clone())
-            .cookie_name("chatgate_session".into())
+            .cookie_name(crate::web::session_store::COOKIE.into())
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Strict)
             .cookie_secure(secure)
@@ -160,6 +227,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
             .wrap(from_fn(crate::telemetry::access_log))
             .app_data(widget::json_config())
             .configure(panel::public_routes)
+            .configure(lifecycle::routes)
             // The widget's routes come before the static files' catch-all
             // pattern, so the hot bootstrap request is matched first.
             .configure(widget::routes)
@@ -179,6 +247,9 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .default_service(web::to(errors::not_found)),
             )
     })
+    // Signals are handled by `run_until_signalled`, which drains first.
+    .disable_signals()
+    .shutdown_timeout(GRACE)
     .listen(listener)?
     .run();
     Ok(server)
@@ -207,7 +278,9 @@ fn spawn_housekeeping(core: &Core) {
                 ),
                 Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
             }
-            let _ = gate::reload(&db, &gate, clock.now()).await;
+            // Expired blocks leave the gate's snapshot (the full reload,
+            // which also marks the gate ready, is the refresh task's).
+            let _ = gate::load::reload_blocks(&db, &gate, clock.now()).await;
         }
     });
 }

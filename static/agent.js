@@ -135,9 +135,11 @@
     }
   }
 
-  function setClosed(closed) {
+  function setClosed(closed, blocked) {
     input.disabled = sendBtn.disabled = fileInput.disabled = closed;
-    input.placeholder = closed ? "This conversation has ended." : "Write a reply…";
+    input.placeholder = !closed ? "Write a reply…"
+      : blocked ? "The visitor is blocked. This conversation has ended."
+      : "This conversation has ended.";
   }
 
   // ---- image previews, per conversation ----
@@ -165,6 +167,41 @@
   }
   previewsButton.addEventListener("click", togglePreviews);
 
+  // ---- the event streams ----
+  // A stopping server says "reconnect": the console does so at once (to
+  // another instance when there is one), at most once a second. A session
+  // that ended (signed out, deactivated, a new role, timed out) says
+  // "signed_out": the console goes to the sign-in page.
+  var lastReconnect = 0;
+  function reconnect(open) {
+    var wait = Date.now() - lastReconnect < 1000 ? 1000 : 0;
+    lastReconnect = Date.now();
+    setTimeout(open, wait);
+  }
+  function signedOut() {
+    if (convSource) convSource.close();
+    if (live) live.close();
+    location.href = "/login?next=%2Fagent";
+  }
+  function control(d, source, open) {
+    if (d.type === "reconnect") { source.close(); reconnect(open); return true; }
+    if (d.type === "signed_out") { signedOut(); return true; }
+    return false;
+  }
+
+  function follow(id) {
+    if (convSource) convSource.close();
+    var source = convSource = new EventSource("/agent/conversations/" + id + "/events?after=" + lastSeq);
+    source.onmessage = function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
+      if (control(d, source, function () { if (current === id) follow(id); })) return;
+      if (d.type === "event") onEvent(d);
+      // The conversation ended here or in another agent's console (a block
+      // included): the composer closes at once.
+      else if (d.type === "state" && current === id) setClosed(d.closed, d.blocked);
+    };
+  }
+
   function openConversation(id) {
     current = id; lastSeq = 0; seen = [];
     if (convSource) convSource.close();
@@ -185,11 +222,7 @@
         $("chat-sub").textContent = c.case + (c.page_url ? " · " + c.page_url : "");
         menuButton.disabled = false;
         setClosed(c.status === "closed");
-        convSource = new EventSource("/agent/conversations/" + id + "/events");
-        convSource.onmessage = function (ev) {
-          var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
-          if (d.type === "event") onEvent(d);
-        };
+        follow(id);
         input.focus();
       })
       .catch(function (e) { showError(e.message); });
@@ -267,11 +300,19 @@
     ev.preventDefault();
     api("POST", "/agent/api/visitors/" + inviting.id + "/invite", { message: $("invite-text").value })
       .then(function () { dialog.close(); })
-      .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; });
+      .catch(function (e) { var x = $("invite-error"); x.textContent = e.message; x.hidden = false; refreshSoon(); });
   });
 
-  var live = new EventSource("/agent/events");
-  live.onmessage = function () { refreshSoon(); };
+  var live = null;
+  function listen() {
+    var source = live = new EventSource("/agent/events");
+    source.onmessage = function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (e) { d = {}; }
+      if (control(d, source, listen)) return;
+      refreshSoon();
+    };
+  }
+  listen();
   refresh();
   var m = /#c=(\d+)/.exec(location.hash);
   if (m) openConversation(Number(m[1]));

@@ -3,7 +3,9 @@
 //! source of truth. So a missed or duplicated notice can neither lose nor
 //! repeat an event, and streams on other instances catch up by their timer.
 
-use tokio::sync::broadcast;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::{broadcast, watch};
 
 /// Something changed for an account: in one conversation, or in its list
 /// (a new conversation, an invitation, a visitor).
@@ -15,6 +17,15 @@ pub struct Notice {
 
 pub struct Hub {
     tx: broadcast::Sender<Notice>,
+    /// Bumped whenever sessions may have ended here (sign-out, a role
+    /// change, deactivation): streams re-check theirs at once. Streams also
+    /// re-check twice a second, for changes made on other instances and for
+    /// sessions that time out.
+    sessions: watch::Sender<u64>,
+    /// True once the server is shutting down: streams send their final
+    /// "reconnect" event and end.
+    stopping: watch::Sender<bool>,
+    stopping_flag: AtomicBool,
 }
 
 impl Default for Hub {
@@ -26,7 +37,12 @@ impl Default for Hub {
 impl Hub {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
-        Self { tx }
+        Self {
+            tx,
+            sessions: watch::Sender::new(0),
+            stopping: watch::Sender::new(false),
+            stopping_flag: AtomicBool::new(false),
+        }
     }
 
     pub fn notify(&self, notice: Notice) {
@@ -36,6 +52,29 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.tx.subscribe()
+    }
+
+    /// Sessions may have ended: streams check theirs now.
+    pub fn sessions_changed(&self) {
+        self.sessions.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn watch_sessions(&self) -> watch::Receiver<u64> {
+        self.sessions.subscribe()
+    }
+
+    /// The server is stopping: every open stream ends with "reconnect".
+    pub fn shut_down(&self) {
+        self.stopping_flag.store(true, Ordering::Release);
+        self.stopping.send_replace(true);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping_flag.load(Ordering::Acquire)
+    }
+
+    pub fn watch_stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 }
 
@@ -56,5 +95,17 @@ mod tests {
         for id in 1..=3 {
             assert_eq!(rx.recv().await.unwrap().conversation_id, Some(id));
         }
+    }
+
+    #[tokio::test]
+    async fn watchers_hear_a_shutdown_and_session_changes() {
+        let hub = Hub::new();
+        let (mut stopping, mut sessions) = (hub.watch_stopping(), hub.watch_sessions());
+        assert!(!hub.is_stopping());
+        hub.sessions_changed();
+        sessions.changed().await.unwrap();
+        hub.shut_down();
+        stopping.wait_for(|s| *s).await.unwrap();
+        assert!(hub.is_stopping());
     }
 }

@@ -321,14 +321,25 @@ pub fn answer_screen_share(
     Ok(conv)
 }
 
-/// Invites an online visitor. Returns the visitor's case id.
+/// Invites an online visitor (seen after `online_since`) who is not under a
+/// block. Returns the visitor's case id.
 pub fn invite(
     conn: &mut DbConn,
     a: AgentRef<'_>,
     visitor_id: i64,
     text: &crate::domain::chat::InvitationText,
+    now: chrono::NaiveDateTime,
+    online_since: chrono::NaiveDateTime,
 ) -> Result<i64, ChatError> {
     let v = chat::visitor(conn, a.account_id, visitor_id)?.ok_or(ChatError::NotFound)?;
-    chat::invite(conn, &v, a.name, text.as_str(), now())?;
+    if crate::db::presence::is_blocked(conn, a.account_id, &v.visitor_key, now)? {
+        return Err(ChatError::Conflict(
+            "This visitor is blocked, so no invitation was sent.",
+        ));
+    }
+    if v.last_seen_at <= online_since {
+        return Err(ChatError::NotFound);
+    }
+    chat::invite(conn, &v, a.name, text.as_str(), now)?;
     Ok(v.case_id)
 }

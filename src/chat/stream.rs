@@ -13,7 +13,7 @@ use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use super::hub::{Hub, Notice};
 use crate::{
-    db::{chat, models::Event, now, write_tx, Db},
+    db::{chat, models::Event, now, presence, write_tx, Db},
     error::AppError,
 };
 
@@ -56,7 +56,30 @@ pub struct Spec {
     pub guard: Option<Guard>,
 }
 
+/// The signed-in session an agent's stream belongs to. The stream ends as
+/// soon as the session does (sign-out, deactivation, a role change, the
+/// idle or absolute limit), on this instance or another.
+#[derive(Clone)]
+pub struct SessionCheck {
+    /// Whether the session still holds, read from the database.
+    pub check: Arc<SessionTest>,
+}
+
+pub type SessionTest = dyn Fn(&mut crate::db::DbConn) -> diesel::QueryResult<bool> + Send + Sync;
+
+impl std::fmt::Debug for SessionCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCheck")
+    }
+}
+
 const BATCH: i64 = 500;
+/// How often a stream re-reads its session (changes made elsewhere, and
+/// time limits).
+const SESSION_CHECK: Duration = Duration::from_millis(500);
+/// What the browser is told when the server stops: reconnect, to another
+/// instance when there is one (`retry` covers browsers that do it natively).
+const RECONNECT: &[u8] = b"retry: 500\ndata: {\"type\":\"reconnect\"}\n\n";
 const POLL: Duration = Duration::from_secs(2);
 const PING: Duration = Duration::from_secs(15);
 const PRESENCE: Duration = Duration::from_secs(20);
@@ -84,10 +107,41 @@ fn frame(id: Option<i64>, data: &serde_json::Value) -> Bytes {
 
 /// Starts the stream's task and returns its body.
 pub fn open(db: Db, hub: Arc<Hub>, spec: Spec) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    open_for(db, hub, spec, None)
+}
+
+/// Starts a stream that also ends with its signed-in session, and returns
+/// its body. Every stream ends with a "reconnect" event when the server
+/// stops.
+pub fn open_for(
+    db: Db,
+    hub: Arc<Hub>,
+    spec: Spec,
+    session: Option<SessionCheck>,
+) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let notices = hub.subscribe();
+    let mut stopping = hub.watch_stopping();
+    let sessions = hub.watch_sessions();
     actix_web::rt::spawn(async move {
-        if let Err(e) = run(db, notices, spec, &tx).await {
+        let watched = async {
+            tokio::select! {
+                r = run(db.clone(), &hub, notices, spec, &tx) => r,
+                r = session_lasts(&db, session, sessions) => match r {
+                    // The console goes to the sign-in page.
+                    Ok(()) => send(&tx, frame(None, &json!({ "type": "signed_out" }))).await,
+                    Err(e) => Err(e),
+                },
+            }
+        };
+        let result = tokio::select! {
+            r = watched => r,
+            _ = stopping.wait_for(|s| *s) => {
+                let _ = tx.send(Bytes::from_static(RECONNECT)).await;
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
             tracing::debug!(error = %e, "event stream ended");
         }
     });
@@ -105,12 +159,123 @@ enum End {
     App(#[from] AppError),
 }
 
+/// Returns when the session has ended (never for streams without one).
+async fn session_lasts(
+    db: &Db,
+    session: Option<SessionCheck>,
+    mut changed: tokio::sync::watch::Receiver<u64>,
+) -> Result<(), End> {
+    let Some(session) = session else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(SESSION_CHECK);
+    let mut hub_open = true;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            // A hub gone (never while serving) leaves the timer.
+            r = changed.changed(), if hub_open => hub_open = r.is_ok(),
+        }
+        let check = session.check.clone();
+        if !db.run(move |c| Ok(check(c)?)).await? {
+            return Ok(());
+        }
+    }
+}
+
+/// Whether the conversation has ended, and whether by a block in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ConversationState {
+    closed: bool,
+    blocked: bool,
+}
+
+/// Tells an agent's console the conversation's state when it changed
+/// (first on opening), so every open console closes the composer as soon
+/// as the conversation ends, by a block from any agent included.
+async fn send_state(
+    db: &Db,
+    tx: &mpsc::Sender<Bytes>,
+    account_id: i64,
+    conv: i64,
+    shown: Option<ConversationState>,
+) -> Result<ConversationState, End> {
+    let found = db
+        .run(move |c| Ok(chat::for_account(c, account_id, conv)?))
+        .await?;
+    let Some(c) = found else {
+        return Err(End::Gone);
+    };
+    let state = ConversationState {
+        closed: c.is_closed(),
+        blocked: c.block_until.is_some_and(|u| u > now()),
+    };
+    if shown != Some(state) {
+        let data = json!({ "type": "state", "closed": state.closed, "blocked": state.blocked });
+        send(tx, frame(None, &data)).await?;
+    }
+    Ok(state)
+}
+
 async fn send(tx: &mpsc::Sender<Bytes>, b: Bytes) -> Result<(), End> {
     tx.send(b).await.map_err(|_| End::Gone)
 }
 
+/// Whether the gate now refuses the visitor of this stream; if so the
+/// stream says "unavailable" (nothing more), and the visitor leaves the
+/// consoles' Online visitors.
+async fn refused(db: &Db, hub: &Hub, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result<bool, End> {
+    let Some(g) = &spec.guard else {
+        return Ok(false);
+    };
+    let visit = crate::gate::Visit {
+        account_id: spec.account_id,
+        ip: g.ip,
+        page: &g.page,
+        now: g.clock.now(),
+    };
+    if !g.gate.decide(&visit).refused() {
+        return Ok(false);
+    }
+    send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
+    if let Some(p) = &spec.presence {
+        let (case_id, key) = (p.case.id, p.visitor_key.clone());
+        db.run(move |c| Ok(write_tx(c, |c| presence::leave(c, case_id, &key, now()))?))
+            .await?;
+        hub.notify(Notice {
+            account_id: spec.account_id,
+            conversation_id: None,
+        });
+    }
+    Ok(true)
+}
+
+/// Sends the conversation's events after `after`; returns the last sent.
+async fn send_events(
+    db: &Db,
+    tx: &mpsc::Sender<Bytes>,
+    conv: i64,
+    mut after: i64,
+    for_visitor: bool,
+) -> Result<i64, End> {
+    loop {
+        let from = after;
+        let events = db
+            .run(move |c| Ok(chat::events_after(c, conv, from, for_visitor, BATCH)?))
+            .await?;
+        for e in &events {
+            after = e.seq;
+            send(tx, frame(Some(e.seq), &event_json(e))).await?;
+        }
+        if (events.len() as i64) < BATCH {
+            return Ok(after);
+        }
+    }
+}
+
 async fn run(
     db: Db,
+    hub: &Hub,
     mut notices: tokio::sync::broadcast::Receiver<Notice>,
     spec: Spec,
     tx: &mpsc::Sender<Bytes>,
@@ -118,39 +283,23 @@ async fn run(
     send(tx, Bytes::from_static(b"retry: 2000\n\n")).await?;
     let mut after = spec.conversation.map(|(_, a)| a).unwrap_or(0);
     let mut last_invitation = 0i64;
+    // What the agent's console was last told of the conversation's state.
+    let mut shown: Option<ConversationState> = None;
     let opened = now();
     let mut poll = tokio::time::interval(if spec.refresh { POLL * 5 } else { POLL });
     let mut ping = tokio::time::interval(PING);
     let mut presence = tokio::time::interval(PRESENCE);
     ping.reset();
     loop {
-        if let Some(g) = &spec.guard {
-            let visit = crate::gate::Visit {
-                account_id: spec.account_id,
-                ip: g.ip,
-                page: &g.page,
-                now: g.clock.now(),
-            };
-            if g.gate.decide(&visit).refused() {
-                // Nothing more reaches this visitor; the frame goes quiet.
-                send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
-                return Ok(());
-            }
+        if refused(&db, hub, &spec, tx).await? {
+            return Ok(());
         }
         if let Some((conv, _)) = spec.conversation {
             let for_visitor = spec.for_visitor;
-            loop {
-                let from = after;
-                let events = db
-                    .run(move |c| Ok(chat::events_after(c, conv, from, for_visitor, BATCH)?))
-                    .await?;
-                for e in &events {
-                    after = e.seq;
-                    send(tx, frame(Some(e.seq), &event_json(e))).await?;
-                }
-                if (events.len() as i64) < BATCH {
-                    break;
-                }
+            let before = after;
+            after = send_events(&db, tx, conv, after, for_visitor).await?;
+            if !for_visitor && (shown.is_none() || after != before) {
+                shown = Some(send_state(&db, tx, spec.account_id, conv, shown).await?);
             }
         }
         if let Some(p) = &spec.presence {

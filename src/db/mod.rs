@@ -16,6 +16,7 @@ pub mod chat;
 pub mod chat_window;
 pub mod load;
 pub mod models;
+pub mod presence;
 pub mod purge;
 pub mod reports;
 pub mod rules;

@@ -96,7 +96,12 @@ pub async fn reload_cases(db: &Db, gate: &Gate) -> Result<(), AppError> {
 pub async fn reload(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
     reload_cases(db, gate).await?;
     refresh_policies(db, gate).await?;
-    reload_blocks(db, gate, now).await
+    let n = reload_blocks(db, gate, now).await?;
+    if !gate.is_ready() {
+        gate.set_ready();
+        tracing::info!(blocks = n, "the visitor gate is loaded; ready");
+    }
+    Ok(n)
 }
 
 /// Writes the counted hits to the database. On failure the counts are

@@ -37,7 +37,10 @@ pub mod policy;
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use arc_swap::ArcSwap;
@@ -130,6 +133,9 @@ pub struct Gate {
     /// the held snapshot came from. A read that finishes after a later one
     /// is stale and is dropped.
     block_reads: Mutex<(u64, u64)>,
+    /// Set once every account's rules, the blocks and the cases have been
+    /// read: until then the widget refuses everyone (no fail-open).
+    ready: AtomicBool,
 }
 
 impl Gate {
@@ -142,7 +148,19 @@ impl Gate {
             countries,
             cases: ArcSwap::from_pointee(HashMap::new()),
             block_reads: Mutex::new((0, 0)),
+            ready: AtomicBool::new(false),
         }
+    }
+
+    /// Whether the gate holds every account's rules and blocks (after the
+    /// first complete load). Before that no visitor may be served.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the first complete load done.
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
     }
 
     /// The blind index a visitor address is looked up by.

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod files;
 pub mod headers;
 pub mod input_guard;
+pub mod lifecycle;
 pub mod page;
 pub mod panel;
 pub mod session_store;

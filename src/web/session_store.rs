@@ -17,6 +17,45 @@ use crate::db::{now, sessions, write_tx, Db};
 /// The session key that holds the signed-in user's id.
 pub const USER_ID: &str = "uid";
 
+/// The session cookie's name.
+pub const COOKIE: &str = "chatgate_session";
+
+/// The row id of the session this request's cookie names, read the way
+/// the session middleware reads it (the cookie is encrypted with `key`).
+pub fn request_row_id(req: &actix_web::HttpRequest, key: &[u8; 64]) -> Option<String> {
+    let cookie = req.cookie(COOKIE)?;
+    let mut jar = actix_web::cookie::CookieJar::new();
+    jar.add_original(cookie);
+    let key = actix_web::cookie::Key::from(key);
+    let value = jar.private(&key).get(COOKIE)?;
+    let session_key = SessionKey::try_from(value.value().to_owned()).ok()?;
+    Some(row_id(&session_key))
+}
+
+/// Whether session row `id` is still in force for this user with this
+/// role: not signed out, idled out or past the absolute limit, and the
+/// user still active in the same role.
+pub fn still_valid(
+    conn: &mut crate::db::DbConn,
+    id: &str,
+    user: &crate::web::page::CurrentUser,
+    absolute: std::time::Duration,
+) -> diesel::QueryResult<bool> {
+    let absolute = Duration::from_std(absolute).unwrap_or(Duration::hours(12));
+    let t = now();
+    if sessions::load(conn, id, t, t - absolute)?.is_none() {
+        return Ok(false);
+    }
+    Ok(crate::db::accounts::user(conn, user.account_id, user.id)?
+        .is_some_and(|u| u.active && u.role() == user.role))
+}
+
+/// Deletes session row `id` (sign-out), before the middleware forgets it,
+/// so the session's open streams end at once.
+pub fn revoke(conn: &mut crate::db::DbConn, id: &str) -> diesel::QueryResult<usize> {
+    write_tx(conn, |c| sessions::delete(c, id))
+}
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,

@@ -38,6 +38,7 @@
   var panel = $("panel"), launcher = $("launcher"), log = $("log"), input = $("input");
   var form = $("composer"), fileInput = $("file"), errorEl = $("error"), invitation = $("invitation");
   var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false, gone = false;
+  var reconnected = 0;
   var shareCards = [], surveyCards = [];
 
   function size() {
@@ -258,6 +259,9 @@
       if (d.type === "event") onEvent(d);
       else if (d.type === "invitation") onInvitation(d);
       else if (d.type === "unavailable") goQuiet();
+      // The server is stopping: reconnect at once (another instance may
+      // answer), at most once a second.
+      else if (d.type === "reconnect") { source.close(); setTimeout(connect, Date.now() - reconnected < 1000 ? 1000 : 0); reconnected = Date.now(); }
     };
     source.onerror = function () {
       // A refused stream is closed for good; find out whether the chat went away.

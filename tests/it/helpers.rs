@@ -44,11 +44,19 @@ pub struct TestApp {
 #[derive(Default)]
 pub struct TestAppBuilder {
     env: HashMap<String, String>,
+    hold_gate: bool,
 }
 
 impl TestAppBuilder {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// Starts without loading the visitor gate (no refresh task): the test
+    /// loads it with `chatgate::gate::reload` when it wants.
+    pub fn hold_gate(mut self) -> Self {
+        self.hold_gate = true;
         self
     }
 
@@ -93,9 +101,20 @@ impl TestAppBuilder {
                 seed_tenant(&mut conn, "globex"),
             )
         };
-        let app = Application::build(&core).unwrap();
+        let options = chatgate::startup::Options {
+            gate_refresh: !self.hold_gate,
+        };
+        let app = Application::build_with(&core, options).unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
+        if !self.hold_gate {
+            // Ready as a load balancer would wait for: the gate has loaded.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while !core.gate.is_ready() {
+                assert!(std::time::Instant::now() < deadline, "the gate loads");
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = client_with(jar.clone());
         TestApp {

@@ -13,10 +13,10 @@ use crate::{
     chat::{
         blocking, files,
         service::{self, AgentRef, ChatError},
-        stream::{self, Spec},
+        stream::{self, SessionCheck, Spec},
         Notice,
     },
-    db::{chat, now, write_tx},
+    db::{chat, now, presence, write_tx},
     domain::{
         block::BlockReason,
         chat::{Author, InvitationText, MessageText},
@@ -26,7 +26,7 @@ use crate::{
     web::{
         files as web_files,
         page::{CurrentUser, Page},
-        render,
+        render, session_store,
         widget::sse,
         AppState,
     },
@@ -93,16 +93,17 @@ const ONLINE_SECS: i64 = 60;
 
 #[get("/agent/api/overview")]
 async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
-    let aid = user.account_id;
-    let (open, online) = state
+    let (aid, at) = (user.account_id, state.clock.now());
+    let (open, online, blocked) = state
         .db
         .run(move |c| {
             let open = chat::open_for_account(c, aid)?;
             let online =
                 chat::online_visitors(c, aid, now() - chrono::Duration::seconds(ONLINE_SECS))?;
-            Ok((open, online))
+            Ok((open, online, presence::blocked_keys(c, aid, at)?))
         })
         .await?;
+    let blocked: std::collections::HashSet<&str> = blocked.iter().map(String::as_str).collect();
     let busy: std::collections::HashSet<(i64, &str)> = open
         .iter()
         .map(|(c, _)| (c.case_id, c.visitor_key.as_str()))
@@ -119,14 +120,36 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
         .collect();
     let visitors: Vec<_> = online
         .iter()
+        // Visitors in a conversation are listed there; blocked ones nowhere.
         .filter(|(v, _)| !busy.contains(&(v.case_id, v.visitor_key.as_str())))
+        .filter(|(v, _)| !blocked.contains(v.visitor_key.as_str()))
         .map(|(v, case)| json!({ "id": v.id, "label": v.label, "case": case, "page_url": v.page_url }))
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "conversations": conversations, "visitors": visitors })))
 }
 
+/// Ties an agent's event stream to the session it was opened with: it ends
+/// within a second of sign-out, deactivation, a role change or the
+/// session's time limits, on any instance.
+fn session_check(
+    req: &HttpRequest,
+    state: &AppState,
+    user: CurrentUser,
+) -> Result<SessionCheck, AppError> {
+    let id = session_store::request_row_id(req, state.keys.cookie_key()).ok_or_else(|| {
+        AppError::LoginRequired {
+            next: "/agent".into(),
+        }
+    })?;
+    let absolute = state.settings.session_absolute;
+    Ok(SessionCheck {
+        check: std::sync::Arc::new(move |c| session_store::still_valid(c, &id, &user, absolute)),
+    })
+}
+
 #[get("/agent/events")]
-async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
+async fn account_events(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Res {
+    let session = session_check(&req, &state, user.clone())?;
     let spec = Spec {
         account_id: user.account_id,
         conversation: None,
@@ -135,7 +158,8 @@ async fn account_events(state: web::Data<AppState>, user: CurrentUser) -> Res {
         refresh: true,
         guard: None,
     };
-    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    Ok(sse(body))
 }
 
 #[get("/agent/api/conversations/{id}")]
@@ -176,6 +200,7 @@ async fn conversation_events(
     id: web::Path<i64>,
     q: web::Query<AfterQuery>,
 ) -> Res {
+    let session = session_check(&req, &state, user.clone())?;
     let (aid, id) = (user.account_id, id.into_inner());
     let conv = state
         .db
@@ -190,7 +215,8 @@ async fn conversation_events(
         refresh: false,
         guard: None,
     };
-    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    Ok(sse(body))
 }
 
 #[derive(Deserialize)]
@@ -362,15 +388,21 @@ async fn invite(
     body: web::Json<Invite>,
 ) -> Res {
     let text = InvitationText::parse(&body.message).map_err(ChatError::from)?;
-    let (aid, vid) = (user.account_id, id.into_inner());
-    state
+    let (aid, vid, now) = (user.account_id, id.into_inner(), state.clock.now());
+    let invited = state
         .db
         .run(move |c| {
             Ok(write_tx(c, |c| {
-                service::invite(c, agent(&user), vid, &text)
+                let online_since = crate::db::now() - chrono::Duration::seconds(ONLINE_SECS);
+                service::invite(c, agent(&user), vid, &text, now, online_since)
             }))
         })
-        .await??;
+        .await?;
+    if let Err(ChatError::NotFound) = invited {
+        let gone = "This visitor is no longer online, so no invitation was sent.";
+        return Ok(HttpResponse::NotFound().json(json!({ "error": gone })));
+    }
+    invited?;
     notify(&state, aid, None);
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }

@@ -11,7 +11,9 @@ use crate::{
     domain::{account::Email, login_limit},
     error::AppError,
     passwords,
-    web::{client_ip::ClientIp, csrf, page::CurrentUser, render, see_other, AppState},
+    web::{
+        client_ip::ClientIp, csrf, page::CurrentUser, render, see_other, session_store, AppState,
+    },
 };
 
 #[derive(Template)]
@@ -231,7 +233,23 @@ pub fn expired_form(session: &Session, email: &str, next: Option<&str>) -> HttpR
 }
 
 #[post("/logout")]
-async fn logout(session: Session) -> HttpResponse {
+async fn logout(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> HttpResponse {
+    // The row goes now, not after the response, so this session's open
+    // event streams end at once.
+    if let Some(id) = session_store::request_row_id(&req, state.keys.cookie_key()) {
+        if let Err(e) = state
+            .db
+            .run(move |c| Ok(session_store::revoke(c, &id)?))
+            .await
+        {
+            tracing::warn!(error = %e, "revoking a session at sign-out failed");
+        }
+        state.hub.sessions_changed();
+    }
     session.purge();
     see_other("/login?signed_out=1")
 }

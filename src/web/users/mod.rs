@@ -232,6 +232,8 @@ async fn change_role(
             }))
         })
         .await?;
+    // The user's open event streams end (their role no longer matches).
+    state.hub.sessions_changed();
     finish(
         &session,
         result.map(|(changed, u)| {
@@ -299,6 +301,8 @@ async fn change_active(
             }))
         })
         .await?;
+    // A deactivated user's open event streams end now.
+    state.hub.sessions_changed();
     finish(&session, result)
 }
 

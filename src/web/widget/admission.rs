@@ -97,13 +97,20 @@ pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
 }
 
 /// The case, if the gate lets this visitor use it here. A refusal gets the
-/// same neutral answer as a case that does not exist. Counts no hits.
+/// same neutral answer as a case that does not exist. Before the gate has
+/// loaded everyone is refused alike ("starting"). Counts no hits.
 pub async fn admit(
     state: &AppState,
     req: &HttpRequest,
     ip: &ClientIp,
     key: &str,
 ) -> Result<Arc<BusinessCase>, WidgetError> {
+    if !state.gate.is_ready() {
+        // No fail-open: until the gate holds every account's rules and
+        // blocks, nobody is served. The answer is the same for everyone,
+        // so it says nothing about any block; an open frame tries again.
+        return Err(WidgetError::Starting);
+    }
     let case = case(state, key).await?;
     let page = page_of(state, req);
     let verdict = state.gate.decide(&Visit {

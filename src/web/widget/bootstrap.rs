@@ -67,7 +67,8 @@ async fn answer(
         page: &page,
         now: state.clock.now(),
     });
-    let show = !verdict.refused();
+    // Before the gate has loaded, nobody is shown the chat (no fail-open).
+    let show = state.gate.is_ready() && !verdict.refused();
     let body = Bootstrap {
         show,
         frame: show.then(|| format!("/widget/v1/{}/frame", case.widget_key)),

@@ -41,6 +41,10 @@ pub enum WidgetError {
     BadToken,
     #[error("Something went wrong. Please try again.")]
     Internal(String),
+    /// The instance has not loaded its visitor gate yet: everyone is
+    /// refused alike, and the frame tries again (it does not go quiet).
+    #[error("The chat is starting. Please try again in a moment.")]
+    Starting,
 }
 
 impl From<ChatError> for WidgetError {
@@ -78,6 +82,7 @@ impl ResponseError for WidgetError {
             WidgetError::NoVisitor => StatusCode::UNAUTHORIZED,
             WidgetError::BadToken => StatusCode::FORBIDDEN,
             WidgetError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WidgetError::Starting => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -88,10 +93,14 @@ impl ResponseError for WidgetError {
         let body = match self {
             // The frame goes quiet on this code; it never says why.
             WidgetError::Unavailable => json!({ "error": self.to_string(), "code": "unavailable" }),
+            WidgetError::Starting => json!({ "error": self.to_string(), "code": "starting" }),
             _ => json!({ "error": self.to_string() }),
         };
-        HttpResponse::build(self.status_code())
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        let mut r = HttpResponse::build(self.status_code());
+        if let WidgetError::Starting = self {
+            r.insert_header((header::RETRY_AFTER, "2"));
+        }
+        r.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
             .json(body)
     }
 }
