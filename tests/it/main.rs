@@ -8,6 +8,7 @@ mod blocking;
 mod browser;
 mod browser_embed;
 mod browser_files;
+mod browser_narrow;
 mod browser_panel;
 mod browser_rules;
 mod browser_visitor;
