@@ -9,6 +9,7 @@ mod browser;
 mod browser_console;
 mod browser_embed;
 mod browser_files;
+mod browser_narrow;
 mod browser_panel;
 mod browser_rules;
 mod browser_visitor;
