@@ -26,6 +26,7 @@ mod integrity;
 mod integrity_support;
 mod migrations;
 mod pages;
+mod panel_fixes;
 mod panel_seat;
 mod previews;
 mod proxy;
