@@ -241,6 +241,16 @@ pub struct ImportedRule {
     pub comment: Option<RuleComment>,
 }
 
+/// The kind of a refused line: one to correct, or one with nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a valid address, subnet or comment: the line needs correcting.
+    Invalid,
+    /// The same rule as the earlier line `first`, which is imported or
+    /// reported on its own: nothing to do.
+    Repeat { first: usize },
+}
+
 /// A line of an imported list that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedLine {
@@ -248,44 +258,57 @@ pub struct RefusedLine {
     /// The line as typed, trimmed and cut to 80 characters.
     pub text: String,
     pub reason: String,
+    pub kind: Refusal,
 }
+
+/// A list with more non-blank lines than one import takes. It is refused
+/// whole: importing part of it would leave the rest unreported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "The list has {lines} lines; an import takes at most {MAX_IMPORT_LINES} lines at a time. \
+     Nothing was imported: split the list and import each part on its own."
+)]
+pub struct ListTooLong {
+    pub lines: usize,
+}
+
+/// The rules a list adds, and its refused lines.
+pub type ParsedList = (Vec<ImportedRule>, Vec<RefusedLine>);
 
 /// Parses a pasted or uploaded list, one rule per line. A comment follows
 /// the first `#`, or else the first space or comma after the address:
 /// `1.2.3.4 # spammer`, `1.2.3.4 spammer`, `1.2.3.4, spammer`. Blank lines
 /// and lines starting with `#` are skipped. Overlapping rules are all kept;
-/// a rule repeating an earlier line is refused.
-pub fn parse_list(text: &str) -> (Vec<ImportedRule>, Vec<RefusedLine>) {
+/// a rule repeating an earlier line is refused. A list of more than
+/// `MAX_IMPORT_LINES` non-blank lines (comment lines included) is refused
+/// whole.
+pub fn parse_list(text: &str) -> Result<ParsedList, ListTooLong> {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines > MAX_IMPORT_LINES {
+        return Err(ListTooLong { lines });
+    }
     let (mut accepted, mut refused) = (Vec::new(), Vec::new());
     let mut seen: HashMap<IpRule, usize> = HashMap::new();
-    let mut non_blank = 0;
     for (i, raw) in text.lines().enumerate() {
         let (line, t) = (i + 1, raw.trim());
-        if t.is_empty() {
+        if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        non_blank += 1;
-        let refuse = |reason: String| RefusedLine {
+        let refuse = |reason: String, kind| RefusedLine {
             line,
             text: shown(t),
             reason,
+            kind,
         };
-        if non_blank > MAX_IMPORT_LINES {
-            refused.push(refuse(format!(
-                "The list is too long: import at most {MAX_IMPORT_LINES} lines at a time"
-            )));
-            break;
-        }
-        if t.starts_with('#') {
-            continue;
-        }
         let (addr, comment) = split_line(t);
         let parsed = IpRule::parse(addr).and_then(|r| Ok((r, RuleComment::parse(comment)?)));
         match parsed {
-            Err(e) => refused.push(refuse(e.to_string())),
+            Err(e) => refused.push(refuse(e.to_string(), Refusal::Invalid)),
             Ok((rule, comment)) => match seen.entry(rule) {
                 Entry::Occupied(first) => {
-                    refused.push(refuse(format!("Duplicate of line {}", first.get())))
+                    let first = *first.get();
+                    let why = format!("Duplicate of line {first}");
+                    refused.push(refuse(why, Refusal::Repeat { first }))
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(line);
@@ -298,7 +321,7 @@ pub fn parse_list(text: &str) -> (Vec<ImportedRule>, Vec<RefusedLine>) {
             },
         }
     }
-    (accepted, refused)
+    Ok((accepted, refused))
 }
 
 /// Splits a trimmed list line into its address and its comment.

@@ -100,7 +100,7 @@ fn list_report() {
     let text = "# exported\r\n10.0.0.0/8 # office\r\n\r\n10.1.0.0/16, branch\n 1.2.3.4 spammer \n\
         203.0.113.5/24\n10.0.0.0/8 again\n::ffff:1.2.3.4\nbad # x\n5.6.7.8 # a\u{7}b\n\
         2001:db8::/32 #\n9.9.9.9, # both\n";
-    let (ok, bad) = parse_list(text);
+    let (ok, bad) = parse_list(text).unwrap();
     let line = |r: &ImportedRule| {
         let comment = r.comment.as_ref().map(RuleComment::as_str);
         format!("{}: {}", r.line, format_line(&r.rule, comment))
@@ -108,6 +108,16 @@ fn list_report() {
     let ok: Vec<_> = ok.iter().map(line).collect();
     let want = "2: 10.0.0.0/8 # office|4: 10.1.0.0/16 # branch|5: 1.2.3.4 # spammer|11: 2001:db8::/32|12: 9.9.9.9 # both";
     assert_eq!(ok.join("|"), want);
+    let kinds: Vec<_> = bad.iter().map(|r| r.kind).collect();
+    use Refusal::*;
+    let want = [
+        Invalid,
+        Repeat { first: 2 },
+        Repeat { first: 5 },
+        Invalid,
+        Invalid,
+    ];
+    assert_eq!(kinds, want);
     let bad: Vec<_> = bad
         .iter()
         .map(|r| format!("{}: {} => {}", r.line, r.text, r.reason))
@@ -123,18 +133,23 @@ fn list_report() {
 
 #[test]
 fn list_limits() {
-    let (ok, bad) = parse_list(&format!("{}x{}", "1.2.3.4 ", "y".repeat(300)));
+    let (ok, bad) = parse_list(&format!("{}x{}", "1.2.3.4 ", "y".repeat(300))).unwrap();
     assert!(ok.is_empty());
     assert_eq!(bad[0].text.chars().count(), 80);
+    // Over the limit (comment lines count): refused whole, nothing parsed.
     let text = format!("{}\n\n1.2.3.4\n5.6.7.8\n", "# c\n".repeat(MAX_IMPORT_LINES));
-    let (ok, bad) = parse_list(&text);
-    assert!(ok.is_empty());
-    assert_eq!(bad.len(), 1);
-    assert_eq!(bad[0].line, MAX_IMPORT_LINES + 3);
+    let err = parse_list(&text).unwrap_err();
+    assert_eq!(err.lines, MAX_IMPORT_LINES + 2);
     assert_eq!(
-        bad[0].reason,
-        "The list is too long: import at most 100000 lines at a time"
+        err.to_string(),
+        "The list has 100002 lines; an import takes at most 100000 lines at a time. \
+         Nothing was imported: split the list and import each part on its own."
     );
+    // At the limit, every line is read.
+    let text = format!("{}\n\n1.2.3.4\n", "# c\n".repeat(MAX_IMPORT_LINES - 1));
+    let (ok, bad) = parse_list(&text).unwrap();
+    assert_eq!((ok.len(), bad.len()), (1, 0));
+    assert_eq!(ok[0].line, MAX_IMPORT_LINES + 2);
 }
 
 #[test]
@@ -147,7 +162,7 @@ fn format_line_round_trips() {
     ] {
         let rule = IpRule::parse(rule).unwrap();
         assert_eq!(format_line(&rule, comment), line);
-        let (ok, bad) = parse_list(line);
+        let (ok, bad) = parse_list(line).unwrap();
         assert!(bad.is_empty(), "{line}");
         assert_eq!(ok[0].rule, rule);
         let want = comment

@@ -26,8 +26,12 @@ const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 /// Largest form body the guard reads to find the token: the largest any
-/// route accepts (the IP rule import). Routes keep their own, smaller limits.
+/// route accepts (the IP rule import, which uses this limit too). Other
+/// routes keep their own, smaller limits.
 pub const MAX_FORM: usize = 4 * 1024 * 1024;
+/// Largest sign-in form the guard reads when its token does not match (to
+/// show the form again with the typed e-mail).
+const MAX_LOGIN_FORM: usize = 64 * 1024;
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {
@@ -70,23 +74,23 @@ fn is_form(req: &ServiceRequest) -> bool {
         })
 }
 
-/// The form body, or `None` past `MAX_FORM` (or if the client went away).
+/// The form body, or `None` past `limit` (or if the client went away).
 /// Read here rather than with the `Bytes` extractor, whose default limit
 /// (256 KiB) is below what the import route accepts.
-async fn read_form(req: &mut ServiceRequest) -> Option<Bytes> {
+async fn read_form(req: &mut ServiceRequest, limit: usize) -> Option<Bytes> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_FORM) {
+    if declared.is_some_and(|n| n > limit) {
         return None;
     }
     let mut payload = req.take_payload();
-    let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(MAX_FORM));
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.ok()?;
-        if body.len() + chunk.len() > MAX_FORM {
+        if body.len() + chunk.len() > limit {
             return None;
         }
         body.extend_from_slice(&chunk);
@@ -94,13 +98,25 @@ async fn read_form(req: &mut ServiceRequest) -> Option<Bytes> {
     Some(body.freeze())
 }
 
-/// The page for a form over the limit: it says the limit, and that nothing
+/// The page for a form over `limit`: it says the limit, and that nothing
 /// of the form was used.
-fn too_large() -> actix_web::HttpResponse {
+fn too_large(limit: usize) -> actix_web::HttpResponse {
+    let message = if limit == MAX_FORM {
+        format!(
+            "This form is larger than {} MB, the most the server accepts (about 100,000 lines of addresses). \
+             Nothing was saved. Split the list and send each part on its own.",
+            MAX_FORM / (1024 * 1024)
+        )
+    } else {
+        format!(
+            "This form is larger than {} KB, the most the server accepts here. Nothing was saved.",
+            limit / 1024
+        )
+    };
     let page = ErrorPage {
         status: 413,
         title: "Too large",
-        message: "This form is larger than 4 MB, the most the server accepts (about 100,000 lines of addresses). Nothing was saved. Split the list and send each part on its own.",
+        message: &message,
         reference: None,
     };
     let body = askama::Template::render(&page)
@@ -116,40 +132,56 @@ fn put_back(req: &mut ServiceRequest, body: Bytes) {
     req.set_payload(payload.into());
 }
 
-/// Middleware: refuses unsafe requests without the session's token.
+/// The bare 403 for a request without a valid token.
+fn refuse<B>(req: ServiceRequest) -> ServiceResponse<EitherBody<B>> {
+    tracing::info!(path = %req.path(), "refused a request without a valid CSRF token");
+    let resp = html_error(StatusCode::FORBIDDEN, None);
+    req.into_response(resp).map_into_right_body()
+}
+
+/// Middleware: refuses unsafe requests without the session's token. A
+/// session without any token is refused before its body is read; only the
+/// sign-in form's body (at most 64 KiB) is read to show it again.
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe {
-        let expected: Option<String> = req.get_session().get(SESSION_KEY).ok().flatten();
-        let mut provided = req
-            .headers()
-            .get(HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        if provided.is_none() && is_form(&req) {
-            let Some(body) = read_form(&mut req).await else {
-                return Ok(req.into_response(too_large()).map_into_right_body());
-            };
-            provided = form_field(&body, FIELD);
-            if req.path() == "/login" && !matches(expected.as_deref(), provided.as_deref()) {
-                // A sign-in form left open past the session's life: show the
-                // form again with what was typed, not a bare refusal.
-                let email = form_field(&body, "email").unwrap_or_default();
-                let next = form_field(&body, "next");
-                let resp =
-                    crate::web::auth::expired_form(&req.get_session(), &email, next.as_deref());
-                return Ok(req.into_response(resp).map_into_right_body());
-            }
-            put_back(&mut req, body);
-        }
-        if !matches(expected.as_deref(), provided.as_deref()) {
-            tracing::info!(path = %req.path(), "refused a request without a valid CSRF token");
-            let resp = html_error(StatusCode::FORBIDDEN, None);
+    if safe {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let expected: Option<String> = req.get_session().get(SESSION_KEY).ok().flatten();
+    let login = req.path() == "/login";
+    if expected.is_none() && !login {
+        // No token to match: refuse before reading a byte of the body.
+        return Ok(refuse(req));
+    }
+    let mut provided = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if provided.is_none() && is_form(&req) {
+        let limit = if login { MAX_LOGIN_FORM } else { MAX_FORM };
+        let Some(body) = read_form(&mut req, limit).await else {
+            return Ok(req.into_response(too_large(limit)).map_into_right_body());
+        };
+        provided = form_field(&body, FIELD);
+        if login && !matches(expected.as_deref(), provided.as_deref()) {
+            // A sign-in form left open past the session's life: show the
+            // form again with what was typed, not a bare refusal.
+            let email = form_field(&body, "email").unwrap_or_default();
+            let next = form_field(&body, "next");
+            let resp = crate::web::auth::expired_form(&req.get_session(), &email, next.as_deref());
             return Ok(req.into_response(resp).map_into_right_body());
         }
+        put_back(&mut req, body);
+    }
+    if !matches(expected.as_deref(), provided.as_deref()) {
+        return Ok(refuse(req));
     }
     next.call(req)
         .await

@@ -4,23 +4,17 @@
 use chrono::{DateTime, Duration};
 use reqwest::StatusCode;
 
+use chatgate::web::conversations::CSV_COLUMNS;
+
 use crate::blocking::{block, chat_from, proxied};
 
-const HEADER: [&str; 13] = [
-    "id",
-    "business case",
-    "started at",
-    "ended at",
-    "agent",
-    "message count",
-    "survey rating",
-    "blocking status",
-    "blocking reason",
-    "blocked at",
-    "block ends at",
-    "block state",
-    "block lifted by",
-];
+/// The index of the CSV column `name`.
+fn col(name: &str) -> usize {
+    CSV_COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or_else(|| panic!("no column {name:?}"))
+}
 
 fn parse(t: &str) -> DateTime<chrono::Utc> {
     assert!(
@@ -67,36 +61,72 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
         )
         .await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), HEADER);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        CSV_COLUMNS
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let row = |id: i64| rows.iter().find(|r| r[0] == id.to_string()).unwrap();
+    let row = |id: i64| {
+        rows.iter()
+            .find(|r| r[col("id")] == id.to_string())
+            .unwrap()
+    };
 
     // Every time column carries its zone.
     for r in &rows {
-        for col in [2, 3, 9, 10] {
-            if !r[col].is_empty() {
-                parse(&r[col]);
+        for name in ["started at", "ended at", "blocked at", "block ends at"] {
+            if !r[col(name)].is_empty() {
+                parse(&r[col(name)]);
             }
         }
     }
     let (e, a, l, n) = (row(expired), row(active), row(lifted), row(never));
-    assert_eq!(&e[7], "Blocked", "the historical status stays");
-    assert_eq!(&e[8], "'=old spam", "formula safety kept");
-    assert_eq!(&e[11], "Expired");
-    assert_eq!(&e[12], "");
-    assert_eq!(parse(&e[10]) - parse(&e[9]), Duration::days(7));
+    assert_eq!(
+        &e[col("blocking status")],
+        "Blocked",
+        "the historical status stays"
+    );
+    assert_eq!(
+        &e[col("blocking reason")],
+        "'=old spam",
+        "formula safety kept"
+    );
+    assert_eq!(&e[col("block state")], "Expired");
+    assert_eq!(&e[col("block lifted by")], "");
+    assert_eq!(
+        parse(&e[col("block ends at")]) - parse(&e[col("blocked at")]),
+        Duration::days(7)
+    );
 
-    assert_eq!(&a[7], "Blocked");
-    assert_eq!(&a[11], "Active");
-    assert_eq!(parse(&a[10]) - parse(&a[9]), Duration::days(7));
+    assert_eq!(&a[col("blocking status")], "Blocked");
+    assert_eq!(&a[col("block state")], "Active");
+    assert_eq!(
+        parse(&a[col("block ends at")]) - parse(&a[col("blocked at")]),
+        Duration::days(7)
+    );
 
-    assert_eq!(&l[7], "Blocked", "an unblock leaves the status as it was");
-    assert_eq!(&l[11], "Lifted early");
-    assert_eq!(&l[12], "acme manager");
-    assert_eq!(parse(&l[10]) - parse(&l[9]), Duration::hours(1));
+    assert_eq!(
+        &l[col("blocking status")],
+        "Blocked",
+        "an unblock leaves the status as it was"
+    );
+    assert_eq!(&l[col("block state")], "Lifted early");
+    assert_eq!(&l[col("block lifted by")], "acme manager");
+    assert_eq!(
+        parse(&l[col("block ends at")]) - parse(&l[col("blocked at")]),
+        Duration::hours(1)
+    );
 
-    assert_eq!(&n[7], "Not blocked");
-    assert_eq!((&n[9], &n[10], &n[11], &n[12]), ("", "", "", ""));
+    assert_eq!(&n[col("blocking status")], "Not blocked");
+    assert_eq!(
+        (
+            &n[col("blocked at")],
+            &n[col("block ends at")],
+            &n[col("block state")],
+            &n[col("block lifted by")]
+        ),
+        ("", "", "", "")
+    );
 
     // A "Not blocked" export explains its "Blocked" rows.
     let text = app
@@ -109,7 +139,7 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
     let states: Vec<(String, String)> = reader
         .records()
         .map(Result::unwrap)
-        .map(|r| (r[0].to_owned(), r[11].to_owned()))
+        .map(|r| (r[col("id")].to_owned(), r[col("block state")].to_owned()))
         .collect();
     assert_eq!(
         states,
@@ -119,4 +149,19 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
             (expired.to_string(), "Expired".to_owned()),
         ]
     );
+}
+
+/// Every column of the CSV is explained in the README's table.
+#[test]
+fn the_readme_documents_every_column() {
+    let readme = include_str!("../../README.md");
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+    for name in CSV_COLUMNS {
+        let quoted = format!("`{name}`");
+        assert!(
+            rows.iter()
+                .any(|r| r.split(" | ").next().unwrap().contains(&quoted)),
+            "the README's CSV table lacks {quoted}"
+        );
+    }
 }

@@ -30,6 +30,7 @@ mod integrity_support;
 mod lifecycle;
 mod migrations;
 mod pages;
+mod panel_fixes;
 mod panel_seat;
 mod previews;
 mod proxy;

@@ -1,5 +1,6 @@
 //! The Conversations tab's blocking filter and the CSV export.
 
+use chatgate::web::conversations::CSV_COLUMNS;
 use reqwest::StatusCode;
 
 use crate::blocking::{block, chat_from, proxied};
@@ -77,21 +78,7 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        [
-            "id",
-            "business case",
-            "started at",
-            "ended at",
-            "agent",
-            "message count",
-            "survey rating",
-            "blocking status",
-            "blocking reason",
-            "blocked at",
-            "block ends at",
-            "block state",
-            "block lifted by"
-        ]
+        CSV_COLUMNS
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let by_id = |id: i64| {

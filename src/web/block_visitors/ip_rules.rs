@@ -12,16 +12,62 @@ use crate::{
         rules::{ImportLine, NewIpRule},
         write_tx,
     },
-    domain::ip_rule::{format_line, parse_list, IpRule, RefusedLine, RuleComment},
+    domain::ip_rule::{format_line, parse_list, IpRule, Refusal, RefusedLine, RuleComment},
     error::AppError,
     web::{page::Page, see_other, AppState},
 };
 
-/// Largest import form body: about 100,000 lines.
-pub const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
-
 fn actor(page: &Page) -> (i64, String) {
     (page.user.id, page.user.name.clone())
+}
+
+/// The add form's address and comment, or the message saying what is wrong.
+fn parse_add(form: &AddForm) -> Result<(IpRule, Option<RuleComment>), String> {
+    let rule = IpRule::parse(&form.address).map_err(|e| e.to_string())?;
+    let comment = RuleComment::parse(&form.comment).map_err(|e| e.to_string())?;
+    Ok((rule, comment))
+}
+
+/// Stores one rule with its version bump and audit entry in one
+/// transaction; returns its id and the new version, or `None` when the
+/// rule is already on the list.
+async fn store_rule(
+    state: &AppState,
+    page: &Page,
+    network: String,
+    comment: Option<String>,
+) -> Result<Option<(i64, i64)>, AppError> {
+    let (aid, now) = (page.user.account_id, state.clock.now());
+    let (uid, uname) = actor(page);
+    state
+        .db
+        .run(move |c| {
+            Ok(write_tx(c, |c| {
+                let new = NewIpRule {
+                    account_id: aid,
+                    network: &network,
+                    comment: comment.as_deref(),
+                    by_user: uid,
+                    by_name: &uname,
+                    now,
+                };
+                let Some(id) = db::rules::add(c, &new)? else {
+                    return Ok::<_, diesel::result::Error>(None);
+                };
+                let version = db::rules::bump(c, aid, now)?;
+                let detail = match &comment {
+                    Some(cm) => format!("{network} ({cm})"),
+                    None => network.clone(),
+                };
+                let by = Actor::User {
+                    id: uid,
+                    name: &uname,
+                };
+                audit::record(c, aid, by, "ip_rule.add", &detail)?;
+                Ok(Some((id, version)))
+            })?)
+        })
+        .await
 }
 
 #[post("/settings/block-visitors/ip-rules")]
@@ -33,82 +79,28 @@ pub(super) async fn add(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    let parsed = IpRule::parse(&form.address)
-        .map_err(|e| e.to_string())
-        .and_then(|r| {
-            RuleComment::parse(&form.comment)
-                .map(|c| (r, c))
-                .map_err(|e| e.to_string())
-        });
-    let (rule, comment) = match parsed {
+    let (rule, comment) = match parse_add(&form) {
         Ok(v) => v,
         Err(e) => {
-            let shown = Shown::Add(form, e);
-            return show(
-                &state,
-                page,
-                ListQuery::default(),
-                shown,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let (shown, status) = (Shown::Add(form, e), StatusCode::UNPROCESSABLE_ENTITY);
+            return show(&state, page, ListQuery::default(), shown, status).await;
         }
     };
     let network = rule.to_string();
-    let (aid, now) = (page.user.account_id, state.clock.now());
-    let (uid, uname) = actor(&page);
-    let (n2, c2) = (
-        network.clone(),
-        comment.as_ref().map(|c| c.as_str().to_owned()),
-    );
-    let added = state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let id = db::rules::add(
-                    c,
-                    &NewIpRule {
-                        account_id: aid,
-                        network: &n2,
-                        comment: c2.as_deref(),
-                        by_user: uid,
-                        by_name: &uname,
-                        now,
-                    },
-                )?;
-                let Some(id) = id else {
-                    return Ok::<_, diesel::result::Error>(None);
-                };
-                let version = db::rules::bump(c, aid, now)?;
-                let detail = match &c2 {
-                    Some(cm) => format!("{n2} ({cm})"),
-                    None => n2.clone(),
-                };
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: uid,
-                        name: &uname,
-                    },
-                    "ip_rule.add",
-                    &detail,
-                )?;
-                Ok(Some((id, version)))
-            })?)
-        })
-        .await?;
-    let Some((id, version)) = added else {
+    let comment = comment.map(|c| c.as_str().to_owned());
+    let Some((id, version)) = store_rule(&state, &page, network.clone(), comment).await? else {
         let msg = format!("{network} is already on the list; nothing was added");
+        let shown = Shown::Add(form, msg);
         return show(
             &state,
             page,
             ListQuery::default(),
-            Shown::Add(form, msg),
+            shown,
             StatusCode::CONFLICT,
         )
         .await;
     };
+    let aid = page.user.account_id;
     state
         .rules_changed(aid, version, |p| p.with_rule(version, id, rule))
         .await;
@@ -180,18 +172,15 @@ pub(super) async fn remove(
 fn sort_refusals(refused: Vec<RefusedLine>, nothing_accepted: bool) -> ImportReport {
     let mut report = ImportReport::default();
     for r in refused {
-        if r.reason.starts_with("Duplicate of line") {
-            report.skip(r.line, r.text, r.reason);
-        } else {
-            report.refused.push((r.line, r.text, r.reason));
+        match r.kind {
+            Refusal::Repeat { .. } => report.skip(r.line, r.text, r.reason),
+            Refusal::Invalid => report.refused.push((r.line, r.text, r.reason)),
         }
     }
     if nothing_accepted && report.refused.is_empty() && report.skipped_total == 0 {
-        report.refused.push((
-            0,
-            String::new(),
+        return ImportReport::whole_list_refused(
             "The list is empty: paste addresses or choose a file".into(),
-        ));
+        );
     }
     report
 }
@@ -248,7 +237,18 @@ pub(super) async fn import(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    let (accepted, refused) = parse_list(&form.list);
+    let (accepted, refused) = match parse_list(&form.list) {
+        Ok(parsed) => parsed,
+        Err(too_long) => {
+            // Refused whole: nothing imported, the whole list kept in the box.
+            let report = ImportReport::whole_list_refused(too_long.to_string());
+            let (shown, status) = (
+                Shown::Import(form, report),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+            return show(&state, page, ListQuery::default(), shown, status).await;
+        }
+    };
     let mut report = sort_refusals(refused, accepted.is_empty());
     let rows: Vec<ImportLine> = accepted
         .into_iter()
@@ -264,7 +264,7 @@ pub(super) async fn import(
     for (line, network) in on_list {
         report.skip(line, network, "Already on the list; not added again".into());
     }
-    report.skipped.sort_by_key(|r| r.0);
+    report.keep_first_skipped();
     if added > 0 {
         state.reload_rules(page.user.account_id).await;
     }

@@ -63,11 +63,29 @@ impl ImportReport {
     /// every refused line whatever their number.
     const SHOWN: usize = 500;
 
+    /// A report refusing the whole list, for `why`.
+    fn whole_list_refused(why: String) -> Self {
+        Self {
+            refused: vec![(0, String::new(), why)],
+            ..Self::default()
+        }
+    }
+
+    /// Counts a line with nothing to do. Lines come from the parser and the
+    /// database in two runs, so the first `SHOWN` by line number are chosen
+    /// by `keep_first_skipped`; this keeps at most twice that meanwhile.
     fn skip(&mut self, line: usize, text: String, why: String) {
         self.skipped_total += 1;
-        if self.skipped.len() < Self::SHOWN {
-            self.skipped.push((line, text, why));
+        self.skipped.push((line, text, why));
+        if self.skipped.len() >= 2 * Self::SHOWN {
+            self.keep_first_skipped();
         }
+    }
+
+    /// Keeps the first `SHOWN` skipped lines by line number, in order.
+    fn keep_first_skipped(&mut self) {
+        self.skipped.sort_by_key(|r| r.0);
+        self.skipped.truncate(Self::SHOWN);
     }
 
     fn refused_shown(&self) -> &[(usize, String, String)] {
@@ -352,9 +370,15 @@ async fn index(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    let section = session
-        .remove_as::<String>(CONFIRMED_IN)
-        .and_then(Result::ok);
+    // Only touch the session when a confirmation is pending: a removal
+    // marks the session changed and rewrites its row, even of a missing key.
+    let section = match session.get::<String>(CONFIRMED_IN) {
+        Ok(Some(s)) => {
+            session.remove(CONFIRMED_IN);
+            Some(s)
+        }
+        _ => None,
+    };
     let shown = SECTIONS
         .into_iter()
         .find(|s| section.as_deref() == Some(*s) && page.flash.is_some())
@@ -369,7 +393,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(ip_rules::export)
         .service(
             web::resource("/settings/block-visitors/ip-rules/import")
-                .app_data(web::FormConfig::default().limit(ip_rules::IMPORT_LIMIT))
+                .app_data(web::FormConfig::default().limit(crate::web::csrf::MAX_FORM))
                 .route(web::post().to(ip_rules::import)),
         )
         .service(lists::countries)

@@ -3,6 +3,9 @@
 
 mod csv_export;
 
+/// The Conversations CSV's columns, in order (documented in the README).
+pub use csv_export::COLUMNS as CSV_COLUMNS;
+
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse};
 use askama::Template;
