@@ -31,6 +31,7 @@ impl TestApp {
         let client = reqwest::Client::builder()
             .cookie_provider(Arc::new(reqwest::cookie::Jar::default()))
             .default_headers(headers)
+            .pool_idle_timeout(IDLE)
             .build()
             .unwrap();
         let base = self.url(&format!("/widget/v1/{case_key}"));

@@ -19,6 +19,11 @@ use reqwest::{cookie::CookieStore, redirect::Policy, Response, StatusCode};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Test clients drop an idle connection well before the server's 5-second
+/// keep-alive closes it: a request sent on a connection the server is
+/// closing at that moment fails with `IncompleteMessage` (seen under load).
+pub const IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// One account of the seeded pair.
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -134,6 +139,7 @@ pub fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
         .cookie_provider(jar)
+        .pool_idle_timeout(IDLE)
         .build()
         .unwrap()
 }
