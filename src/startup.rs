@@ -280,7 +280,9 @@ fn spawn_housekeeping(core: &Core) {
             }
             // Expired blocks leave the gate's snapshot (the full reload,
             // which also marks the gate ready, is the refresh task's).
-            let _ = gate::load::reload_blocks(&db, &gate, clock.now()).await;
+            if let Err(e) = gate::load::reload_blocks(&db, &gate, clock.now()).await {
+                tracing::warn!(error = %e, "gate block reload after the purge failed");
+            }
         }
     });
 }

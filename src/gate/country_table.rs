@@ -134,11 +134,6 @@ impl CountryTable {
     pub fn ranges(&self) -> usize {
         self.v4.len() + self.v6.len()
     }
-
-    /// Roughly how much memory the table uses, in bytes.
-    pub fn approx_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.v4.heap_bytes() + self.v6.heap_bytes()
-    }
 }
 
 /// The fields of a record that can name its country, the rest is skipped:
@@ -343,11 +338,6 @@ impl<T: Addr + Default> Ranges<T> {
 
     fn len(&self) -> usize {
         self.starts.len()
-    }
-
-    fn heap_bytes(&self) -> usize {
-        (self.starts.capacity() + self.ends.capacity()) * std::mem::size_of::<T>()
-            + self.codes.capacity() * std::mem::size_of::<CountryCode>()
     }
 }
 
