@@ -131,25 +131,7 @@ pub fn live(
 /// Blocks whose seven days are over but whose sealed network is still
 /// stored; erases it and returns them (for the audit log). Idempotent.
 pub fn expire(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Block>> {
-    let due: Vec<Block> = blocks::table
-        .filter(
-            blocks::network_index
-                .is_not_null()
-                .or(blocks::network_sealed.is_not_null()),
-        )
-        .filter(blocks::expires_at.le(now))
-        .select(Block::as_select())
-        .load(conn)?;
-    if !due.is_empty() {
-        let ids: Vec<i64> = due.iter().map(|b| b.id).collect();
-        diesel::update(blocks::table.filter(blocks::id.eq_any(&ids)))
-            .set((
-                blocks::network_sealed.eq(None::<Vec<u8>>),
-                blocks::network_index.eq(None::<Vec<u8>>),
-            ))
-            .execute(conn)?;
-    }
-    Ok(due)
+    erase_ended(conn, now, None)
 }
 
 /// Like [`expire`] for one conversation's blocks (before it is blocked
@@ -160,27 +142,48 @@ pub fn expire_conversation(
     conversation_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Block>> {
-    let due = || {
-        blocks::table
+    erase_ended(conn, now, Some((account_id, conversation_id)))
+}
+
+/// Erases the network of the blocks (of one conversation, or all) whose
+/// seven days are over, and returns the rows it changed (already without
+/// their network). One statement
+/// claims them, so of two purges at once each block is returned, and so
+/// audited, by only one: on PostgreSQL the second waits on the row and
+/// then no longer matches it.
+fn erase_ended(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    only: Option<(i64, i64)>,
+) -> QueryResult<Vec<Block>> {
+    let mut q = diesel::update(blocks::table)
+        .filter(
+            blocks::network_index
+                .is_not_null()
+                .or(blocks::network_sealed.is_not_null()),
+        )
+        .filter(blocks::expires_at.le(now))
+        .into_boxed();
+    if let Some((account_id, conversation_id)) = only {
+        q = q
             .filter(blocks::account_id.eq(account_id))
-            .filter(blocks::conversation_id.eq(Some(conversation_id)))
-            .filter(
-                blocks::network_index
-                    .is_not_null()
-                    .or(blocks::network_sealed.is_not_null()),
-            )
-            .filter(blocks::expires_at.le(now))
-    };
-    let ended: Vec<Block> = due().select(Block::as_select()).load(conn)?;
-    if !ended.is_empty() {
-        diesel::update(due())
-            .set((
-                blocks::network_sealed.eq(None::<Vec<u8>>),
-                blocks::network_index.eq(None::<Vec<u8>>),
-            ))
-            .execute(conn)?;
+            .filter(blocks::conversation_id.eq(Some(conversation_id)));
     }
-    Ok(ended)
+    let ids: Vec<i64> = q
+        .set((
+            blocks::network_sealed.eq(None::<Vec<u8>>),
+            blocks::network_index.eq(None::<Vec<u8>>),
+        ))
+        .returning(blocks::id)
+        .get_results(conn)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    blocks::table
+        .filter(blocks::id.eq_any(&ids))
+        .order(blocks::id)
+        .select(Block::as_select())
+        .load(conn)
 }
 
 /// Erases visitor addresses of conversations started before `cutoff`.

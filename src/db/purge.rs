@@ -57,13 +57,58 @@ pub fn record_expired(c: &mut DbConn, expired: &[Block]) -> QueryResult<()> {
     Ok(())
 }
 
+/// How many times the checkpoint tries to truncate the log while readers
+/// hold it, and how long SQLite waits for them each time: in all about
+/// half a second, not the connection's full busy timeout.
+const CHECKPOINT_ATTEMPTS: u32 = 5;
+const CHECKPOINT_WAIT_MS: i64 = 100;
+
+#[derive(QueryableByName)]
+struct CheckpointRow {
+    /// 1 when readers or a writer kept the checkpoint from completing.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+#[derive(QueryableByName)]
+struct BusyTimeout {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    timeout: i32,
+}
+
 /// After erasing visitor data, on SQLite: `secure_delete` zeroes the freed
 /// bytes in the pages, and this checkpoint moves those pages out of the
 /// write-ahead log and truncates it, so no copy of the erased bytes lingers
 /// in the `-wal` file. Call after the erasing transaction has committed.
-pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Sqlite(c) = conn {
-        c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+///
+/// While a reader still reads an older snapshot the log cannot be
+/// truncated: it tries a few times briefly, then logs a warning (the next
+/// purge's checkpoint tries again) and returns false. True once truncated,
+/// and always on PostgreSQL.
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<bool> {
+    let DbConn::Sqlite(c) = conn else {
+        return Ok(true);
+    };
+    let BusyTimeout { timeout } = diesel::sql_query("PRAGMA busy_timeout").get_result(c)?;
+    c.batch_execute(&format!("PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS};"))?;
+    let truncated = truncate_log(c);
+    c.batch_execute(&format!("PRAGMA busy_timeout = {timeout};"))?;
+    let truncated = truncated?;
+    if !truncated {
+        tracing::warn!(
+            "readers kept the write-ahead log from being truncated; erased bytes may stay in the -wal file until the next checkpoint"
+        );
     }
-    Ok(())
+    Ok(truncated)
+}
+
+fn truncate_log(c: &mut diesel::SqliteConnection) -> QueryResult<bool> {
+    for _ in 0..CHECKPOINT_ATTEMPTS {
+        let row: CheckpointRow =
+            diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(c)?;
+        if row.busy == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -219,12 +219,23 @@ fn unfinished_bodies() -> Vec<(String, bool)> {
     .collect()
 }
 
-fn assert_answer(status: StatusCode, body: &str, cut: bool) {
-    if cut {
-        assert!(status.is_client_error(), "{body:?}: {status}");
-    } else {
-        assert!(!status.is_server_error(), "{body:?}: {status}");
+const UNREADABLE: &str = "The upload could not be read. Please try again.";
+
+/// A cut file is refused as unreadable (422, with the message); a whole
+/// one is kept (200) or refused the same way, never a server error.
+async fn assert_answer(r: reqwest::Response, body: &str, cut: bool) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    if !cut && status == StatusCode::OK {
+        return;
     }
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{body:?}: {status} {text}"
+    );
+    let answer: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+    assert_eq!(answer["error"], UNREADABLE, "{body:?}");
 }
 
 #[actix_web::test]
@@ -246,7 +257,7 @@ async fn an_upload_without_its_closing_boundary_is_answered_at_once() {
         .await
         .unwrap_or_else(|_| panic!("the widget upload is answered: {body:?}"))
         .unwrap();
-        assert_answer(r.status(), &body, cut);
+        assert_answer(r, &body, cut).await;
         assert!(started.elapsed() < Duration::from_secs(8));
     }
 
@@ -265,7 +276,7 @@ async fn an_upload_without_its_closing_boundary_is_answered_at_once() {
         .await
         .unwrap_or_else(|_| panic!("the agent upload is answered: {body:?}"))
         .unwrap();
-        assert_answer(r.status(), &body, cut);
+        assert_answer(r, &body, cut).await;
     }
 }
 
@@ -297,10 +308,67 @@ async fn a_body_that_stops_arriving_is_answered_with_a_timeout() {
             .send(),
     )
     .await
-    .expect("the stalled upload is answered");
-    if let Ok(r) = r {
-        assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
-    }
+    .expect("the stalled upload is answered in time")
+    .expect("an answer, not a dropped connection");
+    assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["error"], chatgate::web::input_guard::TIMEOUT_MESSAGE);
+}
+
+/// A body whose pieces come every two seconds, longer in all than the read
+/// timeout: slow but steady, so it is read to the end and the file kept.
+#[actix_web::test]
+async fn a_slow_but_steady_upload_is_accepted() {
+    let app = spawn_app().await;
+    let v = app.visitor("acme-support").await;
+    v.say("hello").await;
+    let head = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.txt\"\r\nContent-Type: text/plain\r\n\r\n";
+    let mut pieces: Vec<String> = vec![head.to_owned()];
+    pieces.extend((0..7).map(|i| format!("line {i} of a slow file\n")));
+    pieces.push("\r\n--XyZ--\r\n".to_owned());
+    let length: usize = pieces.iter().map(String::len).sum();
+    let steady = futures_util::stream::unfold(pieces.into_iter().enumerate(), |mut it| async {
+        let (i, piece) = it.next()?;
+        if i > 0 {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        Some((Ok::<_, std::io::Error>(piece), it))
+    });
+    let started = Instant::now();
+    let r = v
+        .client
+        .post(format!("{}/files", v.base))
+        .header("x-chatgate-visitor", &v.visitor)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .header("content-length", length.to_string())
+        .body(reqwest::Body::wrap_stream(steady))
+        .send()
+        .await
+        .expect("an answer");
+    let waited = started.elapsed();
+    assert!(
+        waited > chatgate::web::input_guard::BODY_READ_TIMEOUT,
+        "the body took longer than one read timeout: {waited:?}"
+    );
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert!(answer["seq"].as_i64().is_some(), "{text}");
+    let (name, size): (String, i64) = {
+        use chatgate::db::schema::files;
+        let mut conn = app.core.db.get().unwrap();
+        files::table
+            .select((files::original_name, files::size_bytes))
+            .first(&mut *conn)
+            .unwrap()
+    };
+    assert_eq!(name, "slow.txt");
+    assert_eq!(
+        size,
+        7 * "line 0 of a slow file\n".len() as i64,
+        "the whole file"
+    );
 }
 
 #[actix_web::test]

@@ -2,6 +2,7 @@
 //! `helpers`; `browser` drives Chromium through chromedriver.
 
 mod auth;
+mod block_races;
 mod block_visitors;
 mod block_visitors_widget;
 mod blocking;

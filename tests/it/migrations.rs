@@ -1,9 +1,13 @@
 //! The one-active-block migration on a database that holds duplicate
 //! blocks in force, as two agents racing on PostgreSQL could leave it.
 
-use chatgate::db::{
-    schema::{accounts, blocks, business_cases, conversations},
-    Db, DbConn, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
+use chatgate::{
+    chat::{blocking, service::AgentRef},
+    db::{
+        blocks as block_store,
+        schema::{accounts, blocks, business_cases, conversations, users},
+        write_tx, Db, DbConn, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
+    },
 };
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -155,8 +159,111 @@ fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
         .unwrap();
     assert_eq!(block_id, Some(3));
     assert_eq!(until, Some(now - days(1) + days(7)));
+    assert_unique_violation(second_block_in_force(&mut conn, now));
+}
+
+fn assert_unique_violation(r: QueryResult<usize>) {
     assert!(
-        second_block_in_force(&mut conn, now).is_err(),
-        "a second block in force was stored"
+        matches!(
+            r,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        ),
+        "a second block in force must break the unique index: {r:?}"
     );
+}
+
+/// What the old race really left: two blocks stored at once, and Unblock
+/// now lifted the one the conversation points at, so it points at a lifted
+/// block while the other stays in force (one in force, no duplicate left).
+fn insert_the_lost_unblock(conn: &mut DbConn, now: NaiveDateTime) {
+    let at = now - days(1);
+    for (id, lifted) in [(1i64, false), (2, true)] {
+        diesel::insert_into(blocks::table)
+            .values((
+                blocks::id.eq(id),
+                blocks::account_id.eq(1),
+                blocks::conversation_id.eq(Some(1i64)),
+                blocks::public_id.eq(format!("b{id}")),
+                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
+                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
+                blocks::reason.eq("r"),
+                blocks::blocked_by_name.eq("agent"),
+                blocks::created_at.eq(at),
+                blocks::expires_at.eq(at + days(7)),
+                blocks::lifted_at.eq(lifted.then_some(now - Duration::hours(1))),
+                blocks::lifted_by_name.eq(lifted.then_some("boss")),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
+    diesel::update(conversations::table.filter(conversations::id.eq(1)))
+        .set((
+            conversations::block_id.eq(Some(2i64)),
+            conversations::blocked_at.eq(Some(at)),
+            conversations::block_reason.eq(Some("r")),
+            conversations::block_until.eq(Some(now - Duration::hours(1))),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
+#[test]
+fn the_migration_repoints_a_conversation_whose_block_was_lifted_while_a_duplicate_runs() {
+    let fresh = FreshDb::create();
+    let db = Db::connect(&fresh.settings().database, 1).unwrap();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
+    {
+        let mut conn = db.get().unwrap();
+        migrate_to_before(&mut conn);
+        insert_conversations(&mut conn, now);
+        insert_the_lost_unblock(&mut conn, now);
+    }
+    db.migrate().unwrap();
+
+    let mut conn = db.get().unwrap();
+    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
+        .find(1)
+        .select((conversations::block_id, conversations::block_until))
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        block_id,
+        Some(1),
+        "the conversation points at the block in force"
+    );
+    assert_eq!(until, Some(now - days(1) + days(7)));
+    assert_eq!(block_store::live(&mut conn, now).unwrap().len(), 1);
+
+    // Unblock now works, and nothing stays in force.
+    let boss = AgentRef {
+        account_id: 1,
+        user_id: 1,
+        name: "boss",
+    };
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(1),
+            users::account_id.eq(1),
+            users::email.eq("boss@a.test"),
+            users::name.eq("boss"),
+            users::role.eq("manager"),
+            users::password_hash.eq("x"),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    let later = now + Duration::minutes(1);
+    write_tx(&mut conn, |c| blocking::unblock(c, boss, 1, later))
+        .unwrap_or_else(|e| panic!("Unblock now: {e:?}"));
+    assert!(block_store::live(&mut conn, later).unwrap().is_empty());
+    let sealed: i64 = blocks::table
+        .filter(blocks::network_sealed.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(sealed, 0, "the lifted block keeps no network");
 }

@@ -2,19 +2,37 @@
 -- on PostgreSQL could store two, and Unblock now then lifted only one.
 -- Existing duplicates: the newest stays in force; the others end now.
 
--- The conversation points at the block that stays.
+-- The conversation points at its newest block in force, when one is: the
+-- newest of duplicates, and also the one left in force after Unblock now
+-- lifted the other (the conversation then points at the lifted block, and
+-- could be neither unblocked nor blocked again).
 UPDATE conversations
 SET block_id = (
         SELECT MAX(b.id) FROM blocks b
         WHERE b.conversation_id = conversations.id
           AND b.network_index IS NOT NULL AND b.lifted_at IS NULL),
     block_until = (
-        SELECT MAX(b.expires_at) FROM blocks b
-        WHERE b.conversation_id = conversations.id
-          AND b.network_index IS NOT NULL AND b.lifted_at IS NULL)
-WHERE (SELECT COUNT(*) FROM blocks b
-       WHERE b.conversation_id = conversations.id
-         AND b.network_index IS NOT NULL AND b.lifted_at IS NULL) > 1;
+        SELECT k.expires_at FROM blocks k
+        WHERE k.id = (SELECT MAX(b.id) FROM blocks b
+                      WHERE b.conversation_id = conversations.id
+                        AND b.network_index IS NOT NULL AND b.lifted_at IS NULL)),
+    blocked_at = (
+        SELECT k.created_at FROM blocks k
+        WHERE k.id = (SELECT MAX(b.id) FROM blocks b
+                      WHERE b.conversation_id = conversations.id
+                        AND b.network_index IS NOT NULL AND b.lifted_at IS NULL)),
+    block_reason = (
+        SELECT k.reason FROM blocks k
+        WHERE k.id = (SELECT MAX(b.id) FROM blocks b
+                      WHERE b.conversation_id = conversations.id
+                        AND b.network_index IS NOT NULL AND b.lifted_at IS NULL))
+WHERE EXISTS (SELECT 1 FROM blocks b
+              WHERE b.conversation_id = conversations.id
+                AND b.network_index IS NOT NULL AND b.lifted_at IS NULL)
+  AND (block_id IS NULL
+       OR block_id <> (SELECT MAX(b.id) FROM blocks b
+                       WHERE b.conversation_id = conversations.id
+                         AND b.network_index IS NOT NULL AND b.lifted_at IS NULL));
 
 -- The older ones still running are lifted now, by the system.
 UPDATE blocks
