@@ -90,15 +90,26 @@ impl Browser {
         panic!("could not connect to chromedriver");
     }
 
+    /// The text of the first element matching `css`, once it exists. An
+    /// element replaced between finding and reading it (a page still
+    /// loading) is looked up again.
     pub async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        for _ in 0..50 {
+            let element = self
+                .client
+                .wait()
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap();
+            match element.text().await {
+                Ok(text) => return text,
+                Err(e) if e.is_stale_element_reference() => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("reading {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced before it could be read");
     }
 
     pub async fn screenshot(&self, name: &str) {
