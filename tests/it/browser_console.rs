@@ -144,27 +144,7 @@ async fn demo_visitor(served: &crate::lifecycle::Served) -> crate::chat_helpers:
         .cookie_store(true)
         .build()
         .unwrap();
-    let base = served.url("/widget/v1/demo-support");
-    let html = client
-        .get(format!("{base}/frame?url=https://shop.example/p"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let doc = scraper::Html::parse_document(&html);
-    let visitor = doc
-        .select(&scraper::Selector::parse("body").unwrap())
-        .next()
-        .and_then(|b| b.value().attr("data-visitor"))
-        .expect("the frame's visitor id")
-        .to_owned();
-    crate::chat_helpers::VisitorClient {
-        client,
-        base,
-        visitor,
-    }
+    crate::chat_helpers::visitor_from_frame(client, served.url("/widget/v1/demo-support")).await
 }
 
 #[actix_web::test]
@@ -250,23 +230,9 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
 
     // The agent answers on the new process; the open chat window shows it.
     let agent = demo_agent(&second).await;
-    let home = agent
-        .get(second.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = crate::helpers::get_text(&agent, second.url("/")).await;
     let csrf = crate::helpers::csrf_in(&home).unwrap();
-    let o: serde_json::Value = agent
-        .get(second.url("/agent/api/overview"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let o = crate::helpers::get_json(&agent, second.url("/agent/api/overview")).await;
     let id = o["conversations"][0]["id"].as_i64().unwrap();
     let r = agent
         .post(second.url(&format!("/agent/api/conversations/{id}/messages")))

@@ -90,14 +90,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     visitor_says(&app, &b, "Where is my parcel?").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_close(&agent, &csrf, id).await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 
     // The next page view: the survey is there to answer.

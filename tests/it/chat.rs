@@ -176,14 +176,7 @@ async fn survey_after_close_is_stored_once() {
         StatusCode::CONFLICT,
         "no survey offered yet"
     );
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_close(&agent, &csrf, id).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(s.until("closed").await["kind"], "closed");
     assert_eq!(s.until("survey_offered").await["kind"], "survey_offered");
@@ -386,13 +379,7 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
     let cid = v.say("hello").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    app.agent_post(
-        &agent,
-        &csrf,
-        &format!("/agent/api/conversations/{id}/close"),
-        json!({}),
-    )
-    .await;
+    app.agent_close(&agent, &csrf, id).await;
     let r = v
         .post(
             "/messages",

@@ -255,25 +255,7 @@ impl Drop for Served {
 /// The demo agent, signed in.
 pub async fn demo_agent(s: &Served) -> reqwest::Client {
     let c = client_with(std::sync::Arc::new(reqwest::cookie::Jar::default()));
-    let html = c
-        .get(s.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_in(&html).unwrap();
-    let r = c
-        .post(s.url("/login"))
-        .form(&[
-            ("email", "agent@demo.test"),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in_at(&c, &s.url("/login"), "agent@demo.test").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", s.log());
     c
 }

@@ -41,18 +41,12 @@ impl Seat {
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .header("x-chatgate-visitor", &self.visitor)
-            .send()
+        crate::chat_helpers::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
             .await
-            .unwrap()
     }
 
     async fn state(&self) -> Value {
-        let r = self.get("/state").await;
-        assert_eq!(r.status(), StatusCode::OK, "GET /state");
-        r.json().await.unwrap()
+        crate::chat_helpers::seat_state(&reqwest::Client::new(), &self.base, &self.visitor).await
     }
 
     async fn ticket(&self) -> String {
@@ -212,14 +206,7 @@ async fn file_links_carry_a_ticket_for_that_file_only() {
 }
 
 async fn close(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) {
-    let r = app
-        .agent_post(
-            agent,
-            csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_close(agent, csrf, id).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
