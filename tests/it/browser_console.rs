@@ -3,7 +3,11 @@
 
 use std::time::Duration;
 
-use crate::{blocking::proxied, browser::Browser};
+use crate::{
+    blocking::proxied,
+    browser::Browser,
+    lifecycle::{free_port, Served},
+};
 
 /// Waits until `css` is disabled.
 async fn wait_disabled(b: &Browser, css: &str) {
@@ -139,7 +143,7 @@ async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
 }
 
 /// A visitor of the demo's Support chat on `served`, as the frame is.
-async fn demo_visitor(served: &crate::lifecycle::Served) -> crate::chat_helpers::VisitorClient {
+async fn demo_visitor(served: &Served) -> crate::chat_helpers::VisitorClient {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -147,16 +151,32 @@ async fn demo_visitor(served: &crate::lifecycle::Served) -> crate::chat_helpers:
     crate::chat_helpers::visitor_from_frame(client, served.url("/widget/v1/demo-support")).await
 }
 
+/// The demo served from a new data directory on a free port, ready.
+async fn serve_demo() -> (tempfile::TempDir, u16, Served) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let served = Served::start_at(dir.path(), port);
+    served.wait_ready().await;
+    (dir, port, served)
+}
+
+/// Stops `first` (which must exit cleanly) and serves its data directory on
+/// its port again, ready.
+async fn restart(mut first: Served, dir: &tempfile::TempDir, port: u16) -> Served {
+    first.terminate();
+    let exit = first.exits_within(Duration::from_secs(5)).await;
+    assert!(exit.success(), "{}", first.log());
+    let second = Served::start_at(dir.path(), port);
+    second.wait_ready().await;
+    second
+}
+
 #[actix_web::test]
 async fn the_console_carries_on_across_a_restart_without_a_reload() {
-    use crate::lifecycle::{free_port, Served};
     let Some(b) = Browser::start().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut first = Served::start_at(dir.path(), port);
-    first.wait_ready().await;
+    let (dir, port, first) = serve_demo().await;
     let v = demo_visitor(&first).await;
     v.say("before the restart").await;
     b.client
@@ -182,11 +202,7 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
         .await
         .unwrap();
 
-    first.terminate();
-    let exit = first.exits_within(Duration::from_secs(5)).await;
-    assert!(exit.success(), "{}", first.log());
-    let second = Served::start_at(dir.path(), port);
-    second.wait_ready().await;
+    let second = restart(first, &dir, port).await;
     v.say("after the restart").await;
 
     // The open console shows it, on the same page: its streams reconnected.
@@ -203,14 +219,11 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
 
 #[actix_web::test]
 async fn the_visitors_chat_carries_on_across_a_restart() {
-    use crate::lifecycle::{demo_agent, free_port, Served};
+    use crate::lifecycle::demo_agent;
     let Some(b) = Browser::start().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut first = Served::start_at(dir.path(), port);
-    first.wait_ready().await;
+    let (dir, port, first) = serve_demo().await;
     b.client.goto(&first.url("/demo")).await.unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
@@ -222,11 +235,7 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
     b.click("#send").await;
     b.wait_text("#log", "before the restart").await;
 
-    first.terminate();
-    let exit = first.exits_within(Duration::from_secs(5)).await;
-    assert!(exit.success(), "{}", first.log());
-    let second = Served::start_at(dir.path(), port);
-    second.wait_ready().await;
+    let second = restart(first, &dir, port).await;
 
     // The agent answers on the new process; the open chat window shows it.
     let agent = demo_agent(&second).await;

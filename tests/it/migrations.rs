@@ -30,6 +30,33 @@ fn migrate_to_before(conn: &mut DbConn) {
     }
 }
 
+/// A fresh database with conversations 1 and 2 and what `seed` wrote, as
+/// the schema before the one-active-block migration held them, then
+/// migrated to the end; with the `now` they were written at.
+fn migrated_after(seed: fn(&mut DbConn, NaiveDateTime)) -> (FreshDb, Db, NaiveDateTime) {
+    let fresh = FreshDb::create();
+    let db = Db::connect(&fresh.settings().database, 1).unwrap();
+    // Microseconds, as PostgreSQL keeps them.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
+    {
+        let mut conn = db.get().unwrap();
+        migrate_to_before(&mut conn);
+        insert_conversations(&mut conn, now);
+        seed(&mut conn, now);
+    }
+    db.migrate().unwrap();
+    (fresh, db, now)
+}
+
+/// The block conversation 1 points at, and until when it is blocked.
+fn conversation_1_block(conn: &mut DbConn) -> (Option<i64>, Option<NaiveDateTime>) {
+    conversations::table
+        .find(1)
+        .select((conversations::block_id, conversations::block_until))
+        .first(conn)
+        .unwrap()
+}
+
 /// An account with a case and conversations 1 and 2.
 fn insert_conversations(conn: &mut DbConn, now: NaiveDateTime) {
     diesel::insert_into(accounts::table)
@@ -123,18 +150,7 @@ fn second_block_in_force(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<u
 
 #[test]
 fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
-    let fresh = FreshDb::create();
-    let db = Db::connect(&fresh.settings().database, 1).unwrap();
-    // Microseconds, as PostgreSQL keeps them.
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
-    {
-        let mut conn = db.get().unwrap();
-        migrate_to_before(&mut conn);
-        insert_conversations(&mut conn, now);
-        insert_blocks(&mut conn, now);
-    }
-    db.migrate().unwrap();
-
+    let (_fresh, db, now) = migrated_after(insert_blocks);
     let mut conn = db.get().unwrap();
     let rows: Vec<(i64, Option<Vec<u8>>, Option<NaiveDateTime>)> = blocks::table
         .order(blocks::id)
@@ -152,11 +168,7 @@ fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
         "the block that ran out is not 'lifted'"
     );
     assert!(rows[1].2.is_some(), "the older duplicate is lifted");
-    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
-        .find(1)
-        .select((conversations::block_id, conversations::block_until))
-        .first(&mut *conn)
-        .unwrap();
+    let (block_id, until) = conversation_1_block(&mut conn);
     assert_eq!(block_id, Some(3));
     assert_eq!(until, Some(now - days(1) + days(7)));
     assert_unique_violation(second_block_in_force(&mut conn, now));
@@ -212,23 +224,9 @@ fn insert_the_lost_unblock(conn: &mut DbConn, now: NaiveDateTime) {
 
 #[test]
 fn the_migration_repoints_a_conversation_whose_block_was_lifted_while_a_duplicate_runs() {
-    let fresh = FreshDb::create();
-    let db = Db::connect(&fresh.settings().database, 1).unwrap();
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
-    {
-        let mut conn = db.get().unwrap();
-        migrate_to_before(&mut conn);
-        insert_conversations(&mut conn, now);
-        insert_the_lost_unblock(&mut conn, now);
-    }
-    db.migrate().unwrap();
-
+    let (_fresh, db, now) = migrated_after(insert_the_lost_unblock);
     let mut conn = db.get().unwrap();
-    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
-        .find(1)
-        .select((conversations::block_id, conversations::block_until))
-        .first(&mut *conn)
-        .unwrap();
+    let (block_id, until) = conversation_1_block(&mut conn);
     assert_eq!(
         block_id,
         Some(1),
