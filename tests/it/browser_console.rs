@@ -12,7 +12,7 @@ use crate::{
 /// Waits until `css` is disabled.
 async fn wait_disabled(b: &Browser, css: &str) {
     for _ in 0..50 {
-        if b.css(css).await.attr("disabled").await.unwrap().is_some() {
+        if b.is_disabled(css).await {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -227,13 +227,7 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
     b.client.goto(&first.url("/demo")).await.unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
-    b.css("#input")
-        .await
-        .send_keys("Hello before the restart")
-        .await
-        .unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", "before the restart").await;
+    b.send_message("Hello before the restart").await;
 
     let second = restart(first, &dir, port).await;
 
@@ -252,15 +246,7 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
     b.wait_text("#log", "Welcome back").await;
-    assert!(
-        b.css("#input")
-            .await
-            .attr("disabled")
-            .await
-            .unwrap()
-            .is_none(),
-        "the chat window is live"
-    );
+    assert!(!b.is_disabled("#input").await, "the chat window is live");
     b.client.clone().close().await.unwrap();
     drop(second);
 }

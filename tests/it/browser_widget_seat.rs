@@ -17,9 +17,7 @@ async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
         .unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
-    b.css("#input").await.send_keys(text).await.unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", text).await;
+    b.send_message(text).await;
 }
 
 /// Runs `script` in the frame and returns its value.
@@ -90,7 +88,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     visitor_says(&app, &b, "Where is my parcel?").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    let r = app.agent_close(&agent, &csrf, id).await;
+    let r = app.agent_act(&agent, &csrf, id, "close").await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 
     // The next page view: the survey is there to answer.
@@ -104,13 +102,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     b.click(".survey button[type=submit]").await;
     b.wait_text("#log", "Thank you for your feedback!").await;
     // Writing starts a new conversation that reaches the agents.
-    b.css("#input")
-        .await
-        .send_keys("One more question")
-        .await
-        .unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", "One more question").await;
+    b.send_message("One more question").await;
     let o = app.overview(&agent).await;
     let fresh: Vec<&Value> = o["conversations"]
         .as_array()

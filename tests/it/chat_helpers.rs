@@ -86,6 +86,15 @@ pub async fn seat_state(client: &reqwest::Client, base: &str, visitor: &str) -> 
 }
 
 impl VisitorClient {
+    /// GET `path` as a new page view asks: by the cookie alone, no header.
+    pub async fn get_by_cookie(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.base))
@@ -216,17 +225,19 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The agent closes conversation `id`, as the console's Close button does.
-    pub async fn agent_close(
+    /// The agent's `action` (`close`, `survey`) on conversation `id`, as the
+    /// console's button for it sends it.
+    pub async fn agent_act(
         &self,
         client: &reqwest::Client,
         csrf: &str,
         id: i64,
+        action: &str,
     ) -> reqwest::Response {
         self.agent_post(
             client,
             csrf,
-            &format!("/agent/api/conversations/{id}/close"),
+            &format!("/agent/api/conversations/{id}/{action}"),
             json!({}),
         )
         .await
