@@ -94,6 +94,35 @@ fn insert_conversations(conn: &mut DbConn, now: NaiveDateTime) {
     }
 }
 
+/// When a block was lifted and by whom (`None`: it was not).
+struct Lifted {
+    at: Option<NaiveDateTime>,
+    by: Option<&'static str>,
+}
+
+/// Block `id` of conversation `conv`, stored at `at` for seven days, with
+/// its network until it was lifted.
+fn insert_block(conn: &mut DbConn, (id, conv): (i64, i64), at: NaiveDateTime, lifted: Lifted) {
+    let kept = lifted.at.is_none();
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::id.eq(id),
+            blocks::account_id.eq(1),
+            blocks::conversation_id.eq(Some(conv)),
+            blocks::public_id.eq(format!("b{id}")),
+            blocks::network_sealed.eq(kept.then(|| vec![id as u8; 4])),
+            blocks::network_index.eq(kept.then(|| vec![id as u8; 8])),
+            blocks::reason.eq("r"),
+            blocks::blocked_by_name.eq("agent"),
+            blocks::created_at.eq(at),
+            blocks::expires_at.eq(at + days(7)),
+            blocks::lifted_at.eq(lifted.at),
+            blocks::lifted_by_name.eq(lifted.by),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
 /// Conversation 1 holds three blocks with a network (one ran out, two in
 /// force); conversation 2 one lifted and one in force.
 fn insert_blocks(conn: &mut DbConn, now: NaiveDateTime) {
@@ -105,23 +134,11 @@ fn insert_blocks(conn: &mut DbConn, now: NaiveDateTime) {
         (4, 2, 1, true),
         (5, 2, 0, false), // the only one of conversation 2
     ] {
-        let at = now - days(ago);
-        diesel::insert_into(blocks::table)
-            .values((
-                blocks::id.eq(id),
-                blocks::account_id.eq(1),
-                blocks::conversation_id.eq(Some(conv)),
-                blocks::public_id.eq(format!("b{id}")),
-                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
-                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
-                blocks::reason.eq("r"),
-                blocks::blocked_by_name.eq("agent"),
-                blocks::created_at.eq(at),
-                blocks::expires_at.eq(at + days(7)),
-                blocks::lifted_at.eq(lifted.then_some(now)),
-            ))
-            .execute(conn)
-            .unwrap();
+        let lifted = Lifted {
+            at: lifted.then_some(now),
+            by: None,
+        };
+        insert_block(conn, (id, conv), now - days(ago), lifted);
     }
     // The conversation points at the older duplicate.
     diesel::update(conversations::table.filter(conversations::id.eq(1)))
@@ -193,23 +210,11 @@ fn assert_unique_violation(r: QueryResult<usize>) {
 fn insert_the_lost_unblock(conn: &mut DbConn, now: NaiveDateTime) {
     let at = now - days(1);
     for (id, lifted) in [(1i64, false), (2, true)] {
-        diesel::insert_into(blocks::table)
-            .values((
-                blocks::id.eq(id),
-                blocks::account_id.eq(1),
-                blocks::conversation_id.eq(Some(1i64)),
-                blocks::public_id.eq(format!("b{id}")),
-                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
-                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
-                blocks::reason.eq("r"),
-                blocks::blocked_by_name.eq("agent"),
-                blocks::created_at.eq(at),
-                blocks::expires_at.eq(at + days(7)),
-                blocks::lifted_at.eq(lifted.then_some(now - Duration::hours(1))),
-                blocks::lifted_by_name.eq(lifted.then_some("boss")),
-            ))
-            .execute(conn)
-            .unwrap();
+        let lifted = Lifted {
+            at: lifted.then_some(now - Duration::hours(1)),
+            by: lifted.then_some("boss"),
+        };
+        insert_block(conn, (id, 1), at, lifted);
     }
     diesel::update(conversations::table.filter(conversations::id.eq(1)))
         .set((
