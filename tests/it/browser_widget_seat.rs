@@ -9,14 +9,19 @@ use serde_json::{json, Value};
 
 use crate::{browser::Browser, helpers::*};
 
-/// A visitor on the demo page with the chat open, after a first message.
-async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
+/// A visitor on Acme's demo page with the chat window open.
+async fn open_chat(app: &TestApp, b: &Browser) {
     b.client
         .goto(&app.url("/demo?case=acme-support"))
         .await
         .unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
+}
+
+/// A visitor on the demo page with the chat open, after a first message.
+async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
+    open_chat(app, b).await;
     b.send_message(text).await;
 }
 
@@ -120,12 +125,7 @@ async fn a_refused_stream_is_retried_with_a_growing_wait_then_given_up() {
         return;
     };
     let app = spawn_app().await;
-    b.client
-        .goto(&app.url("/demo?case=acme-support"))
-        .await
-        .unwrap();
-    b.enter_chat().await;
-    b.click("#launcher").await;
+    open_chat(&app, &b).await;
     // Every stream from now on is refused at once; waits are recorded and
     // cut short.
     run(
