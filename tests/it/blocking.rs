@@ -53,15 +53,19 @@ pub async fn block(
     .await
 }
 
-pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
-    let r = app
-        .client
+/// The loader's bootstrap for Acme's case, asked from `ip`.
+pub async fn bootstrap_from(app: &TestApp, ip: &str) -> reqwest::Response {
+    app.client
         // As the loader asks (the key in the query).
         .get(app.url("/widget/v1/bootstrap?key=acme-support&url=https://shop.example/"))
         .header("x-forwarded-for", ip)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
+    let r = bootstrap_from(app, ip).await;
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     v["show"].as_bool().unwrap()

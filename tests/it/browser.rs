@@ -205,6 +205,24 @@ impl Browser {
         panic!("could not click {css}");
     }
 
+    /// Whether the element is disabled now.
+    pub async fn is_disabled(&self, css: &str) -> bool {
+        self.css(css)
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    /// Writes `text` in the chat window (the frame entered) and sends it;
+    /// returns once the log shows it.
+    pub async fn send_message(&self, text: &str) {
+        self.css("#input").await.send_keys(text).await.unwrap();
+        self.click("#send").await;
+        self.wait_text("#log", text).await;
+    }
+
     /// Waits until the element's text contains `needle`.
     pub async fn wait_text(&self, css: &str, needle: &str) {
         for _ in 0..100 {

@@ -3,12 +3,16 @@
 
 use std::time::Duration;
 
-use crate::{blocking::proxied, browser::Browser};
+use crate::{
+    blocking::proxied,
+    browser::Browser,
+    lifecycle::{free_port, Served},
+};
 
 /// Waits until `css` is disabled.
 async fn wait_disabled(b: &Browser, css: &str) {
     for _ in 0..50 {
-        if b.css(css).await.attr("disabled").await.unwrap().is_some() {
+        if b.is_disabled(css).await {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -139,44 +143,40 @@ async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
 }
 
 /// A visitor of the demo's Support chat on `served`, as the frame is.
-async fn demo_visitor(served: &crate::lifecycle::Served) -> crate::chat_helpers::VisitorClient {
+async fn demo_visitor(served: &Served) -> crate::chat_helpers::VisitorClient {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
         .unwrap();
-    let base = served.url("/widget/v1/demo-support");
-    let html = client
-        .get(format!("{base}/frame?url=https://shop.example/p"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let doc = scraper::Html::parse_document(&html);
-    let visitor = doc
-        .select(&scraper::Selector::parse("body").unwrap())
-        .next()
-        .and_then(|b| b.value().attr("data-visitor"))
-        .expect("the frame's visitor id")
-        .to_owned();
-    crate::chat_helpers::VisitorClient {
-        client,
-        base,
-        visitor,
-    }
+    crate::chat_helpers::visitor_from_frame(client, served.url("/widget/v1/demo-support")).await
+}
+
+/// The demo served from a new data directory on a free port, ready.
+async fn serve_demo() -> (tempfile::TempDir, u16, Served) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let served = Served::start_at(dir.path(), port);
+    served.wait_ready().await;
+    (dir, port, served)
+}
+
+/// Stops `first` (which must exit cleanly) and serves its data directory on
+/// its port again, ready.
+async fn restart(mut first: Served, dir: &tempfile::TempDir, port: u16) -> Served {
+    first.terminate();
+    let exit = first.exits_within(Duration::from_secs(5)).await;
+    assert!(exit.success(), "{}", first.log());
+    let second = Served::start_at(dir.path(), port);
+    second.wait_ready().await;
+    second
 }
 
 #[actix_web::test]
 async fn the_console_carries_on_across_a_restart_without_a_reload() {
-    use crate::lifecycle::{free_port, Served};
     let Some(b) = Browser::start().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut first = Served::start_at(dir.path(), port);
-    first.wait_ready().await;
+    let (dir, port, first) = serve_demo().await;
     let v = demo_visitor(&first).await;
     v.say("before the restart").await;
     b.client
@@ -202,11 +202,7 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
         .await
         .unwrap();
 
-    first.terminate();
-    let exit = first.exits_within(Duration::from_secs(5)).await;
-    assert!(exit.success(), "{}", first.log());
-    let second = Served::start_at(dir.path(), port);
-    second.wait_ready().await;
+    let second = restart(first, &dir, port).await;
     v.say("after the restart").await;
 
     // The open console shows it, on the same page: its streams reconnected.
@@ -223,50 +219,23 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
 
 #[actix_web::test]
 async fn the_visitors_chat_carries_on_across_a_restart() {
-    use crate::lifecycle::{demo_agent, free_port, Served};
+    use crate::lifecycle::demo_agent;
     let Some(b) = Browser::start().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut first = Served::start_at(dir.path(), port);
-    first.wait_ready().await;
+    let (dir, port, first) = serve_demo().await;
     b.client.goto(&first.url("/demo")).await.unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
-    b.css("#input")
-        .await
-        .send_keys("Hello before the restart")
-        .await
-        .unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", "before the restart").await;
+    b.send_message("Hello before the restart").await;
 
-    first.terminate();
-    let exit = first.exits_within(Duration::from_secs(5)).await;
-    assert!(exit.success(), "{}", first.log());
-    let second = Served::start_at(dir.path(), port);
-    second.wait_ready().await;
+    let second = restart(first, &dir, port).await;
 
     // The agent answers on the new process; the open chat window shows it.
     let agent = demo_agent(&second).await;
-    let home = agent
-        .get(second.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = crate::helpers::get_text(&agent, second.url("/")).await;
     let csrf = crate::helpers::csrf_in(&home).unwrap();
-    let o: serde_json::Value = agent
-        .get(second.url("/agent/api/overview"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let o = crate::helpers::get_json(&agent, second.url("/agent/api/overview")).await;
     let id = o["conversations"][0]["id"].as_i64().unwrap();
     let r = agent
         .post(second.url(&format!("/agent/api/conversations/{id}/messages")))
@@ -277,15 +246,7 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
     b.wait_text("#log", "Welcome back").await;
-    assert!(
-        b.css("#input")
-            .await
-            .attr("disabled")
-            .await
-            .unwrap()
-            .is_none(),
-        "the chat window is live"
-    );
+    assert!(!b.is_disabled("#input").await, "the chat window is live");
     b.client.clone().close().await.unwrap();
     drop(second);
 }

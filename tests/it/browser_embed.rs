@@ -35,9 +35,7 @@ fn conversations_of_acme(app: &TestApp) -> Vec<(String, i32)> {
 async fn chat_says(b: &Browser, text: &str) {
     b.enter_chat().await;
     b.click("#launcher").await;
-    b.css("#input").await.send_keys(text).await.unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", text).await;
+    b.send_message(text).await;
     b.client.enter_parent_frame().await.unwrap();
 }
 
@@ -97,13 +95,7 @@ async fn the_chat_on_another_site_over_https_keeps_the_conversation_across_pages
     b.enter_chat().await;
     b.click("#launcher").await;
     b.wait_text("#log", "Do you have this tent in green?").await;
-    b.css("#input")
-        .await
-        .send_keys("Found it, thanks")
-        .await
-        .unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", "Found it, thanks").await;
+    b.send_message("Found it, thanks").await;
     b.screenshot("embed-shop-page2").await;
     b.client.enter_parent_frame().await.unwrap();
     let convs = conversations_of_acme(&app);

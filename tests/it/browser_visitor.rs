@@ -17,9 +17,7 @@ async fn visitor_says(v: &Browser, app: &TestApp, text: &str) {
         .unwrap();
     v.enter_chat().await;
     v.click("#launcher").await;
-    v.css("#input").await.send_keys(text).await.unwrap();
-    v.click("#send").await;
-    v.wait_text("#log", text).await;
+    v.send_message(text).await;
     // No error, now or a moment later.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let error = v.css("#error").await;
@@ -52,13 +50,7 @@ async fn agent_blocks(app: &TestApp, agent: &reqwest::Client, csrf: &str, v: &Br
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     for _ in 0..50 {
-        if v.css("#input")
-            .await
-            .attr("disabled")
-            .await
-            .unwrap()
-            .is_some()
-        {
+        if v.is_disabled("#input").await {
             return id;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

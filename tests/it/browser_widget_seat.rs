@@ -9,17 +9,20 @@ use serde_json::{json, Value};
 
 use crate::{browser::Browser, helpers::*};
 
-/// A visitor on the demo page with the chat open, after a first message.
-async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
+/// A visitor on Acme's demo page with the chat window open.
+async fn open_chat(app: &TestApp, b: &Browser) {
     b.client
         .goto(&app.url("/demo?case=acme-support"))
         .await
         .unwrap();
     b.enter_chat().await;
     b.click("#launcher").await;
-    b.css("#input").await.send_keys(text).await.unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", text).await;
+}
+
+/// A visitor on the demo page with the chat open, after a first message.
+async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
+    open_chat(app, b).await;
+    b.send_message(text).await;
 }
 
 /// Runs `script` in the frame and returns its value.
@@ -90,14 +93,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     visitor_says(&app, &b, "Where is my parcel?").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "close").await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 
     // The next page view: the survey is there to answer.
@@ -111,13 +107,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     b.click(".survey button[type=submit]").await;
     b.wait_text("#log", "Thank you for your feedback!").await;
     // Writing starts a new conversation that reaches the agents.
-    b.css("#input")
-        .await
-        .send_keys("One more question")
-        .await
-        .unwrap();
-    b.click("#send").await;
-    b.wait_text("#log", "One more question").await;
+    b.send_message("One more question").await;
     let o = app.overview(&agent).await;
     let fresh: Vec<&Value> = o["conversations"]
         .as_array()
@@ -135,12 +125,7 @@ async fn a_refused_stream_is_retried_with_a_growing_wait_then_given_up() {
         return;
     };
     let app = spawn_app().await;
-    b.client
-        .goto(&app.url("/demo?case=acme-support"))
-        .await
-        .unwrap();
-    b.enter_chat().await;
-    b.click("#launcher").await;
+    open_chat(&app, &b).await;
     // Every stream from now on is refused at once; waits are recorded and
     // cut short.
     run(

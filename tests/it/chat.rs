@@ -68,15 +68,7 @@ async fn reload_keeps_history_and_reconnect_resumes_without_loss() {
     v.say("two").await;
     v.say("three").await;
     // A reload: the state names the conversation, the stream replays it all.
-    let state: serde_json::Value = v
-        .client
-        .get(format!("{}/state", v.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: serde_json::Value = v.get_by_cookie("/state").await.json().await.unwrap();
     assert_eq!(state["conversation"]["id"], cid.as_str());
     let mut s = v.events(&format!("?conversation={cid}"), None).await;
     let texts: Vec<_> = [s.event().await, s.event().await, s.event().await]
@@ -176,14 +168,7 @@ async fn survey_after_close_is_stored_once() {
         StatusCode::CONFLICT,
         "no survey offered yet"
     );
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(s.until("closed").await["kind"], "closed");
     assert_eq!(s.until("survey_offered").await["kind"], "survey_offered");
@@ -231,23 +216,9 @@ async fn agent_can_send_the_survey_during_the_chat() {
     let cid = v.say("hi").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/survey"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let twice = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/survey"),
-            json!({}),
-        )
-        .await;
+    let twice = app.agent_act(&agent, &csrf, id, "survey").await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     let ok = v
         .post(
@@ -386,13 +357,7 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
     let cid = v.say("hello").await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let id = app.conversation_id(&agent).await;
-    app.agent_post(
-        &agent,
-        &csrf,
-        &format!("/agent/api/conversations/{id}/close"),
-        json!({}),
-    )
-    .await;
+    app.agent_act(&agent, &csrf, id, "close").await;
     let r = v
         .post(
             "/messages",

@@ -34,30 +34,67 @@ impl TestApp {
             .pool_idle_timeout(IDLE)
             .build()
             .unwrap();
-        let base = self.url(&format!("/widget/v1/{case_key}"));
-        let html = client
-            .get(format!("{base}/frame?url=https://shop.example/p"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let doc = scraper::Html::parse_document(&html);
-        let body = doc
-            .select(&scraper::Selector::parse("body").unwrap())
-            .next()
-            .unwrap();
-        let visitor = body.value().attr("data-visitor").unwrap().to_owned();
-        VisitorClient {
-            client,
-            base,
-            visitor,
-        }
+        visitor_from_frame(client, self.url(&format!("/widget/v1/{case_key}"))).await
     }
 }
 
+/// The visitor the frame under `base` (`.../widget/v1/{key}`) hands `client`,
+/// as the page embedding the widget would open it.
+pub async fn visitor_from_frame(client: reqwest::Client, base: String) -> VisitorClient {
+    let html = client
+        .get(format!("{base}/frame?url=https://shop.example/p"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let visitor = doc
+        .select(&scraper::Selector::parse("body").unwrap())
+        .next()
+        .and_then(|b| b.value().attr("data-visitor"))
+        .expect("the frame's visitor id")
+        .to_owned();
+    VisitorClient {
+        client,
+        base,
+        visitor,
+    }
+}
+
+/// GET `path` under the widget's `base` as `visitor` (by header).
+pub async fn seat_get(
+    client: &reqwest::Client,
+    base: &str,
+    visitor: &str,
+    path: &str,
+) -> reqwest::Response {
+    client
+        .get(format!("{base}{path}"))
+        .header("x-chatgate-visitor", visitor)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The widget's state for `visitor`, which must be answered 200.
+pub async fn seat_state(client: &reqwest::Client, base: &str, visitor: &str) -> Value {
+    let r = seat_get(client, base, visitor, "/state").await;
+    assert_eq!(r.status(), StatusCode::OK, "GET /state");
+    r.json().await.unwrap()
+}
+
 impl VisitorClient {
+    /// GET `path` as a new page view asks: by the cookie alone, no header.
+    pub async fn get_by_cookie(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.base))
@@ -186,6 +223,24 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// The agent's `action` (`close`, `survey`) on conversation `id`, as the
+    /// console's button for it sends it.
+    pub async fn agent_act(
+        &self,
+        client: &reqwest::Client,
+        csrf: &str,
+        id: i64,
+        action: &str,
+    ) -> reqwest::Response {
+        self.agent_post(
+            client,
+            csrf,
+            &format!("/agent/api/conversations/{id}/{action}"),
+            json!({}),
+        )
+        .await
     }
 
     pub async fn overview(&self, client: &reqwest::Client) -> Value {

@@ -161,14 +161,7 @@ async fn closing_a_conversation_closes_the_composer_in_other_consoles() {
         next_of(&mut open, "state", Duration::from_secs(5)).await["closed"],
         false
     );
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     let state = next_of(&mut open, "state", Duration::from_secs(2)).await;
     assert_eq!(state["closed"], true, "{state}");

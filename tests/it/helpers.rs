@@ -300,34 +300,9 @@ impl TestApp {
     /// Signs in a second browser; returns it and its CSRF token.
     pub async fn login_as(&self, email: &str) -> (reqwest::Client, String) {
         let c = self.other_client();
-        let html = c
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let token = csrf_in(&html).unwrap();
-        let r = c
-            .post(self.url("/login"))
-            .form(&[
-                ("email", email),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = sign_in_at(&c, &self.url("/login"), email).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
-        let html = c
-            .get(self.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = get_text(&c, self.url("/")).await;
         (c, csrf_in(&html).unwrap())
     }
 
@@ -335,6 +310,32 @@ impl TestApp {
         let mut conn = self.core.db.get().unwrap();
         diesel::sql_query(statement).execute(&mut *conn).unwrap();
     }
+}
+
+/// The body of a GET of `url` as text.
+pub async fn get_text(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The body of a GET of `url` as JSON.
+pub async fn get_json(c: &reqwest::Client, url: String) -> serde_json::Value {
+    c.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// Signs `c` in as `email` (with the test password) through the form at
+/// `login_url`; the answer, for the caller to check.
+pub async fn sign_in_at(c: &reqwest::Client, login_url: &str, email: &str) -> Response {
+    let html = get_text(c, login_url.to_owned()).await;
+    let token = csrf_in(&html).unwrap();
+    c.post(login_url)
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

@@ -14,13 +14,7 @@ async fn status(app: &TestApp, path: &str) -> StatusCode {
 
 /// What the loader is told for a visitor at `ip`.
 async fn bootstrap(app: &TestApp, ip: &str) -> (StatusCode, Value) {
-    let r = app
-        .client
-        .get(app.url("/widget/v1/bootstrap?key=acme-support&url=https://shop.example/"))
-        .header("x-forwarded-for", ip)
-        .send()
-        .await
-        .unwrap();
+    let r = crate::blocking::bootstrap_from(app, ip).await;
     let s = r.status();
     (s, r.json().await.unwrap_or_default())
 }
@@ -124,14 +118,7 @@ pub struct Served {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// A free local port.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use crate::tls_sites::free_port;
 
 impl Served {
     fn start() -> Self {
@@ -255,25 +242,7 @@ impl Drop for Served {
 /// The demo agent, signed in.
 pub async fn demo_agent(s: &Served) -> reqwest::Client {
     let c = client_with(std::sync::Arc::new(reqwest::cookie::Jar::default()));
-    let html = c
-        .get(s.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_in(&html).unwrap();
-    let r = c
-        .post(s.url("/login"))
-        .form(&[
-            ("email", "agent@demo.test"),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in_at(&c, &s.url("/login"), "agent@demo.test").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", s.log());
     c
 }

@@ -30,6 +30,33 @@ fn migrate_to_before(conn: &mut DbConn) {
     }
 }
 
+/// A fresh database with conversations 1 and 2 and what `seed` wrote, as
+/// the schema before the one-active-block migration held them, then
+/// migrated to the end; with the `now` they were written at.
+fn migrated_after(seed: fn(&mut DbConn, NaiveDateTime)) -> (FreshDb, Db, NaiveDateTime) {
+    let fresh = FreshDb::create();
+    let db = Db::connect(&fresh.settings().database, 1).unwrap();
+    // Microseconds, as PostgreSQL keeps them.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
+    {
+        let mut conn = db.get().unwrap();
+        migrate_to_before(&mut conn);
+        insert_conversations(&mut conn, now);
+        seed(&mut conn, now);
+    }
+    db.migrate().unwrap();
+    (fresh, db, now)
+}
+
+/// The block conversation 1 points at, and until when it is blocked.
+fn conversation_1_block(conn: &mut DbConn) -> (Option<i64>, Option<NaiveDateTime>) {
+    conversations::table
+        .find(1)
+        .select((conversations::block_id, conversations::block_until))
+        .first(conn)
+        .unwrap()
+}
+
 /// An account with a case and conversations 1 and 2.
 fn insert_conversations(conn: &mut DbConn, now: NaiveDateTime) {
     diesel::insert_into(accounts::table)
@@ -67,6 +94,35 @@ fn insert_conversations(conn: &mut DbConn, now: NaiveDateTime) {
     }
 }
 
+/// When a block was lifted and by whom (`None`: it was not).
+struct Lifted {
+    at: Option<NaiveDateTime>,
+    by: Option<&'static str>,
+}
+
+/// Block `id` of conversation `conv`, stored at `at` for seven days, with
+/// its network until it was lifted.
+fn insert_block(conn: &mut DbConn, (id, conv): (i64, i64), at: NaiveDateTime, lifted: Lifted) {
+    let kept = lifted.at.is_none();
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::id.eq(id),
+            blocks::account_id.eq(1),
+            blocks::conversation_id.eq(Some(conv)),
+            blocks::public_id.eq(format!("b{id}")),
+            blocks::network_sealed.eq(kept.then(|| vec![id as u8; 4])),
+            blocks::network_index.eq(kept.then(|| vec![id as u8; 8])),
+            blocks::reason.eq("r"),
+            blocks::blocked_by_name.eq("agent"),
+            blocks::created_at.eq(at),
+            blocks::expires_at.eq(at + days(7)),
+            blocks::lifted_at.eq(lifted.at),
+            blocks::lifted_by_name.eq(lifted.by),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
 /// Conversation 1 holds three blocks with a network (one ran out, two in
 /// force); conversation 2 one lifted and one in force.
 fn insert_blocks(conn: &mut DbConn, now: NaiveDateTime) {
@@ -78,23 +134,11 @@ fn insert_blocks(conn: &mut DbConn, now: NaiveDateTime) {
         (4, 2, 1, true),
         (5, 2, 0, false), // the only one of conversation 2
     ] {
-        let at = now - days(ago);
-        diesel::insert_into(blocks::table)
-            .values((
-                blocks::id.eq(id),
-                blocks::account_id.eq(1),
-                blocks::conversation_id.eq(Some(conv)),
-                blocks::public_id.eq(format!("b{id}")),
-                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
-                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
-                blocks::reason.eq("r"),
-                blocks::blocked_by_name.eq("agent"),
-                blocks::created_at.eq(at),
-                blocks::expires_at.eq(at + days(7)),
-                blocks::lifted_at.eq(lifted.then_some(now)),
-            ))
-            .execute(conn)
-            .unwrap();
+        let lifted = Lifted {
+            at: lifted.then_some(now),
+            by: None,
+        };
+        insert_block(conn, (id, conv), now - days(ago), lifted);
     }
     // The conversation points at the older duplicate.
     diesel::update(conversations::table.filter(conversations::id.eq(1)))
@@ -123,18 +167,7 @@ fn second_block_in_force(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<u
 
 #[test]
 fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
-    let fresh = FreshDb::create();
-    let db = Db::connect(&fresh.settings().database, 1).unwrap();
-    // Microseconds, as PostgreSQL keeps them.
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
-    {
-        let mut conn = db.get().unwrap();
-        migrate_to_before(&mut conn);
-        insert_conversations(&mut conn, now);
-        insert_blocks(&mut conn, now);
-    }
-    db.migrate().unwrap();
-
+    let (_fresh, db, now) = migrated_after(insert_blocks);
     let mut conn = db.get().unwrap();
     let rows: Vec<(i64, Option<Vec<u8>>, Option<NaiveDateTime>)> = blocks::table
         .order(blocks::id)
@@ -152,11 +185,7 @@ fn the_migration_keeps_the_newest_of_duplicate_blocks_in_force() {
         "the block that ran out is not 'lifted'"
     );
     assert!(rows[1].2.is_some(), "the older duplicate is lifted");
-    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
-        .find(1)
-        .select((conversations::block_id, conversations::block_until))
-        .first(&mut *conn)
-        .unwrap();
+    let (block_id, until) = conversation_1_block(&mut conn);
     assert_eq!(block_id, Some(3));
     assert_eq!(until, Some(now - days(1) + days(7)));
     assert_unique_violation(second_block_in_force(&mut conn, now));
@@ -181,23 +210,11 @@ fn assert_unique_violation(r: QueryResult<usize>) {
 fn insert_the_lost_unblock(conn: &mut DbConn, now: NaiveDateTime) {
     let at = now - days(1);
     for (id, lifted) in [(1i64, false), (2, true)] {
-        diesel::insert_into(blocks::table)
-            .values((
-                blocks::id.eq(id),
-                blocks::account_id.eq(1),
-                blocks::conversation_id.eq(Some(1i64)),
-                blocks::public_id.eq(format!("b{id}")),
-                blocks::network_sealed.eq((!lifted).then(|| vec![id as u8; 4])),
-                blocks::network_index.eq((!lifted).then(|| vec![id as u8; 8])),
-                blocks::reason.eq("r"),
-                blocks::blocked_by_name.eq("agent"),
-                blocks::created_at.eq(at),
-                blocks::expires_at.eq(at + days(7)),
-                blocks::lifted_at.eq(lifted.then_some(now - Duration::hours(1))),
-                blocks::lifted_by_name.eq(lifted.then_some("boss")),
-            ))
-            .execute(conn)
-            .unwrap();
+        let lifted = Lifted {
+            at: lifted.then_some(now - Duration::hours(1)),
+            by: lifted.then_some("boss"),
+        };
+        insert_block(conn, (id, 1), at, lifted);
     }
     diesel::update(conversations::table.filter(conversations::id.eq(1)))
         .set((
@@ -212,23 +229,9 @@ fn insert_the_lost_unblock(conn: &mut DbConn, now: NaiveDateTime) {
 
 #[test]
 fn the_migration_repoints_a_conversation_whose_block_was_lifted_while_a_duplicate_runs() {
-    let fresh = FreshDb::create();
-    let db = Db::connect(&fresh.settings().database, 1).unwrap();
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
-    {
-        let mut conn = db.get().unwrap();
-        migrate_to_before(&mut conn);
-        insert_conversations(&mut conn, now);
-        insert_the_lost_unblock(&mut conn, now);
-    }
-    db.migrate().unwrap();
-
+    let (_fresh, db, now) = migrated_after(insert_the_lost_unblock);
     let mut conn = db.get().unwrap();
-    let (block_id, until): (Option<i64>, Option<NaiveDateTime>) = conversations::table
-        .find(1)
-        .select((conversations::block_id, conversations::block_until))
-        .first(&mut *conn)
-        .unwrap();
+    let (block_id, until) = conversation_1_block(&mut conn);
     assert_eq!(
         block_id,
         Some(1),

@@ -13,10 +13,10 @@ use tokio::{
 
 use crate::helpers::*;
 
-const PAGE: &str = "/settings/block-visitors";
-const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
+pub(crate) const PAGE: &str = "/settings/block-visitors";
+pub(crate) const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
 
-fn select_text(html: &str, css: &str) -> Vec<String> {
+pub(crate) fn select_text(html: &str, css: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(css).unwrap();
     doc.select(&sel)
@@ -35,7 +35,7 @@ fn addresses(n: usize) -> String {
 }
 
 /// The "N rules" count shown above the rule list.
-fn rule_count(html: &str) -> usize {
+pub(crate) fn rule_count(html: &str) -> usize {
     let text = select_text(html, "#ip-rules .toolbar .muted.small");
     text[0].split_whitespace().next().unwrap().parse().unwrap()
 }

@@ -11,26 +11,8 @@ use crate::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
     file_uploads::{exe, PNG},
     helpers::*,
+    panel_fixes::{rule_count, select_text, IMPORT, PAGE},
 };
-
-const PAGE: &str = "/settings/block-visitors";
-const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
-
-fn select_text(html: &str, css: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(css).unwrap();
-    doc.select(&sel)
-        .map(|e| e.text().collect::<String>().trim().to_owned())
-        .collect()
-}
-
-/// The "N rules" count shown above the rule list.
-fn rule_count(html: &str) -> usize {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("#ip-rules .toolbar .muted.small").unwrap();
-    let text: String = doc.select(&sel).next().unwrap().text().collect();
-    text.split_whitespace().next().unwrap().parse().unwrap()
-}
 
 /// `n` distinct IPv4 lines with a comment each, as a manager's export reads.
 fn big_list(n: usize) -> String {

@@ -193,15 +193,7 @@ async fn role_change_takes_effect_at_once() {
         app.get("/settings/users").await.status(),
         StatusCode::FORBIDDEN
     );
-    let audit = boss
-        .0
-        .get(app.url("/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = get_text(&boss.0, app.url("/audit")).await;
     assert!(audit.contains("user.role_changed"));
 }
 

@@ -48,18 +48,11 @@ async fn page_view(app: &TestApp, stored: Option<&str>) -> Cookieless {
 
 impl Cookieless {
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .header("x-chatgate-visitor", &self.visitor)
-            .send()
-            .await
-            .unwrap()
+        crate::chat_helpers::seat_get(&self.client, &self.base, &self.visitor, path).await
     }
 
     async fn state(&self) -> Value {
-        let r = self.get("/state").await;
-        assert_eq!(r.status(), StatusCode::OK, "GET /state");
-        r.json().await.unwrap()
+        crate::chat_helpers::seat_state(&self.client, &self.base, &self.visitor).await
     }
 
     async fn say(&self, text: &str, conversation: Option<&str>) -> reqwest::Response {

@@ -15,12 +15,7 @@ use crate::{
 
 /// What the frame reads on a new page view.
 async fn state(v: &VisitorClient) -> Value {
-    let r = v
-        .client
-        .get(format!("{}/state", v.base))
-        .send()
-        .await
-        .unwrap();
+    let r = v.get_by_cookie("/state").await;
     assert_eq!(r.status(), StatusCode::OK, "GET /state");
     r.json().await.unwrap()
 }
@@ -128,14 +123,7 @@ async fn a_conversation_closed_by_an_agent_is_not_continued_on_a_new_page_view()
     let app = proxied().await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "198.51.100.43", "a question").await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     // Named for its survey only: writing starts a new conversation.
     next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), true).await;

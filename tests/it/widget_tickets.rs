@@ -41,18 +41,12 @@ impl Seat {
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .header("x-chatgate-visitor", &self.visitor)
-            .send()
+        crate::chat_helpers::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
             .await
-            .unwrap()
     }
 
     async fn state(&self) -> Value {
-        let r = self.get("/state").await;
-        assert_eq!(r.status(), StatusCode::OK, "GET /state");
-        r.json().await.unwrap()
+        crate::chat_helpers::seat_state(&reqwest::Client::new(), &self.base, &self.visitor).await
     }
 
     async fn ticket(&self) -> String {
@@ -212,14 +206,7 @@ async fn file_links_carry_a_ticket_for_that_file_only() {
 }
 
 async fn close(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) {
-    let r = app
-        .agent_post(
-            agent,
-            csrf,
-            &format!("/agent/api/conversations/{id}/close"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(agent, csrf, id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -255,14 +242,7 @@ async fn no_survey_for_a_blocked_conversation() {
     let app = crate::blocking::proxied().await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
     let (v, cid, id) = crate::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
-            &format!("/agent/api/conversations/{id}/survey"),
-            json!({}),
-        )
-        .await;
+    let r = app.agent_act(&agent, &csrf, id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK, "the survey is offered");
     let r = crate::blocking::block(&app, &agent, &csrf, id, "abuse").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -271,12 +251,7 @@ async fn no_survey_for_a_blocked_conversation() {
         .form(&boss, &bcsrf, &format!("/conversations/{id}/unblock"))
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = v
-        .client
-        .get(format!("{}/state", v.base))
-        .send()
-        .await
-        .unwrap();
+    let r = v.get_by_cookie("/state").await;
     assert_eq!(r.status(), StatusCode::OK);
     let s: Value = r.json().await.unwrap();
     assert!(s["conversation"].is_null(), "{s}");

@@ -70,6 +70,16 @@ async fn store_rule(
         .await
 }
 
+/// The page again with `shown` in its form, on the list's first page.
+async fn redisplay(
+    state: &AppState,
+    page: Page,
+    shown: Shown,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    show(state, page, ListQuery::default(), shown, status).await
+}
+
 #[post("/settings/block-visitors/ip-rules")]
 pub(super) async fn add(
     state: web::Data<AppState>,
@@ -82,23 +92,16 @@ pub(super) async fn add(
     let (rule, comment) = match parse_add(&form) {
         Ok(v) => v,
         Err(e) => {
-            let (shown, status) = (Shown::Add(form, e), StatusCode::UNPROCESSABLE_ENTITY);
-            return show(&state, page, ListQuery::default(), shown, status).await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return redisplay(&state, page, Shown::Add(form, e), status).await;
         }
     };
     let network = rule.to_string();
     let comment = comment.map(|c| c.as_str().to_owned());
     let Some((id, version)) = store_rule(&state, &page, network.clone(), comment).await? else {
         let msg = format!("{network} is already on the list; nothing was added");
-        let shown = Shown::Add(form, msg);
-        return show(
-            &state,
-            page,
-            ListQuery::default(),
-            shown,
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let status = StatusCode::CONFLICT;
+        return redisplay(&state, page, Shown::Add(form, msg), status).await;
     };
     let aid = page.user.account_id;
     state
@@ -242,11 +245,8 @@ pub(super) async fn import(
         Err(too_long) => {
             // Refused whole: nothing imported, the whole list kept in the box.
             let report = ImportReport::whole_list_refused(too_long.to_string());
-            let (shown, status) = (
-                Shown::Import(form, report),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-            return show(&state, page, ListQuery::default(), shown, status).await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return redisplay(&state, page, Shown::Import(form, report), status).await;
         }
     };
     let mut report = sort_refusals(refused, accepted.is_empty());
@@ -283,8 +283,7 @@ pub(super) async fn import(
     let left = ImportForm {
         list: left_to_correct(&form.list, &report.refused),
     };
-    let shown = Shown::Import(left, report);
-    show(&state, page, ListQuery::default(), shown, status).await
+    redisplay(&state, page, Shown::Import(left, report), status).await
 }
 
 /// The account's rules as a text list, in the import format.
