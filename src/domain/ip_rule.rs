@@ -12,12 +12,12 @@ use std::str::FromStr;
 
 use ipnet::{IpNet, Ipv4Net};
 
+use super::refused_line::{shown, Refusal, RefusedLine};
+
 /// Most non-blank lines (comment lines included) one import may have.
 pub const MAX_IMPORT_LINES: usize = 100_000;
 /// Longest rule comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 200;
-/// Longest excerpt of the typed input quoted in a refused line or message.
-const MAX_SHOWN_CHARS: usize = 80;
 
 /// Why an address, subnet or comment was refused. The messages are shown to
 /// managers as they are.
@@ -241,26 +241,6 @@ pub struct ImportedRule {
     pub comment: Option<RuleComment>,
 }
 
-/// The kind of a refused line: one to correct, or one with nothing to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// Not a valid address, subnet or comment: the line needs correcting.
-    Invalid,
-    /// The same rule as the earlier line `first`, which is imported or
-    /// reported on its own: nothing to do.
-    Repeat { first: usize },
-}
-
-/// A line of an imported list that was refused, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefusedLine {
-    pub line: usize,
-    /// The line as typed, trimmed and cut to 80 characters.
-    pub text: String,
-    pub reason: String,
-    pub kind: Refusal,
-}
-
 /// A list with more non-blank lines than one import takes. It is refused
 /// whole: importing part of it would leave the rest unreported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -294,12 +274,7 @@ pub fn parse_list(text: &str) -> Result<ParsedList, ListTooLong> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let refuse = |reason: String, kind| RefusedLine {
-            line,
-            text: shown(t),
-            reason,
-            kind,
-        };
+        let refuse = |reason: String, kind| RefusedLine::new(line, t, reason, kind);
         let (addr, comment) = split_line(t);
         let parsed = IpRule::parse(addr).and_then(|r| Ok((r, RuleComment::parse(comment)?)));
         match parsed {
@@ -355,11 +330,6 @@ pub fn format_line(rule: &IpRule, comment: Option<&str>) -> String {
         "" => rule.to_string(),
         c => format!("{rule} # {c}"),
     }
-}
-
-/// The input cut to 80 characters, for messages and refused lines.
-fn shown(s: &str) -> String {
-    s.chars().take(MAX_SHOWN_CHARS).collect()
 }
 
 #[cfg(test)]

@@ -12,5 +12,6 @@ pub mod country;
 pub mod file_policy;
 pub mod ip_rule;
 pub mod login_limit;
+pub mod refused_line;
 pub mod spreadsheet;
 pub mod website;

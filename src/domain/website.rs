@@ -12,11 +12,12 @@ use std::fmt;
 
 use url::{Host, Url};
 
+use super::refused_line::{shown, Refusal, RefusedLine};
+
 /// Most entries one website list may have.
 pub const MAX_SITES: usize = 5_000;
 const MAX_LABEL_LEN: usize = 63;
 const MAX_HOST_LEN: usize = 253;
-const MAX_SHOWN_CHARS: usize = 80;
 
 /// Why a website pattern was refused. The messages are shown to managers as
 /// they are.
@@ -372,20 +373,11 @@ pub struct ListedSite {
     pub pattern: SitePattern,
 }
 
-/// A refused line of a list, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RefusedSite {
-    pub line: usize,
-    /// The line as typed, trimmed and cut to 80 characters.
-    pub text: String,
-    pub reason: String,
-}
-
 /// Parses a pasted list, one website per line. Blank lines and lines
 /// starting with `#` are skipped.
 /// Repeats of an earlier line are refused; past 5,000 entries the rest of
 /// the list is refused with one line.
-pub fn parse_list(text: &str) -> (Vec<ListedSite>, Vec<RefusedSite>) {
+pub fn parse_list(text: &str) -> (Vec<ListedSite>, Vec<RefusedLine>) {
     let (mut listed, mut refused) = (Vec::new(), Vec::new());
     let mut seen: HashMap<SitePattern, usize> = HashMap::new();
     for (i, raw) in text.lines().enumerate() {
@@ -394,22 +386,21 @@ pub fn parse_list(text: &str) -> (Vec<ListedSite>, Vec<RefusedSite>) {
         if entry.is_empty() || entry.starts_with('#') {
             continue;
         }
-        let refuse = |reason: String| RefusedSite {
-            line,
-            text: shown(entry),
-            reason,
-        };
+        let refuse = |reason: String, kind| RefusedLine::new(line, entry, reason, kind);
         if listed.len() + refused.len() >= MAX_SITES {
-            refused.push(refuse(format!(
-                "The list is too long: it can have at most {MAX_SITES} websites"
-            )));
+            refused.push(refuse(
+                format!("The list is too long: it can have at most {MAX_SITES} websites"),
+                Refusal::Invalid,
+            ));
             break;
         }
         match SitePattern::parse(entry) {
-            Err(e) => refused.push(refuse(e.to_string())),
+            Err(e) => refused.push(refuse(e.to_string(), Refusal::Invalid)),
             Ok(pattern) => match seen.entry(pattern.clone()) {
                 Entry::Occupied(first) => {
-                    refused.push(refuse(format!("Duplicate of line {}", first.get())))
+                    let first = *first.get();
+                    let why = format!("Duplicate of line {first}");
+                    refused.push(refuse(why, Refusal::Repeat { first }))
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(line);
@@ -419,10 +410,6 @@ pub fn parse_list(text: &str) -> (Vec<ListedSite>, Vec<RefusedSite>) {
         }
     }
     (listed, refused)
-}
-
-fn shown(s: &str) -> String {
-    s.chars().take(MAX_SHOWN_CHARS).collect()
 }
 
 #[cfg(test)]

@@ -189,3 +189,13 @@ proptest! {
         prop_assert_eq!(pattern.matches(&page(&url)), !text.starts_with('*'));
     }
 }
+
+#[test]
+fn list_refusals_share_the_ip_list_kinds() {
+    let (_, bad) = parse_list("example.com\nbad site\nexample.com/\n");
+    let kinds: Vec<_> = bad.iter().map(|r| (r.line, r.kind)).collect();
+    assert_eq!(
+        kinds,
+        [(2, Refusal::Invalid), (3, Refusal::Repeat { first: 1 })]
+    );
+}

@@ -12,7 +12,8 @@ use crate::{
         rules::{ImportLine, NewIpRule},
         write_tx,
     },
-    domain::ip_rule::{format_line, parse_list, IpRule, Refusal, RefusedLine, RuleComment},
+    domain::ip_rule::{format_line, parse_list, IpRule, RuleComment},
+    domain::refused_line::{Refusal, RefusedLine},
     error::AppError,
     web::{page::Page, see_other, AppState},
 };
