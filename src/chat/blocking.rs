@@ -59,7 +59,7 @@ pub fn block(
     // A block that ran out but that the purge has not reached yet ends now,
     // as the purge would end it, so the new one is the only one in force.
     let ended = blocks::expire_conversation(conn, a.account_id, conv.id, now)?;
-    purge::record_expired(conn, &ended)?;
+    purge::record_expired(conn, &ended, now)?;
     const GONE: &str = "This visitor's address is no longer stored (after 7 days it is deleted), so they cannot be blocked from here.";
     let sealed = blocks::conversation_address(conn, a.account_id, conv.id)?
         .ok_or(ChatError::Conflict(GONE))?;
@@ -115,6 +115,7 @@ pub fn block(
             conv.id,
             reason.as_str()
         ),
+        now,
     )?;
     Ok(block)
 }
@@ -156,6 +157,7 @@ pub fn unblock(
             "Lifted the block on the visitor of conversation #{} early",
             conv.id
         ),
+        now,
     )?;
     Ok(())
 }

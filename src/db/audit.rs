@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::{models::AuditEntry, now, schema::audit_log, DbConn};
+use chrono::NaiveDateTime;
+
+use super::{models::AuditEntry, schema::audit_log, DbConn};
 
 /// Who acted: a signed-in user, or the system (expiry, CLI).
 #[derive(Debug, Clone)]
@@ -17,6 +19,7 @@ pub fn record(
     actor: Actor<'_>,
     action: &str,
     detail: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
     let (actor_id, actor_name) = match actor {
         Actor::User { id, name } => (Some(id), name),
@@ -29,7 +32,7 @@ pub fn record(
             audit_log::actor_name.eq(actor_name),
             audit_log::action.eq(action),
             audit_log::detail.eq(detail),
-            audit_log::created_at.eq(now()),
+            audit_log::created_at.eq(now),
         ))
         .execute(conn)
         .map(drop)

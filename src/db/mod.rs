@@ -167,6 +167,18 @@ impl Db {
         })
         .await?
     }
+
+    /// Runs `f` in one write transaction ([`write_tx`]) on the thread pool.
+    /// The outer error is the pool's or the thread's; the inner one is `f`'s,
+    /// and when it is returned nothing `f` wrote is kept.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<Result<T, E>, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |c| Ok(write_tx(c, f))).await
+    }
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, a normal

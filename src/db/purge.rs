@@ -24,7 +24,7 @@ pub struct Report {
 pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> QueryResult<Report> {
     let report = write_tx(conn, |c| {
         let expired = blocks::expire(c, now)?;
-        record_expired(c, &expired)?;
+        record_expired(c, &expired, now)?;
         Ok::<_, diesel::result::Error>(Report {
             blocks_expired: expired.len(),
             addresses_erased: blocks::purge_conversation_addresses(c, now - DURATION)?,
@@ -38,7 +38,7 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> Quer
 
 /// Writes the audit entry of each block that ran its seven days (not of
 /// those lifted early, which have their own).
-pub fn record_expired(c: &mut DbConn, expired: &[Block]) -> QueryResult<()> {
+pub fn record_expired(c: &mut DbConn, expired: &[Block], now: NaiveDateTime) -> QueryResult<()> {
     for b in expired.iter().filter(|b| b.lifted_at.is_none()) {
         let what = match b.conversation_id {
             Some(id) => {
@@ -52,6 +52,7 @@ pub fn record_expired(c: &mut DbConn, expired: &[Block]) -> QueryResult<()> {
             Actor::System,
             "visitor.block_expired",
             &what,
+            now,
         )?;
     }
     Ok(())

@@ -49,6 +49,7 @@ pub fn seed_demo(conn: &mut DbConn, password_hash: &str) -> Result<bool, SeedErr
             audit::Actor::System,
             "account.seeded",
             "Demo account created",
+            super::now(),
         )?;
         Ok(true)
     })
@@ -85,6 +86,7 @@ pub fn create_user_in_account(
                 user.name,
                 role.label()
             ),
+            super::now(),
         )?;
         Ok((account.id, created))
     })

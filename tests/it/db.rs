@@ -30,6 +30,7 @@ async fn sixteen_concurrent_writers_never_see_database_is_locked() {
                             audit::Actor::System,
                             "test.write",
                             &format!("{t}/{i}/{before}"),
+                            chrono::Utc::now().naive_utc(),
                         )
                     })
                     .map_err(|e| format!("writer {t} write {i}: {e}"))?;
@@ -54,7 +55,7 @@ async fn a_failed_write_transaction_leaves_nothing_behind() {
     let account = app.acme.account_id;
     let mut conn = app.core.db.get().unwrap();
     let result: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
-        audit::record(c, account, audit::Actor::System, "test.half", "first half")?;
+        audit::record(c, account, audit::Actor::System, "test.half", "first half", app.core.clock.now())?;
         Err(diesel::result::Error::RollbackTransaction)
     });
     assert!(result.is_err());

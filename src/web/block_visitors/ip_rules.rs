@@ -64,7 +64,7 @@ async fn store_rule(
                     id: uid,
                     name: &uname,
                 };
-                audit::record(c, aid, by, "ip_rule.add", &detail)?;
+                audit::record(c, aid, by, "ip_rule.add", &detail, now)?;
                 Ok(Some((id, version)))
             })?)
         })
@@ -152,6 +152,7 @@ pub(super) async fn remove(
                     },
                     "ip_rule.remove",
                     &r.network,
+                    now,
                 )?;
                 Ok(Some((r, version)))
             })?)
@@ -214,6 +215,7 @@ async fn store(
                         },
                         "ip_rule.import",
                         &format!("{added} rules imported"),
+                        now,
                     )?;
                 }
                 Ok::<_, diesel::result::Error>((added, on_list))

@@ -116,6 +116,7 @@ pub(super) async fn countries(
                     },
                     "countries.save",
                     &detail,
+                    now,
                 )?;
                 Ok::<_, diesel::result::Error>(v)
             })?)
@@ -215,6 +216,7 @@ pub(super) async fn websites(
                     },
                     "websites.save",
                     &detail,
+                    now,
                 )?;
                 Ok::<_, diesel::result::Error>(v)
             })?)

@@ -214,6 +214,7 @@ async fn save(
                     },
                     "chat_window.save",
                     &detail,
+                    now,
                 )
             })?)
         })

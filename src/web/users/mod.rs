@@ -154,6 +154,7 @@ async fn create(
                     },
                     "user.created",
                     &format!("Added {} <{}> as {}", u.name, u.email, role.label()),
+                    crate::db::now(),
                 )?;
                 Ok::<_, UserChangeError>(u)
             }))
@@ -226,6 +227,7 @@ async fn change_role(
                             before.role().label(),
                             role.label()
                         ),
+                        crate::db::now(),
                     )?;
                 }
                 Ok::<_, UserChangeError>((before.role() != role, u))
@@ -296,6 +298,7 @@ async fn change_active(
                     },
                     action,
                     &format!("{} was {verb}", u.name),
+                    crate::db::now(),
                 )?;
                 Ok::<_, UserChangeError>(format!("{} was {verb}.", u.name))
             }))
