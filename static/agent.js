@@ -8,16 +8,11 @@
   var transcript = $("transcript"), input = $("reply-input"), sendBtn = $("reply-send"), fileInput = $("reply-file");
   var menuButton = $("menu-button"), menu = $("menu"), errorEl = $("chat-error");
   var previewsButton = $("previews-button"), menuPreviews = $("menu-previews");
-  var current = null, lastSeq = 0, convSource = null, info = null;
+  var current = null, convSource = null, info = null;
   // The open conversation's events, to draw again when previews change.
   var seen = [], previews = true;
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  var el = chatgate.el, humanSize = chatgate.humanSize;
 
   function api(method, path, payload) {
     var opts = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
@@ -83,16 +78,8 @@
   function refreshSoon() { if (!pending) pending = setTimeout(function () { pending = null; refresh(); }, 150); }
 
   // ---- the open conversation ----
-  function add(node) { transcript.appendChild(node); transcript.scrollTop = transcript.scrollHeight; }
-  function line(text, cls) { add(el("li", "system " + (cls || ""), text)); }
-  function humanSize(n) { return n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1) + " MB"; }
-
-  function bubble(d, content) {
-    var li = el("li", "msg " + (d.author === "visitor" ? "theirs" : "mine"));
-    li.appendChild(el("span", "who", d.name));
-    li.appendChild(content);
-    add(li);
-  }
+  var shown = chatgate.transcript(transcript, false), bubble = shown.bubble;
+  function line(text, cls) { shown.add(el("li", "system " + (cls || ""), text)); }
 
   // A checked image as a picture when previews are on; otherwise, and for
   // every other file, a link with the name and size.
@@ -114,25 +101,23 @@
     return link;
   }
 
+  var draw = chatgate.events({
+    message: function (d, b) { bubble(d, el("p", "text", b.text)); },
+    file: function (d, b) { bubble(d, fileContent(b)); },
+    agent_joined: function (d) { line(d.name + " joined the conversation"); },
+    screen_share_requested: function (d) { line(d.name + " asked to see the visitor's screen"); },
+    screen_share_accepted: function () { line("The visitor accepted the screen-share request", "ok"); },
+    screen_share_declined: function () { line("The visitor declined the screen-share request", "warn"); },
+    survey_offered: function () { line("Survey sent to the visitor"); },
+    survey_answered: function (d, b) {
+      line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
+    },
+    closed: function (d) { line("Conversation closed by " + d.name); setClosed(true); },
+    note: function (d, b) { line(b.text || "", "note"); }
+  });
   function onEvent(d) {
-    if (d.seq <= lastSeq) return;
-    lastSeq = d.seq;
-    seen.push(d);
-    var b = d.body || {};
-    switch (d.kind) {
-      case "message": bubble(d, el("p", "text", b.text)); break;
-      case "file": bubble(d, fileContent(b)); break;
-      case "agent_joined": line(d.name + " joined the conversation"); break;
-      case "screen_share_requested": line(d.name + " asked to see the visitor's screen"); break;
-      case "screen_share_accepted": line("The visitor accepted the screen-share request", "ok"); break;
-      case "screen_share_declined": line("The visitor declined the screen-share request", "warn"); break;
-      case "survey_offered": line("Survey sent to the visitor"); break;
-      case "survey_answered":
-        line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
-        break;
-      case "closed": line("Conversation closed by " + d.name); setClosed(true); break;
-      case "note": line(b.text || "", "note"); break;
-    }
+    if (d.seq > draw.last()) seen.push(d);
+    draw(d);
   }
 
   function setClosed(closed, blocked) {
@@ -154,7 +139,7 @@
 
   function redraw() {
     var events = seen;
-    seen = []; lastSeq = 0;
+    seen = []; draw.reset();
     transcript.textContent = "";
     events.forEach(onEvent);
   }
@@ -191,7 +176,7 @@
 
   function follow(id) {
     if (convSource) convSource.close();
-    var source = convSource = new EventSource("/agent/conversations/" + id + "/events?after=" + lastSeq);
+    var source = convSource = new EventSource("/agent/conversations/" + id + "/events?after=" + draw.last());
     source.onmessage = function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
       if (control(d, source, function () { if (current === id) follow(id); })) return;
@@ -203,7 +188,7 @@
   }
 
   function openConversation(id) {
-    current = id; lastSeq = 0; seen = [];
+    current = id; seen = []; draw.reset();
     if (convSource) convSource.close();
     transcript.textContent = "";
     showError("");

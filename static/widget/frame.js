@@ -2,6 +2,7 @@
  * All text from the server is inserted with textContent, never as HTML. */
 (function () {
   "use strict";
+  var el = chatgate.el;
   var body = document.body;
   var key = body.getAttribute("data-case");
   var visitor = keptVisitor(body.getAttribute("data-visitor"));
@@ -37,7 +38,7 @@
   }
   var panel = $("panel"), launcher = $("launcher"), log = $("log"), input = $("input");
   var form = $("composer"), fileInput = $("file"), errorEl = $("error"), invitation = $("invitation");
-  var conversation = null, ended = false, lastSeq = 0, source = null, isOpen = false, gone = false;
+  var conversation = null, ended = false, source = null, isOpen = false, gone = false;
   var reconnected = 0;
   var shareCards = [], surveyCards = [];
 
@@ -101,83 +102,48 @@
     });
   }
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  function add(node) {
-    log.appendChild(node);
-    log.scrollTop = log.scrollHeight;
-  }
+  var shown = chatgate.transcript(log, true), add = shown.add, bubble = shown.bubble;
 
   function line(text) { add(el("li", "system", text)); }
 
-  function humanSize(n) {
-    if (n < 1024) return n + " B";
-    if (n < 1048576) return Math.round(n / 1024) + " KB";
-    return (n / 1048576).toFixed(1) + " MB";
-  }
-
-  function bubble(d, content) {
-    var mine = d.author === "visitor";
-    var li = el("li", "msg " + (mine ? "mine" : "theirs"));
-    if (!mine) li.appendChild(el("span", "who", d.name));
-    li.appendChild(content);
-    add(li);
-  }
-
-  function onEvent(d) {
-    if (d.seq <= lastSeq) return;
-    lastSeq = d.seq;
-    var b = d.body || {};
-    switch (d.kind) {
-      case "message":
-        bubble(d, el("p", "text", b.text));
-        break;
-      case "file": {
-        var a = el("a", "file", b.name + " (" + humanSize(b.size || 0) + ")");
-        a.href = "#";
-        a.addEventListener("click", downloadFile(conversation, b.file));
-        bubble(d, a);
-        break;
-      }
-      case "agent_joined":
-        line(d.name + " joined the chat");
-        break;
-      case "screen_share_requested": {
-        var card = el("li", "card");
-        card.appendChild(el("p", null, d.name + " asks to see your screen."));
-        var row = el("div", "actions");
-        var yes = el("button", "btn primary", "Share my screen");
-        var no = el("button", "btn", "No, thanks");
-        yes.type = no.type = "button";
-        yes.addEventListener("click", function () { answerShare(true); });
-        no.addEventListener("click", function () { answerShare(false); });
-        row.appendChild(yes); row.appendChild(no); card.appendChild(row);
-        shareCards.push(card);
-        add(card);
-        break;
-      }
-      case "screen_share_accepted":
-      case "screen_share_declined":
-        shareCards.forEach(function (c) { c.querySelectorAll("button").forEach(function (x) { x.disabled = true; }); });
-        line(d.kind === "screen_share_accepted" ? "You agreed to share your screen." : "You declined to share your screen.");
-        break;
-      case "survey_offered":
-        add(surveyCard());
-        break;
-      case "survey_answered":
-        surveyCards.forEach(function (c) { c.remove(); });
-        line("Thank you for your feedback!");
-        break;
-      case "closed":
-        ended = true;
-        line("The conversation has ended. Write again to start a new one.");
-        break;
+  var onEvent = chatgate.events({
+    message: function (d, b) { bubble(d, el("p", "text", b.text)); },
+    file: function (d, b) {
+      var a = el("a", "file", b.name + " (" + chatgate.humanSize(b.size || 0) + ")");
+      a.href = "#";
+      a.addEventListener("click", downloadFile(conversation, b.file));
+      bubble(d, a);
+    },
+    agent_joined: function (d) { line(d.name + " joined the chat"); },
+    screen_share_requested: function (d) {
+      var card = el("li", "card");
+      card.appendChild(el("p", null, d.name + " asks to see your screen."));
+      var row = el("div", "actions");
+      var yes = el("button", "btn primary", "Share my screen");
+      var no = el("button", "btn", "No, thanks");
+      yes.type = no.type = "button";
+      yes.addEventListener("click", function () { answerShare(true); });
+      no.addEventListener("click", function () { answerShare(false); });
+      row.appendChild(yes); row.appendChild(no); card.appendChild(row);
+      shareCards.push(card);
+      add(card);
+    },
+    screen_share_accepted: function () { shareAnswered("You agreed to share your screen."); },
+    screen_share_declined: function () { shareAnswered("You declined to share your screen."); },
+    survey_offered: function () { add(surveyCard()); },
+    survey_answered: function () {
+      surveyCards.forEach(function (c) { c.remove(); });
+      line("Thank you for your feedback!");
+    },
+    closed: function () {
+      ended = true;
+      line("The conversation has ended. Write again to start a new one.");
     }
+  });
+
+  function shareAnswered(text) {
+    shareCards.forEach(function (c) { c.querySelectorAll("button").forEach(function (x) { x.disabled = true; }); });
+    line(text);
   }
 
   // A file link fetches a ticket for that one file, then downloads it.
@@ -250,7 +216,7 @@
   function connect() {
     if (source) source.close();
     var q = "?url=" + encodeURIComponent(pageUrl);
-    if (conversation) q += "&conversation=" + encodeURIComponent(conversation) + "&after=" + lastSeq;
+    if (conversation) q += "&conversation=" + encodeURIComponent(conversation) + "&after=" + onEvent.last();
     source = new EventSource(withTicket(base + "/events" + q));
     source.onopen = function () { refusals = 0; };
     source.onmessage = function (ev) {
@@ -284,7 +250,7 @@
 
   function switchTo(id) {
     if (id === conversation) return;
-    conversation = id; ended = false; lastSeq = 0;
+    conversation = id; ended = false; onEvent.reset();
     shareCards = []; surveyCards = [];
     log.textContent = "";
     connect();
