@@ -281,9 +281,7 @@ pub fn parse_list(text: &str) -> Result<ParsedList, ListTooLong> {
             Err(e) => refused.push(refuse(e.to_string(), Refusal::Invalid)),
             Ok((rule, comment)) => match seen.entry(rule) {
                 Entry::Occupied(first) => {
-                    let first = *first.get();
-                    let why = format!("Duplicate of line {first}");
-                    refused.push(refuse(why, Refusal::Repeat { first }))
+                    refused.push(RefusedLine::duplicate(line, t, *first.get()))
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(line);

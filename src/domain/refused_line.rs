@@ -33,6 +33,16 @@ impl RefusedLine {
             kind,
         }
     }
+
+    /// Line `line` repeats line `first` of the same list.
+    pub fn duplicate(line: usize, text: &str, first: usize) -> Self {
+        Self::new(
+            line,
+            text,
+            format!("Duplicate of line {first}"),
+            Refusal::Repeat { first },
+        )
+    }
 }
 
 /// The input cut to 80 characters, for messages and refused lines.

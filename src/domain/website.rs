@@ -398,9 +398,7 @@ pub fn parse_list(text: &str) -> (Vec<ListedSite>, Vec<RefusedLine>) {
             Err(e) => refused.push(refuse(e.to_string(), Refusal::Invalid)),
             Ok(pattern) => match seen.entry(pattern.clone()) {
                 Entry::Occupied(first) => {
-                    let first = *first.get();
-                    let why = format!("Duplicate of line {first}");
-                    refused.push(refuse(why, Refusal::Repeat { first }))
+                    refused.push(RefusedLine::duplicate(line, entry, *first.get()))
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(line);
