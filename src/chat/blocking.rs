@@ -1,5 +1,6 @@
 //! Blocking a visitor from a conversation, and lifting it. Both run inside
-//! one write transaction; the caller reloads the gate afterwards.
+//! one write transaction; the caller reloads the gate afterwards
+//! ([`unblock_now`] does all of it for Unblock now).
 //!
 //! Both first lock the conversation (SQLite's `BEGIN IMMEDIATE` already
 //! serialises writers; PostgreSQL at READ COMMITTED needs the lock), so of
@@ -13,20 +14,27 @@ use chrono::NaiveDateTime;
 use diesel::result::DatabaseErrorKind;
 use serde_json::json;
 
-use super::service::{agent_conversation, ip_context, AgentRef, ChatError};
+use super::{
+    hub::{Hub, Notice},
+    service::{agent_conversation, ip_context, AgentRef, ChatError},
+};
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
+        accounts,
         audit::{self, Actor},
         blocks::{self, NewBlock},
-        chat, lock,
-        models::Block,
-        purge, DbConn,
+        chat::{self, NewEvent},
+        lock,
+        models::{Block, Conversation},
+        purge, Db, DbConn,
     },
     domain::{
         block::{network_of, BlockReason, DURATION},
         chat::{Author, EventKind},
     },
+    error::AppError,
+    gate::{self, Gate},
 };
 
 const ALREADY: &str = "This visitor is already blocked.";
@@ -37,6 +45,42 @@ pub fn network_context(block_public_id: &str) -> SealContext<'_> {
         table: "blocks",
         column: "network",
         row: block_public_id,
+    }
+}
+
+/// The visitor's address, opened from its seal; a conflict once the purge
+/// has erased it.
+fn visitor_address(
+    conn: &mut DbConn,
+    keys: &Keys,
+    conv: &Conversation,
+) -> Result<IpAddr, ChatError> {
+    const GONE: &str = "This visitor's address is no longer stored (after 7 days it is deleted), so they cannot be blocked from here.";
+    let sealed = blocks::conversation_address(conn, conv.account_id, conv.id)?
+        .ok_or(ChatError::Conflict(GONE))?;
+    keys.open(&sealed, ip_context(&conv.public_id))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or(ChatError::Conflict(GONE))
+}
+
+/// The agents-only line in the conversation about a block.
+fn note(a: AgentRef<'_>, conversation_id: i64, line: String, now: NaiveDateTime) -> NewEvent<'_> {
+    NewEvent {
+        conversation_id,
+        kind: EventKind::Note,
+        author: Author::Agent,
+        name: a.name,
+        body: json!({ "text": line }),
+        at: now,
+    }
+}
+
+fn actor<'a>(a: AgentRef<'a>) -> Actor<'a> {
+    Actor::User {
+        id: a.user_id,
+        name: a.name,
     }
 }
 
@@ -60,16 +104,7 @@ pub fn block(
     // as the purge would end it, so the new one is the only one in force.
     let ended = blocks::expire_conversation(conn, a.account_id, conv.id, now)?;
     purge::record_expired(conn, &ended, now)?;
-    const GONE: &str = "This visitor's address is no longer stored (after 7 days it is deleted), so they cannot be blocked from here.";
-    let sealed = blocks::conversation_address(conn, a.account_id, conv.id)?
-        .ok_or(ChatError::Conflict(GONE))?;
-    let ip: IpAddr = keys
-        .open(&sealed, ip_context(&conv.public_id))
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .ok_or(ChatError::Conflict(GONE))?;
-    let network = network_of(ip).to_string();
+    let network = network_of(visitor_address(conn, keys, &conv)?).to_string();
     let public_id = random_token();
     let block = blocks::insert(
         conn,
@@ -93,22 +128,11 @@ pub fn block(
         e => ChatError::Db(e),
     })?;
     let line = format!("Visitor blocked by {}: {}", a.name, reason.as_str());
-    chat::append(
-        conn,
-        conv.id,
-        EventKind::Note,
-        Author::Agent,
-        a.name,
-        &json!({ "text": line }),
-        now,
-    )?;
+    chat::append(conn, note(a, conv.id, line, now))?;
     audit::record(
         conn,
         a.account_id,
-        Actor::User {
-            id: a.user_id,
-            name: a.name,
-        },
+        actor(a),
         "visitor.blocked",
         &format!(
             "Blocked the visitor of conversation #{} for 7 days. Reason: {}",
@@ -120,13 +144,26 @@ pub fn block(
     Ok(block)
 }
 
-/// Lifts the block of conversation `id` now (managers).
+/// What Unblock now changed: the gate drops the block, and the
+/// conversation's live views hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unblocked {
+    pub account_id: i64,
+    pub conversation_id: i64,
+}
+
+/// Lifts the block of conversation `id` now, as `a`, a manager of the
+/// account who is still active (one demoted or deactivated meanwhile is
+/// told the conversation is not found). The sealed network is erased; the
+/// caller checkpoints once this has committed ([`unblock_now`] does).
 pub fn unblock(
     conn: &mut DbConn,
     a: AgentRef<'_>,
     id: i64,
     now: NaiveDateTime,
-) -> Result<(), ChatError> {
+) -> Result<Unblocked, ChatError> {
+    accounts::require_active_manager(conn, a.account_id, a.user_id)
+        .map_err(|_| ChatError::NotFound)?;
     lock(conn, "conversation", &id.to_string())?;
     let conv = agent_conversation(conn, a.account_id, id)?;
     let block_id = conv
@@ -136,22 +173,11 @@ pub fn unblock(
         return Err(ChatError::Conflict("This block has already ended."));
     }
     let line = format!("Block lifted by {}", a.name);
-    chat::append(
-        conn,
-        conv.id,
-        EventKind::Note,
-        Author::Agent,
-        a.name,
-        &json!({ "text": line }),
-        now,
-    )?;
+    chat::append(conn, note(a, conv.id, line, now))?;
     audit::record(
         conn,
         a.account_id,
-        Actor::User {
-            id: a.user_id,
-            name: a.name,
-        },
+        actor(a),
         "visitor.unblocked",
         &format!(
             "Lifted the block on the visitor of conversation #{} early",
@@ -159,5 +185,55 @@ pub fn unblock(
         ),
         now,
     )?;
-    Ok(())
+    Ok(Unblocked {
+        account_id: a.account_id,
+        conversation_id: conv.id,
+    })
 }
+
+/// Unblock now, from the transcript or the Block Visitors page: runs
+/// [`unblock`] in one write transaction; once it has committed, the erased
+/// network leaves SQLite's write-ahead log, the gate drops the block and
+/// the conversation's views hear of it. `Ok(Err(message))` is a refusal
+/// to show the manager.
+pub async fn unblock_now(
+    db: &Db,
+    gate: &Gate,
+    hub: &Hub,
+    a: AgentRef<'_>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<Result<Unblocked, &'static str>, AppError> {
+    let (account_id, user_id, name) = (a.account_id, a.user_id, a.name.to_owned());
+    let lifted = db
+        .write(move |c| {
+            let a = AgentRef {
+                account_id,
+                user_id,
+                name: &name,
+            };
+            unblock(c, a, id, now)
+        })
+        .await?;
+    let done = match lifted {
+        Ok(done) => done,
+        Err(ChatError::NotFound) => return Err(AppError::NotFound),
+        Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => return Ok(Err(m)),
+        Err(ChatError::Db(e)) => return Err(e.into()),
+    };
+    // The erased network leaves the write-ahead log at once.
+    if let Err(e) = db.run(|c| Ok(purge::checkpoint(c)?)).await {
+        tracing::warn!(error = %e, "checkpoint after an unblock failed");
+    }
+    if let Err(e) = gate::load::reload_blocks(db, gate, now).await {
+        tracing::warn!(error = %e, "gate reload failed");
+    }
+    hub.notify(Notice {
+        account_id: done.account_id,
+        conversation_id: Some(done.conversation_id),
+    });
+    Ok(Ok(done))
+}
+
+/// What the manager is told after Unblock now.
+pub const UNBLOCKED: &str = "The visitor is unblocked and can use the chat again.";

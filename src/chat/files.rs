@@ -3,20 +3,24 @@
 //! original name, category and preview type, and announced as an event. A
 //! refused visitor file becomes an agents-only note instead.
 
-use std::path::{Path, PathBuf};
+use std::{
+    net::IpAddr,
+    path::{Path, PathBuf},
+};
 
+use chrono::NaiveDateTime;
 use serde_json::json;
 
-use super::service::ChatError;
+use super::service::{self, ChatError, VisitorMessage, VisitorRef};
 use crate::{
-    crypto::random_token,
+    crypto::{random_token, Keys},
     db::{
-        chat::{self, NewFile},
+        chat::{self, NewEvent, NewFile},
         models::{Conversation, Event, StoredFile},
-        now, DbConn,
+        DbConn,
     },
     domain::{
-        chat::{Author, EventKind},
+        chat::{Author, EventKind, MessageText},
         file_policy::{self, Checked, FilePolicy, Refusal},
     },
 };
@@ -95,6 +99,7 @@ pub fn attach(
     author: Author,
     author_name: &str,
     file: &Accepted,
+    now: NaiveDateTime,
 ) -> Result<Event, ChatError> {
     if conv.is_closed() {
         return Err(ChatError::Conflict(super::service::CLOSED));
@@ -115,20 +120,22 @@ pub fn attach(
             uploaded_by: author,
             category: c.category.key(),
             preview_type: c.preview.map(|k| k.mime()),
-            now: now(),
+            now,
         },
     )?;
     Ok(chat::append(
         conn,
-        conv.id,
-        EventKind::File,
-        author,
-        author_name,
-        &json!({
-            "file": public_id, "name": name, "size": file.size, "type": c.mime,
-            "category": c.category.key(), "preview": c.preview.is_some(),
-        }),
-        now(),
+        NewEvent {
+            conversation_id: conv.id,
+            kind: EventKind::File,
+            author,
+            name: author_name,
+            body: json!({
+                "file": public_id, "name": name, "size": file.size, "type": c.mime,
+                "category": c.category.key(), "preview": c.preview.is_some(),
+            }),
+            at: now,
+        },
     )?)
 }
 
@@ -139,18 +146,90 @@ pub fn note_refusal(
     conv: &Conversation,
     original: &str,
     refusal: &Refusal,
+    now: NaiveDateTime,
 ) -> Result<Event, ChatError> {
     let name = display_name(original);
     let text = format!("A file from the visitor was refused: {name} ({refusal})");
     Ok(chat::append(
         conn,
-        conv.id,
-        EventKind::Note,
-        Author::System,
-        "chatgate",
-        &json!({ "text": text, "refused": name }),
-        now(),
+        NewEvent {
+            conversation_id: conv.id,
+            kind: EventKind::Note,
+            author: Author::System,
+            name: "chatgate",
+            body: json!({ "text": text, "refused": name }),
+            at: now,
+        },
     )?)
+}
+
+/// A visitor's file that passed the check, and where it goes: the
+/// conversation named, else the visitor's open one in the case.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitorFile<'a> {
+    pub conversation: Option<&'a str>,
+    pub ip: IpAddr,
+    pub file: &'a Accepted,
+}
+
+/// The visitor sends a checked and written file. Without a conversation
+/// of theirs open, the file starts one, like a message. On error the
+/// caller discards the written bytes.
+pub fn visitor_file(
+    conn: &mut DbConn,
+    keys: &Keys,
+    v: VisitorRef<'_>,
+    f: VisitorFile<'_>,
+    now: NaiveDateTime,
+) -> Result<(Conversation, Event), ChatError> {
+    let conv = match f.conversation {
+        Some(id) => service::visitor_conversation(conn, v, id)?,
+        None => match service::open_conversation(conn, v)? {
+            Some(conv) => conv,
+            None => {
+                let text = MessageText::parse("(sent a file)")?;
+                let m = VisitorMessage {
+                    conversation: None,
+                    ip: f.ip,
+                    page_url: None,
+                    text: &text,
+                };
+                service::visitor_message(conn, keys, v, m, now)?.0
+            }
+        },
+    };
+    let e = attach(
+        conn,
+        &conv,
+        Author::Visitor,
+        &conv.visitor_label,
+        f.file,
+        now,
+    )?;
+    Ok((conv, e))
+}
+
+/// A visitor's file was refused: noted for the agents in the conversation
+/// named when it is the visitor's and open, else in the visitor's open one
+/// in the case. A refused file never starts a conversation. Returns the
+/// conversation noted in.
+pub fn visitor_refusal(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+    conversation: Option<&str>,
+    (original, refusal): (&str, &Refusal),
+    now: NaiveDateTime,
+) -> Result<Option<i64>, ChatError> {
+    let conv = match conversation {
+        Some(id) => service::visitor_conversation(conn, v, id)
+            .ok()
+            .filter(|c| !c.is_closed()),
+        None => service::open_conversation(conn, v)?,
+    };
+    match conv {
+        Some(conv) => note_refusal(conn, &conv, original, refusal, now).map(|_| Some(conv.id)),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

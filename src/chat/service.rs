@@ -1,21 +1,26 @@
-//! What visitors and agents do to conversations. Each function runs inside
-//! one write transaction (the caller opens it with `db::write_tx`), so a
-//! failure stores nothing, and returns what changed for the hub.
+//! What visitors and agents do to conversations. Each action runs inside
+//! one write transaction (the caller opens it with `Db::write`), so a
+//! failure stores nothing, takes its time (`now`) from the caller's clock,
+//! and returns what changed for the hub.
 
 use std::net::IpAddr;
 
+use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
-        chat::{self, NewConversation},
+        chat::{self, NewConversation, NewEvent},
         models::{BusinessCase, Conversation, Event},
-        now, DbConn,
+        presence, DbConn,
     },
     domain::{
         account::InvalidInput,
-        chat::{visitor_label, Author, EventKind, MessageText, ScreenShare, Status, SurveyAnswer},
+        chat::{
+            visitor_label, Author, EventKind, InvitationText, MessageText, ScreenShare, Status,
+            SurveyAnswer,
+        },
     },
 };
 
@@ -82,6 +87,57 @@ pub fn agent_conversation(
     chat::for_account(conn, account_id, id)?.ok_or(ChatError::NotFound)
 }
 
+/// The visitor's open conversation in the case, if any.
+pub fn open_conversation(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+) -> Result<Option<Conversation>, ChatError> {
+    Ok(chat::latest_for_visitor(conn, v.case.id, v.key)?.filter(|c| !c.is_closed()))
+}
+
+/// Visitors count as online for a minute after their last sign of life.
+pub const ONLINE_SECS: i64 = 60;
+
+/// Visitors seen after this are online at `now`.
+pub fn online_since(now: NaiveDateTime) -> NaiveDateTime {
+    now - Duration::seconds(ONLINE_SECS)
+}
+
+/// An event by the agent.
+fn agent_event<'a>(
+    a: AgentRef<'a>,
+    conversation_id: i64,
+    kind: EventKind,
+    body: serde_json::Value,
+    at: NaiveDateTime,
+) -> NewEvent<'a> {
+    NewEvent {
+        conversation_id,
+        kind,
+        author: Author::Agent,
+        name: a.name,
+        body,
+        at,
+    }
+}
+
+/// An event by the conversation's visitor.
+fn visitor_event(
+    conv: &Conversation,
+    kind: EventKind,
+    body: serde_json::Value,
+    at: NaiveDateTime,
+) -> NewEvent<'_> {
+    NewEvent {
+        conversation_id: conv.id,
+        kind,
+        author: Author::Visitor,
+        name: &conv.visitor_label,
+        body,
+        at,
+    }
+}
+
 fn open(conv: &Conversation) -> Result<(), ChatError> {
     if conv.is_closed() {
         Err(ChatError::Conflict(CLOSED))
@@ -90,41 +146,40 @@ fn open(conv: &Conversation) -> Result<(), ChatError> {
     }
 }
 
+/// What a visitor sends, and from where.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitorMessage<'a> {
+    /// The conversation it is for; none for the visitor's open one in the
+    /// case, or a new one.
+    pub conversation: Option<&'a str>,
+    pub ip: IpAddr,
+    pub page_url: Option<&'a str>,
+    pub text: &'a MessageText,
+}
+
 /// A visitor's message. Without a conversation id it goes to the visitor's
 /// open conversation in the case, or starts one; the visitor's address is
 /// then stored sealed, with its blind index beside it.
-#[allow(clippy::too_many_arguments)]
 pub fn visitor_message(
     conn: &mut DbConn,
     keys: &Keys,
     v: VisitorRef<'_>,
-    conversation: Option<&str>,
-    ip: IpAddr,
-    page_url: Option<&str>,
-    text: &MessageText,
+    m: VisitorMessage<'_>,
+    now: NaiveDateTime,
 ) -> Result<(Conversation, Event), ChatError> {
-    let conv = match conversation {
+    let conv = match m.conversation {
         Some(public_id) => {
             let c = visitor_conversation(conn, v, public_id)?;
             open(&c)?;
             c
         }
-        None => {
-            match chat::latest_for_visitor(conn, v.case.id, v.key)?.filter(|c| !c.is_closed()) {
-                Some(c) => c,
-                None => start(conn, keys, v, ip, page_url)?,
-            }
-        }
+        None => match open_conversation(conn, v)? {
+            Some(c) => c,
+            None => start(conn, keys, v, m, now)?,
+        },
     };
-    let event = chat::append(
-        conn,
-        conv.id,
-        EventKind::Message,
-        Author::Visitor,
-        &conv.visitor_label,
-        &json!({ "text": text.as_str() }),
-        now(),
-    )?;
+    let body = json!({ "text": m.text.as_str() });
+    let event = chat::append(conn, visitor_event(&conv, EventKind::Message, body, now))?;
     Ok((conv, event))
 }
 
@@ -132,11 +187,11 @@ fn start(
     conn: &mut DbConn,
     keys: &Keys,
     v: VisitorRef<'_>,
-    ip: IpAddr,
-    page_url: Option<&str>,
+    m: VisitorMessage<'_>,
+    now: NaiveDateTime,
 ) -> Result<Conversation, ChatError> {
     let public_id = random_token();
-    let canonical = ip.to_canonical().to_string();
+    let canonical = m.ip.to_canonical().to_string();
     let label = visitor_label(v.key);
     Ok(chat::create(
         conn,
@@ -146,10 +201,10 @@ fn start(
             public_id: &public_id,
             visitor_key: v.key,
             visitor_label: &label,
-            page_url,
+            page_url: m.page_url,
             ip_sealed: keys.seal(canonical.as_bytes(), ip_context(&public_id)),
             ip_index: keys.ip_index(&canonical),
-            now: now(),
+            now,
         },
     )?)
 }
@@ -160,81 +215,82 @@ pub fn agent_message(
     a: AgentRef<'_>,
     id: i64,
     text: &MessageText,
+    now: NaiveDateTime,
 ) -> Result<Event, ChatError> {
     let conv = agent_conversation(conn, a.account_id, id)?;
     open(&conv)?;
-    join(conn, a, &conv)?;
+    join(conn, a, &conv, now)?;
+    let body = json!({ "text": text.as_str() });
     Ok(chat::append(
         conn,
-        conv.id,
-        EventKind::Message,
-        Author::Agent,
-        a.name,
-        &json!({ "text": text.as_str() }),
-        now(),
+        agent_event(a, conv.id, EventKind::Message, body, now),
     )?)
 }
 
 /// Marks a waiting conversation as taken by the agent.
-pub fn join(conn: &mut DbConn, a: AgentRef<'_>, conv: &Conversation) -> Result<(), ChatError> {
+pub fn join(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    conv: &Conversation,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
     if conv.status() == Status::Waiting {
         chat::set_status(conn, conv.id, Status::Active, Some(a.user_id), None)?;
         chat::append(
             conn,
-            conv.id,
-            EventKind::AgentJoined,
-            Author::Agent,
-            a.name,
-            &json!({}),
-            now(),
+            agent_event(a, conv.id, EventKind::AgentJoined, json!({}), now),
         )?;
     }
     Ok(())
 }
 
 /// Ends the conversation and offers the survey.
-pub fn close(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+pub fn close(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
     let conv = agent_conversation(conn, a.account_id, id)?;
     open(&conv)?;
-    let t = now();
     chat::set_status(
         conn,
         conv.id,
         Status::Closed,
         conv.agent_user_id.or(Some(a.user_id)),
-        Some(t),
+        Some(now),
     )?;
     chat::append(
         conn,
-        conv.id,
-        EventKind::Closed,
-        Author::Agent,
-        a.name,
-        &json!({}),
-        t,
+        agent_event(a, conv.id, EventKind::Closed, json!({}), now),
     )?;
     if !conv.survey_offered {
-        offer_survey(conn, &conv, a.name)?;
+        offer_survey(conn, a, &conv, now)?;
     }
     Ok(())
 }
 
-fn offer_survey(conn: &mut DbConn, conv: &Conversation, by: &str) -> Result<(), ChatError> {
+fn offer_survey(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    conv: &Conversation,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
     chat::set_survey_offered(conn, conv.id)?;
     chat::append(
         conn,
-        conv.id,
-        EventKind::SurveyOffered,
-        Author::Agent,
-        by,
-        &json!({}),
-        now(),
+        agent_event(a, conv.id, EventKind::SurveyOffered, json!({}), now),
     )?;
     Ok(())
 }
 
 /// The agent sends the survey now.
-pub fn send_survey(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+pub fn send_survey(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
     let conv = agent_conversation(conn, a.account_id, id)?;
     if conv.survey_rating.is_some() {
         return Err(ChatError::Conflict(
@@ -244,7 +300,7 @@ pub fn send_survey(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), Ch
     if conv.survey_offered {
         return Err(ChatError::Conflict("The survey has already been sent."));
     }
-    offer_survey(conn, &conv, a.name)
+    offer_survey(conn, a, &conv, now)
 }
 
 pub fn answer_survey(
@@ -252,6 +308,7 @@ pub fn answer_survey(
     v: VisitorRef<'_>,
     public_id: &str,
     answer: &SurveyAnswer,
+    now: NaiveDateTime,
 ) -> Result<Conversation, ChatError> {
     let conv = visitor_conversation(conn, v, public_id)?;
     // A blocked conversation's survey is never answered, even after the
@@ -264,32 +321,28 @@ pub fn answer_survey(
             "The survey has already been answered. Thank you!",
         ));
     }
+    let body = json!({ "rating": answer.rating, "comment": answer.comment });
     chat::append(
         conn,
-        conv.id,
-        EventKind::SurveyAnswered,
-        Author::Visitor,
-        &conv.visitor_label,
-        &json!({ "rating": answer.rating, "comment": answer.comment }),
-        now(),
+        visitor_event(&conv, EventKind::SurveyAnswered, body, now),
     )?;
     Ok(conv)
 }
 
-pub fn request_screen_share(conn: &mut DbConn, a: AgentRef<'_>, id: i64) -> Result<(), ChatError> {
+pub fn request_screen_share(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
     let conv = agent_conversation(conn, a.account_id, id)?;
     open(&conv)?;
     let next = ScreenShare::parse(&conv.screen_share).request()?;
-    join(conn, a, &conv)?;
+    join(conn, a, &conv, now)?;
     chat::set_screen_share(conn, conv.id, next.as_str())?;
     chat::append(
         conn,
-        conv.id,
-        EventKind::ScreenShareRequested,
-        Author::Agent,
-        a.name,
-        &json!({}),
-        now(),
+        agent_event(a, conv.id, EventKind::ScreenShareRequested, json!({}), now),
     )?;
     Ok(())
 }
@@ -299,6 +352,7 @@ pub fn answer_screen_share(
     v: VisitorRef<'_>,
     public_id: &str,
     accept: bool,
+    now: NaiveDateTime,
 ) -> Result<Conversation, ChatError> {
     let conv = visitor_conversation(conn, v, public_id)?;
     open(&conv)?;
@@ -309,35 +363,26 @@ pub fn answer_screen_share(
     } else {
         EventKind::ScreenShareDeclined
     };
-    chat::append(
-        conn,
-        conv.id,
-        kind,
-        Author::Visitor,
-        &conv.visitor_label,
-        &json!({}),
-        now(),
-    )?;
+    chat::append(conn, visitor_event(&conv, kind, json!({}), now))?;
     Ok(conv)
 }
 
-/// Invites an online visitor (seen after `online_since`) who is not under a
-/// block. Returns the visitor's case id.
+/// Invites a visitor who is online at `now` ([`online_since`]) and not
+/// under a block. Returns the visitor's case id.
 pub fn invite(
     conn: &mut DbConn,
     a: AgentRef<'_>,
     visitor_id: i64,
-    text: &crate::domain::chat::InvitationText,
-    now: chrono::NaiveDateTime,
-    online_since: chrono::NaiveDateTime,
+    text: &InvitationText,
+    now: NaiveDateTime,
 ) -> Result<i64, ChatError> {
     let v = chat::visitor(conn, a.account_id, visitor_id)?.ok_or(ChatError::NotFound)?;
-    if crate::db::presence::is_blocked(conn, a.account_id, &v.visitor_key, now)? {
+    if presence::is_blocked(conn, a.account_id, &v.visitor_key, now)? {
         return Err(ChatError::Conflict(
             "This visitor is blocked, so no invitation was sent.",
         ));
     }
-    if v.last_seen_at <= online_since {
+    if v.last_seen_at <= online_since(now) {
         return Err(ChatError::NotFound);
     }
     chat::invite(conn, &v, a.name, text.as_str(), now)?;

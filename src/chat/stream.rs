@@ -13,7 +13,8 @@ use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use super::hub::{Hub, Notice};
 use crate::{
-    db::{chat, models::Event, now, presence, write_tx, Db},
+    db::{chat, models::Event, presence, Db},
+    domain::clock::Clock,
     error::AppError,
 };
 
@@ -30,7 +31,6 @@ pub struct Presence {
 #[derive(Clone)]
 pub struct Guard {
     pub gate: Arc<crate::gate::Gate>,
-    pub clock: Arc<crate::domain::clock::Clock>,
     pub ip: std::net::IpAddr,
     pub page: crate::domain::access::Page,
 }
@@ -105,29 +105,36 @@ fn frame(id: Option<i64>, data: &serde_json::Value) -> Bytes {
     }
 }
 
+/// What a stream reads: the database, the hub's notices and the clock.
+#[derive(Clone)]
+pub struct Sources {
+    pub db: Db,
+    pub hub: Arc<Hub>,
+    pub clock: Arc<Clock>,
+}
+
 /// Starts the stream's task and returns its body.
-pub fn open(db: Db, hub: Arc<Hub>, spec: Spec) -> impl Stream<Item = Result<Bytes, Infallible>> {
-    open_for(db, hub, spec, None)
+pub fn open(src: Sources, spec: Spec) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    open_for(src, spec, None)
 }
 
 /// Starts a stream that also ends with its signed-in session, and returns
 /// its body. Every stream ends with a "reconnect" event when the server
 /// stops.
 pub fn open_for(
-    db: Db,
-    hub: Arc<Hub>,
+    src: Sources,
     spec: Spec,
     session: Option<SessionCheck>,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
-    let notices = hub.subscribe();
-    let mut stopping = hub.watch_stopping();
-    let sessions = hub.watch_sessions();
+    let notices = src.hub.subscribe();
+    let mut stopping = src.hub.watch_stopping();
+    let sessions = src.hub.watch_sessions();
     actix_web::rt::spawn(async move {
         let watched = async {
             tokio::select! {
-                r = run(db.clone(), &hub, notices, spec, &tx) => r,
-                r = session_lasts(&db, session, sessions) => match r {
+                r = run(&src, notices, spec, &tx) => r,
+                r = session_lasts(&src.db, session, sessions) => match r {
                     // The console goes to the sign-in page.
                     Ok(()) => send(&tx, frame(None, &json!({ "type": "signed_out" }))).await,
                     Err(e) => Err(e),
@@ -194,21 +201,23 @@ struct ConversationState {
 /// (first on opening), so every open console closes the composer as soon
 /// as the conversation ends, by a block from any agent included.
 async fn send_state(
-    db: &Db,
+    src: &Sources,
     tx: &mpsc::Sender<Bytes>,
     account_id: i64,
     conv: i64,
     shown: Option<ConversationState>,
 ) -> Result<ConversationState, End> {
-    let found = db
+    let found = src
+        .db
         .run(move |c| Ok(chat::for_account(c, account_id, conv)?))
         .await?;
     let Some(c) = found else {
         return Err(End::Gone);
     };
+    let now = src.clock.now();
     let state = ConversationState {
         closed: c.is_closed(),
-        blocked: c.block_until.is_some_and(|u| u > now()),
+        blocked: c.block_until.is_some_and(|u| u > now),
     };
     if shown != Some(state) {
         let data = json!({ "type": "state", "closed": state.closed, "blocked": state.blocked });
@@ -224,15 +233,16 @@ async fn send(tx: &mpsc::Sender<Bytes>, b: Bytes) -> Result<(), End> {
 /// Whether the gate now refuses the visitor of this stream; if so the
 /// stream says "unavailable" (nothing more), and the visitor leaves the
 /// consoles' Online visitors.
-async fn refused(db: &Db, hub: &Hub, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result<bool, End> {
+async fn refused(src: &Sources, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result<bool, End> {
     let Some(g) = &spec.guard else {
         return Ok(false);
     };
+    let now = src.clock.now();
     let visit = crate::gate::Visit {
         account_id: spec.account_id,
         ip: g.ip,
         page: &g.page,
-        now: g.clock.now(),
+        now,
     };
     if !g.gate.decide(&visit).refused() {
         return Ok(false);
@@ -240,9 +250,11 @@ async fn refused(db: &Db, hub: &Hub, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> R
     send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
     if let Some(p) = &spec.presence {
         let (case_id, key) = (p.case.id, p.visitor_key.clone());
-        db.run(move |c| Ok(write_tx(c, |c| presence::leave(c, case_id, &key, now()))?))
-            .await?;
-        hub.notify(Notice {
+        src.db
+            .write(move |c| presence::leave(c, case_id, &key, now))
+            .await?
+            .map_err(AppError::from)?;
+        src.hub.notify(Notice {
             account_id: spec.account_id,
             conversation_id: None,
         });
@@ -273,9 +285,43 @@ async fn send_events(
     }
 }
 
+/// Marks the stream's visitor as online now.
+async fn touch(src: &Sources, p: Presence) -> Result<(), End> {
+    let now = src.clock.now();
+    src.db
+        .write(move |c| {
+            let url = p.page_url.as_deref();
+            chat::touch_visitor(c, &p.case, &p.visitor_key, &p.label, url, now)
+        })
+        .await?
+        .map_err(AppError::from)?;
+    Ok(())
+}
+
+/// Sends the visitor's invitations after the one numbered `after` and made
+/// after `since`; returns the last sent.
+async fn send_invitations(
+    src: &Sources,
+    tx: &mpsc::Sender<Bytes>,
+    p: &Presence,
+    mut after: i64,
+    since: chrono::NaiveDateTime,
+) -> Result<i64, End> {
+    let (case_id, key, from) = (p.case.id, p.visitor_key.clone(), after);
+    let invitations = src
+        .db
+        .run(move |c| Ok(chat::invitations_after(c, case_id, &key, from, since)?))
+        .await?;
+    for i in invitations {
+        after = i.id;
+        let data = json!({ "type": "invitation", "id": i.id, "agent": i.agent_name, "message": i.message });
+        send(tx, frame(None, &data)).await?;
+    }
+    Ok(after)
+}
+
 async fn run(
-    db: Db,
-    hub: &Hub,
+    src: &Sources,
     mut notices: tokio::sync::broadcast::Receiver<Notice>,
     spec: Spec,
     tx: &mpsc::Sender<Bytes>,
@@ -285,34 +331,25 @@ async fn run(
     let mut last_invitation = 0i64;
     // What the agent's console was last told of the conversation's state.
     let mut shown: Option<ConversationState> = None;
-    let opened = now();
+    let since = src.clock.now() - chrono::Duration::seconds(INVITATION_TTL);
     let mut poll = tokio::time::interval(if spec.refresh { POLL * 5 } else { POLL });
     let mut ping = tokio::time::interval(PING);
     let mut presence = tokio::time::interval(PRESENCE);
     ping.reset();
     loop {
-        if refused(&db, hub, &spec, tx).await? {
+        if refused(src, &spec, tx).await? {
             return Ok(());
         }
         if let Some((conv, _)) = spec.conversation {
             let for_visitor = spec.for_visitor;
             let before = after;
-            after = send_events(&db, tx, conv, after, for_visitor).await?;
+            after = send_events(&src.db, tx, conv, after, for_visitor).await?;
             if !for_visitor && (shown.is_none() || after != before) {
-                shown = Some(send_state(&db, tx, spec.account_id, conv, shown).await?);
+                shown = Some(send_state(src, tx, spec.account_id, conv, shown).await?);
             }
         }
         if let Some(p) = &spec.presence {
-            let (case_id, key, from) = (p.case.id, p.visitor_key.clone(), last_invitation);
-            let since = opened - chrono::Duration::seconds(INVITATION_TTL);
-            let invitations = db
-                .run(move |c| Ok(chat::invitations_after(c, case_id, &key, from, since)?))
-                .await?;
-            for i in invitations {
-                last_invitation = i.id;
-                let data = json!({ "type": "invitation", "id": i.id, "agent": i.agent_name, "message": i.message });
-                send(tx, frame(None, &data)).await?;
-            }
+            last_invitation = send_invitations(src, tx, p, last_invitation, since).await?;
         }
         // Wait for something that concerns this stream.
         loop {
@@ -329,9 +366,7 @@ async fn run(
                 _ = ping.tick() => send(tx, Bytes::from_static(b": ping\n\n")).await?,
                 _ = presence.tick() => {
                     if let Some(p) = spec.presence.clone() {
-                        db.run(move |c| {
-                            Ok(write_tx(c, |c| chat::touch_visitor(c, &p.case, &p.visitor_key, &p.label, p.page_url.as_deref(), now()))?)
-                        }).await?;
+                        touch(src, p).await?;
                     }
                 }
                 _ = tx.closed() => return Ok(()),

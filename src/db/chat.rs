@@ -101,18 +101,29 @@ pub fn create(conn: &mut DbConn, n: NewConversation<'_>) -> QueryResult<Conversa
         .first(conn)
 }
 
+/// An event to append to a conversation.
+pub struct NewEvent<'a> {
+    pub conversation_id: i64,
+    pub kind: EventKind,
+    pub author: Author,
+    /// The author's name as shown.
+    pub name: &'a str,
+    pub body: serde_json::Value,
+    pub at: NaiveDateTime,
+}
+
 /// Appends an event with the conversation's next sequence number. The
 /// counter update locks the conversation row, so within a conversation
 /// commit order is sequence order. Call inside a write transaction.
-pub fn append(
-    conn: &mut DbConn,
-    conversation_id: i64,
-    kind: EventKind,
-    author: Author,
-    author_name: &str,
-    body: &serde_json::Value,
-    now: NaiveDateTime,
-) -> QueryResult<Event> {
+pub fn append(conn: &mut DbConn, e: NewEvent<'_>) -> QueryResult<Event> {
+    let NewEvent {
+        conversation_id,
+        kind,
+        author,
+        name,
+        body,
+        at,
+    } = e;
     let counts = matches!(kind, EventKind::Message | EventKind::File) as i32;
     diesel::update(conversations::table.find(conversation_id))
         .set((
@@ -131,9 +142,9 @@ pub fn append(
             events::seq.eq(seq),
             events::kind.eq(kind.as_str()),
             events::author.eq(author.as_str()),
-            events::author_name.eq(author_name),
+            events::author_name.eq(name),
             events::body.eq(&body),
-            events::created_at.eq(now),
+            events::created_at.eq(at),
         ))
         .returning(events::id)
         .get_result::<i64>(conn)?;
@@ -143,9 +154,9 @@ pub fn append(
         seq,
         kind: kind.as_str().to_owned(),
         author: author.as_str().to_owned(),
-        author_name: author_name.to_owned(),
+        author_name: name.to_owned(),
         body,
-        created_at: now,
+        created_at: at,
     })
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::{policy::Policy, Blocks, Gate};
 use crate::{
-    db::{self, models::GateSettings, write_tx, Db, DbConn},
+    db::{self, models::GateSettings, Db, DbConn},
     domain::{
         access::{CountryPolicy, ListMode, SitePolicy},
         country,
@@ -112,7 +112,8 @@ pub async fn flush_hits(db: &Db, gate: &Gate) -> Result<usize, AppError> {
         return Ok(0);
     }
     let n = hits.len();
-    db.run(move |c| Ok(write_tx(c, |c| db::rules::add_hits(c, &hits))?))
-        .await?;
+    db.write(move |c| db::rules::add_hits(c, &hits))
+        .await?
+        .map_err(AppError::from)?;
     Ok(n)
 }

@@ -19,8 +19,9 @@ fn gate() -> Gate {
     Gate::new(&MasterKey::random().keys(), Arc::new(table))
 }
 
-fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+/// The time the tests run at, from the application's clock.
+fn current() -> NaiveDateTime {
+    crate::domain::clock::Clock::default().now()
 }
 
 fn ip(s: &str) -> IpAddr {
@@ -36,7 +37,7 @@ fn verdict(g: &Gate, account: i64, addr: &str, p: &Page) -> Verdict {
         account_id: account,
         ip: ip(addr),
         page: p,
-        now: now(),
+        now: current(),
     })
 }
 
@@ -58,7 +59,7 @@ fn codes(list: &[&str]) -> std::collections::BTreeSet<CountryCode> {
 #[test]
 fn blocks_cover_the_network_until_they_end() {
     let g = gate();
-    let now = now();
+    let now = current();
     let until = now + Duration::days(7);
     let v6 = ip("2001:db8:1:2::10");
     let v4 = ip("203.0.113.7");
@@ -97,7 +98,7 @@ fn indexes_match_the_stored_blind_index() {
 #[test]
 fn precedence_is_rules_then_blocks_then_countries_then_websites() {
     let g = gate();
-    let until = now() + Duration::days(7);
+    let until = current() + Duration::days(7);
     g.replace_blocks(Blocks::from_rows([(
         1,
         g.index_of(ip("203.0.113.9")).to_vec(),
@@ -152,7 +153,7 @@ fn precedence_is_rules_then_blocks_then_countries_then_websites() {
 #[test]
 fn a_block_refuses_even_an_allowed_country() {
     let g = gate();
-    let until = now() + Duration::days(7);
+    let until = current() + Duration::days(7);
     g.replace_blocks(Blocks::from_rows([(
         1,
         g.index_of(ip("203.0.113.9")).to_vec(),
@@ -226,7 +227,7 @@ fn hits_survive_a_policy_swap_until_taken() {
             account_id: 1,
             ip: ip("192.0.2.1"),
             page: &Page::Unknown,
-            now: now(),
+            now: current(),
         })
     };
     assert!(visit(&g).refused());
@@ -234,7 +235,7 @@ fn hits_survive_a_policy_swap_until_taken() {
         account_id: 1,
         ip: ip("192.0.2.1"),
         page: &Page::Unknown,
-        now: now(),
+        now: current(),
     });
     assert!(looked.refused());
     assert_eq!(g.pending_hits(1, 9), 1, "decide does not count");
@@ -263,7 +264,7 @@ fn cases_are_found_by_widget_key() {
         account_id: 1,
         name: "Support".into(),
         widget_key: "k".into(),
-        created_at: now(),
+        created_at: current(),
     };
     g.set_cases([("k".to_owned(), Arc::new(case))].into_iter().collect());
     assert_eq!(g.case("k").map(|c| c.id), Some(3));
@@ -272,7 +273,7 @@ fn cases_are_found_by_widget_key() {
 #[test]
 fn a_reload_that_finishes_late_never_overwrites_a_newer_one() {
     let g = gate();
-    let until = now() + Duration::days(7);
+    let until = current() + Duration::days(7);
     let v4 = ip("203.0.113.7");
     // Two reloads start (a block, then an unblock, each reloading); the
     // second one's read (no block) lands first.

@@ -6,6 +6,7 @@ mod previews;
 use actix_multipart::Multipart;
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -16,7 +17,7 @@ use crate::{
         stream::{self, SessionCheck, Spec},
         Notice,
     },
-    db::{chat, now, presence, write_tx},
+    db::{chat, presence, DbConn},
     domain::{
         block::BlockReason,
         chat::{Author, InvitationText, MessageText},
@@ -27,7 +28,7 @@ use crate::{
         files as web_files,
         page::{CurrentUser, Page},
         render, session_store,
-        widget::sse,
+        widget::{sse, stream_sources},
         AppState,
     },
 };
@@ -57,11 +58,13 @@ impl ResponseError for ChatError {
     }
 }
 
-fn agent(u: &CurrentUser) -> AgentRef<'_> {
-    AgentRef {
-        account_id: u.account_id,
-        user_id: u.id,
-        name: &u.name,
+impl<'a> From<&'a CurrentUser> for AgentRef<'a> {
+    fn from(u: &'a CurrentUser) -> Self {
+        AgentRef {
+            account_id: u.account_id,
+            user_id: u.id,
+            name: &u.name,
+        }
     }
 }
 
@@ -88,9 +91,6 @@ async fn console(page: Page) -> Result<HttpResponse, AppError> {
     )
 }
 
-/// Visitors count as online for a minute after their last sign of life.
-const ONLINE_SECS: i64 = 60;
-
 #[get("/agent/api/overview")]
 async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
     let (aid, at) = (user.account_id, state.clock.now());
@@ -98,8 +98,7 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
         .db
         .run(move |c| {
             let open = chat::open_for_account(c, aid)?;
-            let online =
-                chat::online_visitors(c, aid, now() - chrono::Duration::seconds(ONLINE_SECS))?;
+            let online = chat::online_visitors(c, aid, service::online_since(at))?;
             Ok((open, online, presence::blocked_keys(c, aid, at)?))
         })
         .await?;
@@ -158,7 +157,7 @@ async fn account_events(req: HttpRequest, state: web::Data<AppState>, user: Curr
         refresh: true,
         guard: None,
     };
-    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    let body = stream::open_for(stream_sources(&state), spec, Some(session));
     Ok(sse(body))
 }
 
@@ -215,7 +214,7 @@ async fn conversation_events(
         refresh: false,
         guard: None,
     };
-    let body = stream::open_for(state.db.clone(), state.hub.clone(), spec, Some(session));
+    let body = stream::open_for(stream_sources(&state), spec, Some(session));
     Ok(sse(body))
 }
 
@@ -232,14 +231,10 @@ async fn send_message(
     body: web::Json<Text>,
 ) -> Res {
     let text = MessageText::parse(&body.text).map_err(ChatError::from)?;
-    let (aid, id) = (user.account_id, id.into_inner());
+    let (aid, id, now) = (user.account_id, id.into_inner(), state.clock.now());
     let e = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                service::agent_message(c, agent(&user), id, &text)
-            }))
-        })
+        .write(move |c| service::agent_message(c, (&user).into(), id, &text, now))
         .await??;
     notify(&state, aid, Some(e.conversation_id));
     Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
@@ -250,12 +245,12 @@ async fn act(
     state: &AppState,
     user: CurrentUser,
     id: i64,
-    f: fn(&mut crate::db::DbConn, AgentRef<'_>, i64) -> Result<(), ChatError>,
+    f: fn(&mut DbConn, AgentRef<'_>, i64, NaiveDateTime) -> Result<(), ChatError>,
 ) -> Res {
-    let aid = user.account_id;
+    let (aid, now) = (user.account_id, state.clock.now());
     state
         .db
-        .run(move |c| Ok(write_tx(c, |c| f(c, agent(&user), id))))
+        .write(move |c| f(c, (&user).into(), id, now))
         .await??;
     notify(state, aid, Some(id));
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
@@ -298,16 +293,14 @@ async fn upload(
         let resp = HttpResponse::UnprocessableEntity().json(json!({ "error": msg }));
         actix_web::error::InternalError::from_response(refusal, resp)
     })?;
-    let (aid, id) = (user.account_id, id.into_inner());
+    let (aid, id, now) = (user.account_id, id.into_inner(), state.clock.now());
     let f2 = file.clone();
     let result = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let conv = service::agent_conversation(c, aid, id)?;
-                service::join(c, agent(&user), &conv)?;
-                files::attach(c, &conv, Author::Agent, &user.name, &f2)
-            }))
+        .write(move |c| {
+            let conv = service::agent_conversation(c, aid, id)?;
+            service::join(c, (&user).into(), &conv, now)?;
+            files::attach(c, &conv, Author::Agent, &user.name, &f2, now)
         })
         .await?;
     match result {
@@ -341,11 +334,7 @@ async fn block(
     let (keys, now) = (state.keys.clone(), state.clock.now());
     state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                blocking::block(c, &keys, agent(&user), id, &reason, now)
-            }))
-        })
+        .write(move |c| blocking::block(c, &keys, (&user).into(), id, &reason, now))
         .await??;
     state.reload_gate().await;
     notify(&state, aid, Some(id));
@@ -391,12 +380,7 @@ async fn invite(
     let (aid, vid, now) = (user.account_id, id.into_inner(), state.clock.now());
     let invited = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let online_since = crate::db::now() - chrono::Duration::seconds(ONLINE_SECS);
-                service::invite(c, agent(&user), vid, &text, now, online_since)
-            }))
-        })
+        .write(move |c| service::invite(c, (&user).into(), vid, &text, now))
         .await?;
     if let Err(ChatError::NotFound) = invited {
         let gone = "This visitor is no longer online, so no invitation was sent.";

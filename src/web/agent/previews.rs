@@ -8,7 +8,8 @@ use serde_json::json;
 use super::Res;
 use crate::{
     chat::service::ChatError,
-    db::{self, write_tx},
+    db,
+    error::AppError,
     web::{files as web_files, page::CurrentUser, AppState},
 };
 
@@ -41,12 +42,9 @@ async fn set_previews(
     let (aid, id, show) = (user.account_id, id.into_inner(), body.show);
     let found = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                db::chat_window::set_previews(c, aid, id, show)
-            })?)
-        })
-        .await?;
+        .write(move |c| db::chat_window::set_previews(c, aid, id, show))
+        .await?
+        .map_err(AppError::from)?;
     if !found {
         return Err(ChatError::NotFound.into());
     }

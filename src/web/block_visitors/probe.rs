@@ -8,6 +8,10 @@ use actix_web::{http::StatusCode, post, web, HttpResponse};
 
 use super::{confirm, show, ListQuery, ProbeForm, ProbeResult, Shown, PATH};
 use crate::{
+    chat::{
+        blocking::{unblock_now, UNBLOCKED},
+        service::AgentRef,
+    },
     db,
     domain::{
         access::{ListMode, Page as SitePage},
@@ -16,11 +20,7 @@ use crate::{
     },
     error::AppError,
     gate::{Reason, Verdict, Visit},
-    web::{
-        conversations::{unblock_conversation, UNBLOCKED},
-        page::Page,
-        see_other, AppState,
-    },
+    web::{page::Page, see_other, AppState},
 };
 
 fn parse_address(s: &str) -> Result<IpAddr, String> {
@@ -190,9 +190,12 @@ pub(super) async fn unblock(
     session: Session,
     conversation: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    match unblock_conversation(&state, &page, conversation.into_inner()).await? {
-        Ok(()) => confirm(&session, "blocks", true, UNBLOCKED.to_owned()),
-        Err(m) => confirm(&session, "blocks", false, m),
+    page.user.require_manager()?;
+    let (id, a) = (conversation.into_inner(), AgentRef::from(&page.user));
+    let (db, gate, hub, now) = (&state.db, &state.gate, &state.hub, state.clock.now());
+    match unblock_now(db, gate, hub, a, id, now).await? {
+        Ok(_) => confirm(&session, "blocks", true, UNBLOCKED.to_owned()),
+        Err(m) => confirm(&session, "blocks", false, m.to_owned()),
     }
     Ok(see_other(&format!("{PATH}#blocks")))
 }

@@ -13,7 +13,6 @@ use crate::{
     db::{
         self,
         audit::{self, Actor},
-        write_tx,
     },
     domain::{
         chat_window::ChatWindow,
@@ -202,23 +201,16 @@ async fn save(
     let detail = summary.clone();
     state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                db::chat_window::save(c, aid, &w, now)?;
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: uid,
-                        name: &uname,
-                    },
-                    "chat_window.save",
-                    &detail,
-                    now,
-                )
-            })?)
+        .write(move |c| {
+            db::chat_window::save(c, aid, &w, now)?;
+            let actor = Actor::User {
+                id: uid,
+                name: &uname,
+            };
+            audit::record(c, aid, actor, "chat_window.save", &detail, now)
         })
-        .await?;
+        .await?
+        .map_err(AppError::from)?;
     flash(&session, true, format!("Saved. {summary}."));
     Ok(see_other(PATH))
 }

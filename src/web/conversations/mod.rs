@@ -14,13 +14,13 @@ use serde::Deserialize;
 
 use crate::{
     chat::{
-        blocking,
-        service::{AgentRef, ChatError},
+        blocking::{self, UNBLOCKED},
+        service::AgentRef,
     },
     db::{
         accounts, blocks, chat,
         models::{Block, BusinessCase, Conversation},
-        reports, write_tx,
+        reports,
     },
     domain::block::{remaining_text, BlockState, BlockingFilter},
     error::AppError,
@@ -290,59 +290,6 @@ async fn transcript(
     )
 }
 
-/// Lifts the block on a conversation as the signed-in manager and tells
-/// the gate and the live views. `Ok(Err(message))` is a refusal to show.
-pub async fn unblock_conversation(
-    state: &AppState,
-    page: &Page,
-    id: i64,
-) -> Result<Result<(), String>, AppError> {
-    page.user.require_manager()?;
-    let now = state.clock.now();
-    let user = page.user.clone();
-    let result = state
-        .db
-        .run(move |c| {
-            let lifted = write_tx(c, |c| {
-                accounts::require_active_manager(c, user.account_id, user.id)
-                    .map_err(|_| ChatError::NotFound)?;
-                blocking::unblock(
-                    c,
-                    AgentRef {
-                        account_id: user.account_id,
-                        user_id: user.id,
-                        name: &user.name,
-                    },
-                    id,
-                    now,
-                )
-            });
-            if lifted.is_ok() {
-                // The erased network leaves the write-ahead log at once.
-                if let Err(e) = crate::db::purge::checkpoint(c) {
-                    tracing::warn!(error = %e, "checkpoint after an unblock failed");
-                }
-            }
-            Ok(lifted)
-        })
-        .await?;
-    match result {
-        Ok(()) => {
-            state.reload_gate().await;
-            state.hub.notify(crate::chat::Notice {
-                account_id: page.user.account_id,
-                conversation_id: Some(id),
-            });
-            Ok(Ok(()))
-        }
-        Err(ChatError::NotFound) => Err(AppError::NotFound),
-        Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => Ok(Err(m.to_string())),
-        Err(ChatError::Db(e)) => Err(e.into()),
-    }
-}
-
-pub const UNBLOCKED: &str = "The visitor is unblocked and can use the chat again.";
-
 #[post("/conversations/{id}/unblock")]
 async fn unblock(
     state: web::Data<AppState>,
@@ -350,9 +297,11 @@ async fn unblock(
     session: Session,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    match unblock_conversation(&state, &page, id).await? {
-        Ok(()) => flash(&session, true, UNBLOCKED),
+    page.user.require_manager()?;
+    let (id, a) = (id.into_inner(), AgentRef::from(&page.user));
+    let now = state.clock.now();
+    match blocking::unblock_now(&state.db, &state.gate, &state.hub, a, id, now).await? {
+        Ok(_) => flash(&session, true, UNBLOCKED),
         Err(m) => flash(&session, false, m),
     }
     Ok(see_other(&format!("/conversations/{id}")))

@@ -12,11 +12,11 @@ use super::{
 };
 use crate::{
     chat::{
-        service::{self, VisitorRef},
-        stream::{self, Guard, Presence, Spec},
+        service::{self, VisitorMessage, VisitorRef},
+        stream::{self, Guard, Presence, Sources, Spec},
         Notice,
     },
-    db::{self, chat, models::BusinessCase, write_tx},
+    db::{self, chat, models::BusinessCase},
     domain::chat::{visitor_label, MessageText, SurveyAnswer},
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
@@ -219,26 +219,21 @@ async fn send_message(
     let body = body.into_inner();
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let url = page_url(body.url.as_deref());
-    let keys = state.keys.clone();
-    let account = case.account_id;
+    let (keys, account, now) = (state.keys.clone(), case.account_id, state.clock.now());
     let (conv, event) = state
         .db
-        .run(move |c| {
+        .write(move |c| {
             let vr = VisitorRef {
                 case: &case,
                 key: &v.key,
             };
-            Ok(write_tx(c, |c| {
-                service::visitor_message(
-                    c,
-                    &keys,
-                    vr,
-                    body.conversation.as_deref(),
-                    ip.0,
-                    url.as_deref(),
-                    &text,
-                )
-            }))
+            let m = VisitorMessage {
+                conversation: body.conversation.as_deref(),
+                ip: ip.0,
+                page_url: url.as_deref(),
+                text: &text,
+            };
+            service::visitor_message(c, &keys, vr, m, now)
         })
         .await??;
     notify(&state, account, Some(conv.id));
@@ -296,12 +291,20 @@ async fn events(
         refresh: false,
         guard: Some(Guard {
             gate: state.gate.clone(),
-            clock: state.clock.clone(),
             ip: ip.0,
             page: page_of(&state, &req),
         }),
     };
-    Ok(sse(stream::open(state.db.clone(), state.hub.clone(), spec)))
+    Ok(sse(stream::open(stream_sources(&state), spec)))
+}
+
+/// What an event stream reads: the database, the hub and the clock.
+pub fn stream_sources(state: &AppState) -> Sources {
+    Sources {
+        db: state.db.clone(),
+        hub: state.hub.clone(),
+        clock: state.clock.clone(),
+    }
 }
 
 /// An event-stream response.
@@ -331,21 +334,15 @@ async fn screen_share(
     let (key, cid) = path.into_inner();
     let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req)?;
-    let accept = body.accept;
+    let (accept, now) = (body.accept, state.clock.now());
     let conv = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                service::answer_screen_share(
-                    c,
-                    VisitorRef {
-                        case: &case,
-                        key: &v.key,
-                    },
-                    &cid,
-                    accept,
-                )
-            }))
+        .write(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            service::answer_screen_share(c, vr, &cid, accept, now)
         })
         .await??;
     notify(&state, conv.account_id, Some(conv.id));
@@ -371,20 +368,15 @@ async fn survey(
     let v = writer(&req)?;
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;
+    let now = state.clock.now();
     let conv = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                service::answer_survey(
-                    c,
-                    VisitorRef {
-                        case: &case,
-                        key: &v.key,
-                    },
-                    &cid,
-                    &answer,
-                )
-            }))
+        .write(move |c| {
+            let vr = VisitorRef {
+                case: &case,
+                key: &v.key,
+            };
+            service::answer_survey(c, vr, &cid, &answer, now)
         })
         .await??;
     notify(&state, conv.account_id, Some(conv.id));

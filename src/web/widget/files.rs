@@ -13,18 +13,14 @@ use super::{
 };
 use crate::{
     chat::{
-        files,
+        files::{self, VisitorFile},
         service::{self, VisitorRef},
     },
     db::{
         self, chat,
-        models::{BusinessCase, Conversation, StoredFile},
-        write_tx,
+        models::{BusinessCase, StoredFile},
     },
-    domain::{
-        chat::{Author, MessageText},
-        file_policy::Refusal,
-    },
+    domain::file_policy::Refusal,
     web::{client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -77,31 +73,21 @@ async fn upload(
             .await;
         }
     };
-    let keys = state.keys.clone();
+    let (keys, now) = (state.keys.clone(), state.clock.now());
     let f2 = file.clone();
     let result = state
         .db
-        .run(move |c| {
+        .write(move |c| {
             let vr = VisitorRef {
                 case: &case,
                 key: &v.key,
             };
-            Ok(write_tx(c, |c| {
-                let conv = match conversation.as_deref() {
-                    Some(id) => service::visitor_conversation(c, vr, id)?,
-                    None => match open_conversation(c, vr)? {
-                        Some(conv) => conv,
-                        None => {
-                            // A file can start a conversation, like a message.
-                            let text = MessageText::parse("(sent a file)")
-                                .map_err(service::ChatError::from)?;
-                            service::visitor_message(c, &keys, vr, None, ip.0, None, &text)?.0
-                        }
-                    },
-                };
-                let e = files::attach(c, &conv, Author::Visitor, &conv.visitor_label, &f2)?;
-                Ok::<_, service::ChatError>((conv, e))
-            }))
+            let f = VisitorFile {
+                conversation: conversation.as_deref(),
+                ip: ip.0,
+                file: &f2,
+            };
+            files::visitor_file(c, &keys, vr, f, now)
         })
         .await?;
     match result {
@@ -116,14 +102,6 @@ async fn upload(
     }
 }
 
-/// The visitor's open conversation in the case, if any.
-fn open_conversation(
-    c: &mut crate::db::DbConn,
-    vr: VisitorRef<'_>,
-) -> Result<Option<Conversation>, service::ChatError> {
-    Ok(chat::latest_for_visitor(c, vr.case.id, vr.key)?.filter(|c| !c.is_closed()))
-}
-
 /// Answers a refused file and notes it in the visitor's open conversation;
 /// a refused file never starts one.
 async fn refuse(
@@ -135,27 +113,16 @@ async fn refuse(
     refusal: Refusal,
 ) -> Res {
     let message = format!("{} was not sent. {refusal}.", files::display_name(&name));
-    let account = case.account_id;
+    let (account, now) = (case.account_id, state.clock.now());
     let r2 = refusal.clone();
     let noted = state
         .db
-        .run(move |c| {
+        .write(move |c| {
             let vr = VisitorRef {
                 case: &case,
                 key: &v.key,
             };
-            Ok(write_tx(c, |c| {
-                let conv = match conversation.as_deref() {
-                    Some(id) => service::visitor_conversation(c, vr, id)
-                        .ok()
-                        .filter(|c| !c.is_closed()),
-                    None => open_conversation(c, vr)?,
-                };
-                match conv {
-                    Some(conv) => files::note_refusal(c, &conv, &name, &r2).map(|_| Some(conv.id)),
-                    None => Ok(None),
-                }
-            }))
+            files::visitor_refusal(c, vr, conversation.as_deref(), (&name, &r2), now)
         })
         .await?;
     match noted {

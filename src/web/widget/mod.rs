@@ -17,7 +17,7 @@ use actix_web::{
 };
 use serde_json::json;
 
-pub use api::sse;
+pub use api::{sse, stream_sources};
 pub use pages::PageCache;
 pub use visitor::{Visitor, VISITOR_COOKIE};
 

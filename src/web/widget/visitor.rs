@@ -249,7 +249,7 @@ mod tests {
     fn tickets_read_until_they_expire_and_cannot_be_forged() {
         let keys = crate::crypto::MasterKey::random().keys();
         let v = Visitor::new();
-        let now = chrono::Utc::now().naive_utc();
+        let now = crate::domain::clock::Clock::default().now();
         let ticket = v.ticket(&keys, 1, Scope::Events, now);
         let read = ticket_reader(&req(&ticket), &keys, 1, Scope::Events, now).map(|r| r.key);
         assert_eq!(read.as_deref(), Some(v.key.as_str()));
@@ -274,7 +274,7 @@ mod tests {
     fn a_ticket_reads_one_case_for_one_purpose() {
         let keys = crate::crypto::MasterKey::random().keys();
         let v = Visitor::new();
-        let now = chrono::Utc::now().naive_utc();
+        let now = crate::domain::clock::Clock::default().now();
         let events = v.ticket(&keys, 1, Scope::Events, now);
         let file = v.ticket(&keys, 1, Scope::File("f1"), now);
         let ok = |t: &str, case, scope| ticket_reader(&req(t), &keys, case, scope, now).is_some();
