@@ -17,10 +17,10 @@ use diesel::{connection::SimpleConnection, prelude::*};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
-    integrity_support::{sqlite_file, FreshDb},
+    fresh_db::{sqlite_file, FreshDb},
+    *,
 };
 
 fn insert_block(conn: &mut DbConn, account: i64, conv: Option<i64>, n: i64, at: NaiveDateTime) {

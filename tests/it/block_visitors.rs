@@ -3,28 +3,15 @@
 
 use reqwest::StatusCode;
 
-use crate::{blocking::bootstrap_shows, helpers::*};
+use crate::support::{
+    blocking::{add_rule, bootstrap_shows},
+    *,
+};
 
 const PAGE: &str = "/settings/block-visitors";
 
 async fn manager(app: &TestApp) -> (reqwest::Client, String) {
     app.login_as(&app.acme.manager).await
-}
-
-pub async fn add_rule(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    address: &str,
-    comment: &str,
-) -> reqwest::Response {
-    app.submit(
-        m,
-        csrf,
-        "/settings/block-visitors/ip-rules",
-        &[("address", address), ("comment", comment)],
-    )
-    .await
 }
 
 /// The id of the rule shown for `network` on the page.
@@ -49,7 +36,7 @@ fn rule_id(html: &str, network: &str) -> i64 {
 
 #[actix_web::test]
 async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
-    let app = crate::blocking::proxied().await;
+    let app = crate::support::blocking::proxied().await;
     let (m, csrf) = manager(&app).await;
     let empty = app.text(&m, PAGE).await;
     assert!(empty.contains("No address rules yet"), "{empty}");
@@ -256,7 +243,7 @@ async fn import_reports_bad_lines_and_export_round_trips() {
 
 #[actix_web::test]
 async fn countries_allow_and_block_known_and_unknown_addresses() {
-    let app = crate::blocking::proxied().await;
+    let app = crate::support::blocking::proxied().await;
     let (m, csrf) = manager(&app).await;
     let html = app.text(&m, PAGE).await;
     assert!(html.contains(">Germany</label>") || html.contains("> Germany</label>"));

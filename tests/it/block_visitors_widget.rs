@@ -5,10 +5,10 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{assert_every_endpoint_refused, block, chat_from, proxied},
-    helpers::*,
+    *,
 };
 
 const PAGE: &str = "/settings/block-visitors";
@@ -163,7 +163,7 @@ async fn an_ip_rule_stops_every_widget_endpoint() {
     let (m, csrf) = app.login_as(&app.acme.manager).await;
     let r = add_rule(&app, &m, &csrf, "198.51.100.0/24", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(!crate::blocking::bootstrap_shows(&app, "198.51.100.23").await);
+    assert!(!crate::support::blocking::bootstrap_shows(&app, "198.51.100.23").await);
     let r = v
         .client
         .get(format!("{}/frame?url=https://shop.example/", v.base))
@@ -214,7 +214,7 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).ends_with("#blocks"));
-    assert!(crate::blocking::bootstrap_shows(&app, "203.0.113.44").await);
+    assert!(crate::support::blocking::bootstrap_shows(&app, "203.0.113.44").await);
     let html = app.text(&m, PAGE).await;
     assert!(html.contains("No visitor is blocked"), "{html}");
 }

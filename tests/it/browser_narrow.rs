@@ -2,8 +2,8 @@
 //! screen (and a 1280 px desktop) without widening the page. Tables may
 //! scroll inside their own box; the page itself never scrolls sideways.
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{block, chat_from, proxied},
     browser::Browser,
 };

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{browser::Browser, helpers::*};
+use crate::support::{browser::Browser, *};
 
 /// The visitor's browser on the demo page sends `text` through the chat.
 async fn visitor_says(v: &Browser, app: &TestApp, text: &str) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::{browser::Browser, helpers::*};
+use crate::support::{browser::Browser, *};
 
 /// A visitor on Acme's demo page with the chat window open.
 async fn open_chat(app: &TestApp, b: &Browser) {

@@ -2,28 +2,10 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::*;
-
-pub const PAGE: &str = "/settings/chat-window";
-
-/// Saves the chat window settings as the account's manager.
-pub async fn save_settings(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    app.submit(m, csrf, PAGE, fields).await
-}
-
-/// Sets the file policy (and previews on) for `tenant`'s account.
-pub async fn set_policy(app: &TestApp, tenant: &Tenant, mode: &str, cats: &[&str], mb: &str) {
-    let (m, csrf) = app.login_as(&tenant.manager).await;
-    let mut fields = vec![("file_mode", mode), ("max_mb", mb), ("previews", "1")];
-    fields.extend(cats.iter().map(|c| ("category", *c)));
-    let r = save_settings(app, &m, &csrf, &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{mode} {cats:?} {mb}");
-}
+use crate::support::{
+    fixtures::{save_settings, CHAT_WINDOW as PAGE},
+    *,
+};
 
 fn checked(html: &str, css: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);

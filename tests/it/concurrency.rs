@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
+    *,
 };
 
 const IP: &str = "203.0.113.150";

@@ -9,11 +9,11 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, chat_from, proxied},
-    chat_helpers::EventStream,
-    helpers::*,
-    seat_support::{Frame, Sse},
+    sse::{Frame, Sse},
+    visitors::EventStream,
+    *,
 };
 
 /// The next control frame of `kind` on an agent's conversation stream.

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use chatgate::web::conversations::CSV_COLUMNS;
 
-use crate::blocking::{block, chat_from, proxied};
+use crate::support::blocking::{block, chat_from, proxied};
 
 /// The index of the CSV column `name`.
 fn col(name: &str) -> usize {

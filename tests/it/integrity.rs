@@ -16,10 +16,10 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
-    integrity_support::{raw_request, sqlite_file, FreshDb},
+    fresh_db::{raw_request, sqlite_file, FreshDb},
+    *,
 };
 
 fn count_accounts(core: &chatgate::startup::Core) -> i64 {
@@ -171,7 +171,8 @@ async fn a_nul_byte_in_a_block_reason_or_an_invitation_is_a_clear_400() {
 async fn a_nul_byte_in_a_panel_form_is_a_clear_400_and_nothing_is_stored() {
     let app = spawn_app().await;
     let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = crate::block_visitors::add_rule(&app, &m, &csrf, "203.0.113.9", "bad\u{0}note").await;
+    let r =
+        crate::support::blocking::add_rule(&app, &m, &csrf, "203.0.113.9", "bad\u{0}note").await;
     assert_nul_refused(r, "IP rule comment").await;
     let page = app.text(&m, "/settings/block-visitors").await;
     assert!(!page.contains("203.0.113.9"), "the rule was not stored");

@@ -11,18 +11,10 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::helpers::*;
-
-pub(crate) const PAGE: &str = "/settings/block-visitors";
-pub(crate) const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
-
-pub(crate) fn select_text(html: &str, css: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(css).unwrap();
-    doc.select(&sel)
-        .map(|e| e.text().collect::<String>().trim().to_owned())
-        .collect()
-}
+use crate::support::{
+    fixtures::{rule_count, select_text, BLOCK_VISITORS as PAGE, IMPORT},
+    *,
+};
 
 /// `n` distinct IPv4 addresses, one a line, from 10.0.0.0.
 fn addresses(n: usize) -> String {
@@ -32,12 +24,6 @@ fn addresses(n: usize) -> String {
         s.push_str(&format!("10.{a}.{b}.{c}\n"));
     }
     s
-}
-
-/// The "N rules" count shown above the rule list.
-pub(crate) fn rule_count(html: &str) -> usize {
-    let text = select_text(html, "#ip-rules .toolbar .muted.small");
-    text[0].split_whitespace().next().unwrap().parse().unwrap()
 }
 
 #[actix_web::test]

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    file_uploads::{exe, PNG},
-    helpers::*,
-    panel_fixes::{rule_count, select_text, IMPORT, PAGE},
+    fixtures::{exe, PNG},
+    fixtures::{rule_count, select_text, BLOCK_VISITORS as PAGE, IMPORT},
+    *,
 };
 
 /// `n` distinct IPv4 lines with a comment each, as a manager's export reads.

@@ -5,10 +5,10 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
-    chat_window::set_policy,
-    file_uploads::{exe, PNG},
-    helpers::*,
+use crate::support::{
+    fixtures::set_policy,
+    fixtures::{exe, PNG},
+    *,
 };
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
@@ -154,7 +154,7 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
     assert_ne!(r.status(), StatusCode::OK, "signed out");
 
     // The visitor previews the images of their own conversation only.
-    let own = |who: &crate::chat_helpers::VisitorClient, fid: &str| {
+    let own = |who: &crate::support::visitors::VisitorClient, fid: &str| {
         who.client
             .get(format!(
                 "{}/conversations/{cid}/files/{fid}/preview",

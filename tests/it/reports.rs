@@ -3,7 +3,7 @@
 use chatgate::web::conversations::CSV_COLUMNS;
 use reqwest::StatusCode;
 
-use crate::blocking::{block, chat_from, proxied};
+use crate::support::blocking::{block, chat_from, proxied};
 
 fn listed_ids(html: &str) -> Vec<i64> {
     let doc = scraper::Html::parse_document(html);

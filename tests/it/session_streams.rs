@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::{
-    helpers::*,
-    seat_support::{Frame, Sse},
+use crate::support::{
+    sse::{Frame, Sse},
+    *,
 };
 
 const WITHIN: Duration = Duration::from_millis(1000);

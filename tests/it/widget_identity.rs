@@ -9,7 +9,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{chat_helpers::EventStream, chat_window::set_policy, helpers::*};
+use crate::support::{fixtures::set_policy, visitors::EventStream, *};
 
 /// A browser that never sends or keeps cookies, like a frame on another
 /// site with third-party cookies blocked, holding the id in "storage".
@@ -48,11 +48,11 @@ async fn page_view(app: &TestApp, stored: Option<&str>) -> Cookieless {
 
 impl Cookieless {
     async fn get(&self, path: &str) -> reqwest::Response {
-        crate::chat_helpers::seat_get(&self.client, &self.base, &self.visitor, path).await
+        crate::support::visitors::seat_get(&self.client, &self.base, &self.visitor, path).await
     }
 
     async fn state(&self) -> Value {
-        crate::chat_helpers::seat_state(&self.client, &self.base, &self.visitor).await
+        crate::support::visitors::seat_state(&self.client, &self.base, &self.visitor).await
     }
 
     async fn say(&self, text: &str, conversation: Option<&str>) -> reqwest::Response {
@@ -260,10 +260,10 @@ async fn the_file_input_accepts_what_the_policy_allows() {
 
 #[actix_web::test]
 async fn blocking_stays_by_address_whatever_names_the_visitor() {
-    let app = crate::blocking::proxied().await;
+    let app = crate::support::blocking::proxied().await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (_, _, id) = crate::blocking::chat_from(&app, &agent, "198.51.100.77", "hi").await;
-    let r = crate::blocking::block(&app, &agent, &csrf, id, "spam").await;
+    let (_, _, id) = crate::support::blocking::chat_from(&app, &agent, "198.51.100.77", "hi").await;
+    let r = crate::support::blocking::block(&app, &agent, &csrf, id, "spam").await;
     assert_eq!(r.status(), StatusCode::OK);
     // A fresh id from storage, on the blocked address: refused all the same.
     let fresh = page_view(&app, None).await;

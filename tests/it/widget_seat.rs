@@ -7,10 +7,10 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    chat_helpers::VisitorClient,
-    helpers::*,
+    visitors::VisitorClient,
+    *,
 };
 
 /// What the frame reads on a new page view.

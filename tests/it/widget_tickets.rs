@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// A frame on another site with third-party cookies blocked: no cookies,
 /// the visitor id (as the frame keeps it) sent as a header.
@@ -41,12 +41,13 @@ impl Seat {
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        crate::chat_helpers::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
+        crate::support::visitors::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
             .await
     }
 
     async fn state(&self) -> Value {
-        crate::chat_helpers::seat_state(&reqwest::Client::new(), &self.base, &self.visitor).await
+        crate::support::visitors::seat_state(&reqwest::Client::new(), &self.base, &self.visitor)
+            .await
     }
 
     async fn ticket(&self) -> String {
@@ -80,7 +81,7 @@ impl Seat {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         let seq = r.json::<Value>().await.unwrap()["seq"].as_i64().unwrap();
-        let mut s = crate::chat_helpers::EventStream::new(
+        let mut s = crate::support::visitors::EventStream::new(
             self.get(&format!("/events?conversation={cid}&after={}", seq - 1))
                 .await,
         );
@@ -117,7 +118,7 @@ async fn a_ticket_reads_its_own_stream_and_no_other() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let mut s = crate::chat_helpers::EventStream::new(r);
+    let mut s = crate::support::visitors::EventStream::new(r);
     assert_eq!(s.until("message").await["body"]["text"], "I am X");
     // Not Y's.
     let url = format!("{}/events?conversation={cy}&ticket={tx}", x.base);
@@ -239,12 +240,13 @@ async fn the_survey_of_a_closed_conversation_is_still_answerable() {
 
 #[actix_web::test]
 async fn no_survey_for_a_blocked_conversation() {
-    let app = crate::blocking::proxied().await;
+    let app = crate::support::blocking::proxied().await;
     let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (v, cid, id) = crate::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
+    let (v, cid, id) =
+        crate::support::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
     let r = app.agent_act(&agent, &csrf, id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK, "the survey is offered");
-    let r = crate::blocking::block(&app, &agent, &csrf, id, "abuse").await;
+    let r = crate::support::blocking::block(&app, &agent, &csrf, id, "abuse").await;
     assert_eq!(r.status(), StatusCode::OK);
     let (boss, bcsrf) = app.login_as(&app.acme.manager).await;
     let r = app

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use super::*;
 
 /// A visitor's browser: its own cookies, the id the frame keeps.
 pub struct VisitorClient {

@@ -15,7 +15,9 @@ use chatgate::{
     startup::{Application, Core},
 };
 use diesel::{Connection, RunQueryDsl};
-use reqwest::{cookie::CookieStore, redirect::Policy, Response, StatusCode};
+use reqwest::{cookie::CookieStore, Response, StatusCode};
+
+use super::http::{client_with, csrf_in, get_text, sign_in_at};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -133,15 +135,6 @@ impl TestAppBuilder {
             pg,
         }
     }
-}
-
-pub fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_provider(jar)
-        .pool_idle_timeout(IDLE)
-        .build()
-        .unwrap()
 }
 
 fn hex_key() -> String {
@@ -310,48 +303,6 @@ impl TestApp {
         let mut conn = self.core.db.get().unwrap();
         diesel::sql_query(statement).execute(&mut *conn).unwrap();
     }
-}
-
-/// The body of a GET of `url` as text.
-pub async fn get_text(c: &reqwest::Client, url: String) -> String {
-    c.get(url).send().await.unwrap().text().await.unwrap()
-}
-
-/// The body of a GET of `url` as JSON.
-pub async fn get_json(c: &reqwest::Client, url: String) -> serde_json::Value {
-    c.get(url).send().await.unwrap().json().await.unwrap()
-}
-
-/// Signs `c` in as `email` (with the test password) through the form at
-/// `login_url`; the answer, for the caller to check.
-pub async fn sign_in_at(c: &reqwest::Client, login_url: &str, email: &str) -> Response {
-    let html = get_text(c, login_url.to_owned()).await;
-    let token = csrf_in(&html).unwrap();
-    c.post(login_url)
-        .form(&[
-            ("email", email),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-pub fn csrf_in(html: &str) -> Option<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
-    doc.select(&sel)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .map(str::to_owned)
-}
-
-pub fn location(r: &Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 /// A PostgreSQL database created for one test and dropped after it.
