@@ -15,25 +15,23 @@ use crate::support::blocking::{
 #[actix_web::test]
 async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "203.0.113.5", "hello").await;
     let mut stream = v.events(&format!("?conversation={cid}"), None).await;
     stream.event().await;
 
-    let r = block(&app, &agent, &csrf, id, "   ").await;
+    let r = block(&agent, id, "   ").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("Give a reason"), "{body}");
-    let r = block(&app, &agent, &csrf, id, &"x".repeat(501)).await;
+    let r = block(&agent, id, &"x".repeat(501)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        block(&app, &agent, &csrf, id, "rude and threatening")
-            .await
-            .status(),
+        block(&agent, id, "rude and threatening").await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        block(&app, &agent, &csrf, id, "again").await.status(),
+        block(&agent, id, "again").await.status(),
         StatusCode::CONFLICT
     );
 
@@ -90,17 +88,15 @@ async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
     );
 
     // The agent's chat shows the system line; the conversation ended.
-    let mut a = app.agent_events(&agent, id, None).await;
+    let mut a = agent.events(id, None).await;
     let note = a.until("note").await;
     assert_eq!(
         note["body"]["text"],
         "Visitor blocked by acme agent: rude and threatening"
     );
     let c: Value = agent
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
+        .get(&format!("/agent/api/conversations/{id}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -110,12 +106,9 @@ async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
 #[actix_web::test]
 async fn an_ipv6_block_covers_the_slash_64() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "2001:db8:1:2::10", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "spam").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "spam").await.status(), StatusCode::OK);
     assert!(!bootstrap_shows(&app, "2001:db8:1:2::10").await);
     assert!(
         !bootstrap_shows(&app, "2001:db8:1:2:abcd::99").await,
@@ -130,12 +123,9 @@ async fn an_ipv6_block_covers_the_slash_64() {
 #[actix_web::test]
 async fn a_block_ends_after_seven_days_by_the_clock_alone() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "198.51.100.20", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "spam").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "spam").await.status(), StatusCode::OK);
     app.core
         .clock
         .advance(chrono::Duration::days(7) - chrono::Duration::seconds(5));
@@ -187,8 +177,8 @@ async fn a_block_ends_after_seven_days_by_the_clock_alone() {
         "conversation addresses older than 7 days are gone"
     );
     drop(conn);
-    let (boss, _) = app.login_as(&app.acme.manager).await;
-    let audit = app.text(&boss, "/audit").await;
+    let boss = app.sign_in(&app.acme.manager).await;
+    let audit = boss.text("/audit").await;
     assert!(
         audit.contains("visitor.blocked") && audit.contains("visitor.block_expired"),
         "{audit}"
@@ -199,40 +189,28 @@ async fn a_block_ends_after_seven_days_by_the_clock_alone() {
 #[actix_web::test]
 async fn only_managers_of_the_account_unblock() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "198.51.100.30", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "insults").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "insults").await.status(), StatusCode::OK);
 
-    let page = app.text(&agent, &format!("/conversations/{id}")).await;
+    let page = agent.text(&format!("/conversations/{id}")).await;
     assert!(
         page.contains("insults") && page.contains("Unblocks in"),
         "agents see the details"
     );
     assert!(!page.contains("Unblock now"), "but not the button");
-    let r = app
-        .form(&agent, &csrf, &format!("/conversations/{id}/unblock"))
+    let r = agent
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let (globex, globex_csrf) = app.login_as(&app.globex.manager).await;
-    let r = app
-        .form(
-            &globex,
-            &globex_csrf,
-            &format!("/conversations/{id}/unblock"),
-        )
+    let globex = app.sign_in(&app.globex.manager).await;
+    let r = globex
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        globex
-            .get(app.url(&format!("/conversations/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        globex.get(&format!("/conversations/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
     assert!(
@@ -240,18 +218,18 @@ async fn only_managers_of_the_account_unblock() {
         "still blocked"
     );
 
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    let page = app.text(&boss, &format!("/conversations/{id}")).await;
+    let boss = app.sign_in(&app.acme.manager).await;
+    let page = boss.text(&format!("/conversations/{id}")).await;
     assert!(page.contains("Unblock now") && page.contains("data-confirm"));
-    let r = app
-        .form(&boss, &boss_csrf, &format!("/conversations/{id}/unblock"))
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
         bootstrap_shows(&app, "198.51.100.30").await,
         "unblocked at once"
     );
-    let page = app.text(&boss, &format!("/conversations/{id}")).await;
+    let page = boss.text(&format!("/conversations/{id}")).await;
     assert!(
         page.contains("Lifted early") && page.contains("acme manager"),
         "shown as lifted, when and by whom"

@@ -31,17 +31,13 @@ async fn files_travel_both_ways_as_attachments() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let mut a = app.agent_events(&agent, id, None).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let mut a = agent.events(id, None).await;
     let file = a.until("file").await;
     assert_eq!(file["body"]["name"], "receipt.pdf");
     let fid = file["body"]["file"].as_str().unwrap();
-    let r = agent
-        .get(app.url(&format!("/agent/files/{fid}")))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&format!("/agent/files/{fid}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"]
         .to_str()
@@ -68,14 +64,9 @@ async fn files_travel_both_ways_as_attachments() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (globex, _) = app.login_as(&app.globex.agent).await;
+    let globex = app.sign_in(&app.globex.agent).await;
     assert_eq!(
-        globex
-            .get(app.url(&format!("/agent/files/{fid}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        globex.get(&format!("/agent/files/{fid}")).await.status(),
         StatusCode::NOT_FOUND
     );
 }

@@ -142,9 +142,9 @@ async fn disguised_empty_and_oversized_files_are_refused_and_noted_for_agents() 
     assert_eq!(stored(&app, &cid), (0, on_disk_before), "no bytes kept");
 
     // The agent sees one note per refusal, with the name and why.
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let mut a = app.agent_events(&agent, id, None).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let mut a = agent.events(id, None).await;
     for (name, _, why) in &cases {
         let note = a.until("note").await;
         assert_eq!(
@@ -173,9 +173,9 @@ async fn a_refused_file_starts_no_conversation_and_the_other_account_is_untouche
     assert!(body["error"].as_str().unwrap().contains("does not match"));
     let (status, _) = v.upload(None, "report.pdf", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "images only");
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     assert_eq!(
-        app.overview(&agent).await["conversations"],
+        agent.overview().await["conversations"],
         serde_json::json!([])
     );
     // An accepted image does start one, with its category and preview type.
@@ -205,13 +205,15 @@ async fn agents_send_under_the_fixed_agent_policy() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     v.say("hello").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
     let send = |name: &'static str, bytes: Vec<u8>| {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
         agent
-            .post(app.url(&format!("/agent/api/conversations/{id}/files")))
-            .header("x-csrf-token", &csrf)
+            .request(
+                reqwest::Method::POST,
+                &format!("/agent/api/conversations/{id}/files"),
+            )
             .multipart(reqwest::multipart::Form::new().part("file", part))
             .send()
     };

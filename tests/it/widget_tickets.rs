@@ -18,9 +18,11 @@ struct Seat {
 
 /// The id a new frame of `case` names for its storage.
 async fn fresh_id(app: &TestApp, case: &str) -> String {
-    let html = app
-        .text(&reqwest::Client::new(), &format!("/widget/v1/{case}/frame"))
-        .await;
+    let html = get_text(
+        &reqwest::Client::new(),
+        app.url(&format!("/widget/v1/{case}/frame")),
+    )
+    .await;
     let doc = scraper::Html::parse_document(&html);
     let sel = scraper::Selector::parse("body").unwrap();
     let body = doc.select(&sel).next().unwrap();
@@ -152,9 +154,9 @@ async fn each_accounts_frame_names_its_own_visitor() {
         let body = doc.select(&sel).next().unwrap();
         body.value().attr("data-visitor").unwrap().to_owned()
     };
-    let acme = id_of(app.text(&browser, "/widget/v1/acme-support/frame").await);
-    let again = id_of(app.text(&browser, "/widget/v1/acme-support/frame").await);
-    let globex = id_of(app.text(&browser, "/widget/v1/globex-support/frame").await);
+    let acme = id_of(get_text(&browser, app.url("/widget/v1/acme-support/frame")).await);
+    let again = id_of(get_text(&browser, app.url("/widget/v1/acme-support/frame")).await);
+    let globex = id_of(get_text(&browser, app.url("/widget/v1/globex-support/frame")).await);
     assert_eq!(acme, again, "one browser, one visitor per account");
     assert_ne!(acme, globex, "the accounts do not share the visitor's id");
 }
@@ -206,8 +208,8 @@ async fn file_links_carry_a_ticket_for_that_file_only() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a ticket mints none");
 }
 
-async fn close(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) {
-    let r = app.agent_act(agent, csrf, id, "close").await;
+async fn close(agent: &SignedIn, id: i64) {
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -216,9 +218,9 @@ async fn the_survey_of_a_closed_conversation_is_still_answerable() {
     let app = spawn_app().await;
     let v = Seat::new(&app, "acme-support").await;
     let cid = v.say("thanks for the help").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    close(&app, &agent, &csrf, id).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    close(&agent, id).await;
 
     // The next page view names the closed conversation for its survey.
     let s = v.state().await;
@@ -241,16 +243,16 @@ async fn the_survey_of_a_closed_conversation_is_still_answerable() {
 #[actix_web::test]
 async fn no_survey_for_a_blocked_conversation() {
     let app = crate::support::blocking::proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) =
         crate::support::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
-    let r = app.agent_act(&agent, &csrf, id, "survey").await;
+    let r = agent.act(id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK, "the survey is offered");
-    let r = crate::support::blocking::block(&app, &agent, &csrf, id, "abuse").await;
+    let r = crate::support::blocking::block(&agent, id, "abuse").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (boss, bcsrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .form(&boss, &bcsrf, &format!("/conversations/{id}/unblock"))
+    let boss = app.sign_in(&app.acme.manager).await;
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = v.get_by_cookie("/state").await;

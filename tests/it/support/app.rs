@@ -17,7 +17,7 @@ use chatgate::{
 use diesel::{Connection, RunQueryDsl};
 use reqwest::{cookie::CookieStore, Response, StatusCode};
 
-use super::http::{client_with, csrf_in, get_text, sign_in_at};
+use super::http::{client_with, csrf_in};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -211,27 +211,20 @@ impl TestApp {
         csrf_in(&self.page("/", StatusCode::OK).await).expect("a csrf token on the page")
     }
 
-    /// POST a form with the session's CSRF token added.
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+    /// Signs in with the app's own client; the answer, for the caller to check.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
         let token = self.csrf().await;
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("csrf_token", &token));
+        let form = [
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &token),
+        ];
         self.client
-            .post(self.url(path))
+            .post(self.url("/login"))
             .form(&form)
             .send()
             .await
             .unwrap()
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_form("/login", &[("email", email), ("password", password)])
-            .await
-    }
-
-    pub async fn login_ok(&self, email: &str) {
-        let r = self.login(email, PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
     }
 
     pub fn session_cookie(&self) -> Option<String> {
@@ -248,55 +241,6 @@ impl TestApp {
     /// A second browser: same server, its own cookies.
     pub fn other_client(&self) -> reqwest::Client {
         client_with(Arc::new(reqwest::cookie::Jar::default()))
-    }
-
-    /// GET `path` with `client` and return the body as text.
-    pub async fn text(&self, client: &reqwest::Client, path: &str) -> String {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    /// POST a form carrying `csrf` with `client`.
-    pub async fn form(&self, client: &reqwest::Client, csrf: &str, path: &str) -> Response {
-        client
-            .post(self.url(path))
-            .form(&[("csrf_token", csrf)])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// POST form fields (repeated names allowed) plus `csrf` with `client`.
-    pub async fn submit(
-        &self,
-        client: &reqwest::Client,
-        csrf: &str,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("csrf_token", csrf));
-        client
-            .post(self.url(path))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Signs in a second browser; returns it and its CSRF token.
-    pub async fn login_as(&self, email: &str) -> (reqwest::Client, String) {
-        let c = self.other_client();
-        let r = sign_in_at(&c, &self.url("/login"), email).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
-        let html = get_text(&c, self.url("/")).await;
-        (c, csrf_in(&html).unwrap())
     }
 
     pub fn sql(&self, statement: &str) {

@@ -17,13 +17,13 @@ pub async fn proxied() -> TestApp {
 /// A visitor at `ip` starts a conversation; returns it and the agent's id for it.
 pub async fn chat_from(
     app: &TestApp,
-    agent: &reqwest::Client,
+    agent: &SignedIn,
     ip: &str,
     text: &str,
 ) -> (VisitorClient, String, i64) {
     let v = app.visitor_via("acme-support", Some(ip)).await;
     let cid = v.say(text).await;
-    let o = app.overview(agent).await;
+    let o = agent.overview().await;
     let id = o["conversations"]
         .as_array()
         .unwrap()
@@ -34,20 +34,14 @@ pub async fn chat_from(
     (v, cid, id)
 }
 
-pub async fn block(
-    app: &TestApp,
-    agent: &reqwest::Client,
-    csrf: &str,
-    id: i64,
-    reason: &str,
-) -> reqwest::Response {
-    app.agent_post(
-        agent,
-        csrf,
-        &format!("/agent/api/conversations/{id}/block"),
-        json!({ "reason": reason }),
-    )
-    .await
+/// The agent blocks the visitor of conversation `id`, as the console does.
+pub async fn block(agent: &SignedIn, id: i64, reason: &str) -> reqwest::Response {
+    agent
+        .post_json(
+            &format!("/agent/api/conversations/{id}/block"),
+            json!({ "reason": reason }),
+        )
+        .await
 }
 
 /// The loader's bootstrap for Acme's case, asked from `ip`.
@@ -129,16 +123,8 @@ pub fn assert_neutral(body: &str) {
 }
 
 /// Adds an IP rule from the Block Visitors page.
-pub async fn add_rule(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    address: &str,
-    comment: &str,
-) -> reqwest::Response {
-    app.submit(
-        m,
-        csrf,
+pub async fn add_rule(m: &SignedIn, address: &str, comment: &str) -> reqwest::Response {
+    m.post(
         "/settings/block-visitors/ip-rules",
         &[("address", address), ("comment", comment)],
     )

@@ -14,21 +14,16 @@ pub const BLOCK_VISITORS: &str = "/settings/block-visitors";
 pub const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
 
 /// Saves the chat window settings as the account's manager.
-pub async fn save_settings(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    app.submit(m, csrf, CHAT_WINDOW, fields).await
+pub async fn save_settings(m: &SignedIn, fields: &[(&str, &str)]) -> reqwest::Response {
+    m.post(CHAT_WINDOW, fields).await
 }
 
 /// Sets the file policy (and previews on) for `tenant`'s account.
 pub async fn set_policy(app: &TestApp, tenant: &Tenant, mode: &str, cats: &[&str], mb: &str) {
-    let (m, csrf) = app.login_as(&tenant.manager).await;
+    let m = app.sign_in(&tenant.manager).await;
     let mut fields = vec![("file_mode", mode), ("max_mb", mb), ("previews", "1")];
     fields.extend(cats.iter().map(|c| ("category", *c)));
-    let r = save_settings(app, &m, &csrf, &fields).await;
+    let r = save_settings(&m, &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{mode} {cats:?} {mb}");
 }
 

@@ -13,9 +13,11 @@ pub mod fixtures;
 pub mod fresh_db;
 pub mod http;
 pub mod served;
+pub mod signed_in;
 pub mod sse;
 pub mod tls_sites;
 pub mod visitors;
 
 pub use app::*;
 pub use http::*;
+pub use signed_in::SignedIn;
