@@ -94,12 +94,7 @@ async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
         note["body"]["text"],
         "Visitor blocked by acme agent: rude and threatening"
     );
-    let c: Value = agent
-        .get(&format!("/agent/api/conversations/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c: Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["status"], "closed");
 }
 

@@ -186,12 +186,7 @@ async fn survey_after_close_is_stored_once() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    let c: serde_json::Value = agent
-        .get(&format!("/agent/api/conversations/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["survey_rating"], 4);
     assert_eq!(c["status"], "closed");
     let mut a = agent.events(id, None).await;
@@ -265,12 +260,7 @@ async fn screen_share_request_accept_and_decline() {
         StatusCode::OK
     );
     s.until("screen_share_accepted").await;
-    let c: serde_json::Value = agent
-        .get(&format!("/agent/api/conversations/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["screen_share"], "accepted");
 }
 

@@ -165,7 +165,11 @@ async fn only_managers_change_the_chat_window_and_only_with_the_token() {
     let r = save_settings(&a, &[("file_mode", "images"), ("max_mb", "1")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let m = app.sign_in(&app.acme.manager).await;
-    let r = save_settings(&m, &[("file_mode", "images"), ("max_mb", "1")]).await;
+    let r = save_settings(
+        &m.with_csrf("wrong"),
+        &[("file_mode", "images"), ("max_mb", "1")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let html = m.text(PAGE).await;
     assert_eq!(checked(&html, "input[name=file_mode]"), ["custom"]);

@@ -224,7 +224,7 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
     assert_eq!(transcript(&agent, other).await, (vec![], vec![link]));
 
     // Only with the token, and only the account's own conversations.
-    let r = toggle(&agent, other, true).await;
+    let r = toggle(&agent.with_csrf("wrong"), other, true).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let globex = app.sign_in(&app.globex.agent).await;
     let r = toggle(&globex, other, true).await;

@@ -43,9 +43,9 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
 
     let case = app.acme.case.id;
     let list = |filter: &'static str| {
-        let boss = boss.client().clone();
-        let url = app.url(&format!("/cases/{case}/conversations?blocking={filter}"));
-        async move { listed_ids(&boss.get(url).send().await.unwrap().text().await.unwrap()) }
+        let boss = &boss;
+        let path = format!("/cases/{case}/conversations?blocking={filter}");
+        async move { listed_ids(&boss.text(&path).await) }
     };
     assert_eq!(list("blocked").await, [c1]);
     assert_eq!(

@@ -100,16 +100,8 @@ pub async fn assert_every_endpoint_refused(v: &VisitorClient, cid: &str, ip: &st
         assert!(!text.contains(ip), "{path}: {text}");
         assert_neutral(&text);
     }
-    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
-    let r = v
-        .client
-        .post(format!("{}/files", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (status, _) = v.upload(None, "a.txt", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// The answer says nothing of a block or its reason.

@@ -3,9 +3,8 @@
 //! Block Visitors page.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
-use super::{visitors::VisitorClient, *};
+use super::*;
 
 /// The Live Chat Window settings page.
 pub const CHAT_WINDOW: &str = "/settings/chat-window";
@@ -34,28 +33,6 @@ pub fn exe() -> Vec<u8> {
     let mut b = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
     b.resize(256, 0);
     b
-}
-
-impl VisitorClient {
-    /// Sends a file; `conversation` as the frame would name it.
-    pub async fn upload(
-        &self,
-        conversation: Option<&str>,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        let q = conversation.map_or(String::new(), |c| format!("?conversation={c}"));
-        let r = self
-            .client
-            .post(format!("{}/files{q}", self.base))
-            .header("x-chatgate-visitor", &self.visitor)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json().await.unwrap_or_default())
-    }
 }
 
 /// How many files the conversation has stored, and how many files lie in

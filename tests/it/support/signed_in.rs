@@ -48,6 +48,16 @@ impl SignedIn {
         &self.csrf
     }
 
+    /// The same browser (same session), sending `token` instead of its
+    /// own: for the checks that a wrong token is refused.
+    pub fn with_csrf(&self, token: &str) -> SignedIn {
+        SignedIn {
+            client: self.client.clone(),
+            csrf: token.to_owned(),
+            base: self.base.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -124,6 +124,28 @@ impl VisitorClient {
     }
 }
 
+impl VisitorClient {
+    /// Sends a file; `conversation` as the frame would name it.
+    pub async fn upload(
+        &self,
+        conversation: Option<&str>,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let q = conversation.map_or(String::new(), |c| format!("?conversation={c}"));
+        let r = self
+            .client
+            .post(format!("{}/files{q}", self.base))
+            .header("x-chatgate-visitor", &self.visitor)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or_default())
+    }
+}
+
 /// Reads `data:` frames from an event stream.
 pub struct EventStream {
     pub status: StatusCode,
