@@ -9,27 +9,12 @@ async fn files_travel_both_ways_as_attachments() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("here is the receipt").await;
-    let part =
-        reqwest::multipart::Part::bytes(b"%PDF-1.4 receipt".to_vec()).file_name("receipt.pdf");
-    let r = v
-        .client
-        .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let empty = reqwest::multipart::Part::bytes(Vec::new()).file_name("empty.txt");
-    let r = v
-        .client
-        .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", empty))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = v
+        .upload(Some(&cid), "receipt.pdf", b"%PDF-1.4 receipt".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = v.upload(Some(&cid), "empty.txt", Vec::new()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let agent = app.sign_in(&app.acme.agent).await;
     let id = agent.conversation_id().await;
