@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn anonymous_panel_visit_goes_to_login_and_back() {
@@ -27,7 +27,7 @@ async fn anonymous_panel_visit_goes_to_login_and_back() {
 #[actix_web::test]
 async fn login_and_logout() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.manager).await;
+    let me = app.login_ok(&app.acme.manager).await;
     let html = app.page("/", StatusCode::OK).await;
     assert!(
         html.contains("acme manager"),
@@ -35,7 +35,7 @@ async fn login_and_logout() {
     );
     assert!(html.contains("Sign out"));
 
-    let r = app.post_form("/logout", &[]).await;
+    let r = me.post("/logout", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/login?signed_out=1");
     let r = app.get("/").await;
@@ -95,7 +95,7 @@ async fn failed_logins_are_limited_per_user_and_explained() {
     app.login_ok(&app.acme.manager).await;
     // When the failures leave the window, the user may sign in again.
     app.sql("UPDATE login_failures SET failed_at = '2000-01-01 00:00:00'");
-    app.login_as(&app.acme.agent).await;
+    app.sign_in(&app.acme.agent).await;
 }
 
 #[actix_web::test]
@@ -201,7 +201,7 @@ async fn secure_cookie_behind_https() {
 #[actix_web::test]
 async fn logout_revokes_the_session_server_side() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.manager).await;
+    let me = app.login_ok(&app.acme.manager).await;
     let stolen = app.session_cookie().unwrap();
     let thief = app.other_client();
     let r = thief
@@ -215,7 +215,7 @@ async fn logout_revokes_the_session_server_side() {
         StatusCode::OK,
         "the copied cookie works while signed in"
     );
-    app.post_form("/logout", &[]).await;
+    me.post("/logout", &[]).await;
     let r = thief
         .get(app.url("/"))
         .header("cookie", &stolen)

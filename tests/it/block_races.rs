@@ -17,10 +17,10 @@ use diesel::{connection::SimpleConnection, prelude::*};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
-    integrity_support::{sqlite_file, FreshDb},
+    fresh_db::{sqlite_file, FreshDb},
+    *,
 };
 
 fn insert_block(conn: &mut DbConn, account: i64, conv: Option<i64>, n: i64, at: NaiveDateTime) {
@@ -46,14 +46,14 @@ fn insert_block(conn: &mut DbConn, account: i64, conv: Option<i64>, n: i64, at: 
 #[actix_web::test]
 async fn a_block_already_stored_for_the_conversation_answers_already_blocked() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "203.0.113.41", "hello").await;
     {
         let mut conn = app.core.db.get().unwrap();
         let now = app.core.clock.now();
         insert_block(&mut conn, app.acme.account_id, Some(id), 1, now);
     }
-    let r = block(&app, &agent, &csrf, id, "spam").await;
+    let r = block(&agent, id, "spam").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["error"], "This visitor is already blocked.");

@@ -3,28 +3,15 @@
 
 use reqwest::StatusCode;
 
-use crate::{blocking::bootstrap_shows, helpers::*};
+use crate::support::{
+    blocking::{add_rule, bootstrap_shows},
+    *,
+};
 
 const PAGE: &str = "/settings/block-visitors";
 
-async fn manager(app: &TestApp) -> (reqwest::Client, String) {
-    app.login_as(&app.acme.manager).await
-}
-
-pub async fn add_rule(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    address: &str,
-    comment: &str,
-) -> reqwest::Response {
-    app.submit(
-        m,
-        csrf,
-        "/settings/block-visitors/ip-rules",
-        &[("address", address), ("comment", comment)],
-    )
-    .await
+async fn manager(app: &TestApp) -> SignedIn {
+    app.sign_in(&app.acme.manager).await
 }
 
 /// The id of the rule shown for `network` on the page.
@@ -49,9 +36,9 @@ fn rule_id(html: &str, network: &str) -> i64 {
 
 #[actix_web::test]
 async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
-    let app = crate::blocking::proxied().await;
-    let (m, csrf) = manager(&app).await;
-    let empty = app.text(&m, PAGE).await;
+    let app = crate::support::blocking::proxied().await;
+    let m = manager(&app).await;
+    let empty = m.text(PAGE).await;
     assert!(empty.contains("No address rules yet"), "{empty}");
 
     // Bad input: a clear message, the typed text kept, nothing stored.
@@ -62,7 +49,7 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
         ("203.0.113.5/24", "203.0.113.0/24"),
         ("", "address"),
     ] {
-        let r = add_rule(&app, &m, &csrf, typed, "my note").await;
+        let r = add_rule(&m, typed, "my note").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
         let html = r.text().await.unwrap();
         assert!(
@@ -74,20 +61,20 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
     }
     assert!(bootstrap_shows(&app, "203.0.113.7").await);
 
-    let r = add_rule(&app, &m, &csrf, "203.0.113.0/24", "scraper <b>bot</b>").await;
+    let r = add_rule(&m, "203.0.113.0/24", "scraper <b>bot</b>").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The rule reaches the gate before the answer: no wait.
     assert!(!bootstrap_shows(&app, "203.0.113.7").await);
     assert!(!bootstrap_shows(&app, "203.0.113.255").await);
     assert!(bootstrap_shows(&app, "203.0.114.0").await);
     // Compressed IPv6 and an IPv4-mapped form of a blocked address.
-    let r = add_rule(&app, &m, &csrf, "2001:DB8:0:0::/48", "").await;
+    let r = add_rule(&m, "2001:DB8:0:0::/48", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(!bootstrap_shows(&app, "2001:db8::42").await);
     assert!(!bootstrap_shows(&app, "::ffff:203.0.113.9").await);
     assert!(bootstrap_shows(&app, "2001:db9::1").await);
 
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains("<code>203.0.113.0/24</code>"), "{html}");
     assert!(html.contains("<code>2001:db8::/48</code>"), "normalised");
     assert!(
@@ -97,7 +84,7 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
     assert!(html.contains("acme manager"), "who added it");
 
     // A duplicate is reported, not stored twice.
-    let r = add_rule(&app, &m, &csrf, "203.0.113.0/24", "again").await;
+    let r = add_rule(&m, "203.0.113.0/24", "again").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("already on the list"));
     let count = |app: &TestApp| {
@@ -114,7 +101,7 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
 
     // Hits: three refused page views are counted, shown at once, and flushed.
     let id = rule_id(&html, "203.0.113.0/24");
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     let hits_cell = |html: &str| {
         let doc = scraper::Html::parse_document(html);
         let sel = scraper::Selector::parse("#ip-rules tbody tr").unwrap();
@@ -139,30 +126,24 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
             .unwrap();
         assert_eq!(stored, 3);
     }
-    assert_eq!(
-        hits_cell(&app.text(&m, PAGE).await),
-        "3",
-        "not counted twice"
-    );
+    assert_eq!(hits_cell(&m.text(PAGE).await), "3", "not counted twice");
 
     // Agents cannot change rules; another account cannot remove this one.
-    let (agent, agent_csrf) = app.login_as(&app.acme.agent).await;
-    let r = add_rule(&app, &agent, &agent_csrf, "198.51.100.1", "").await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let r = add_rule(&agent, "198.51.100.1", "").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let (other, other_csrf) = app.login_as(&app.globex.manager).await;
-    let r = app
-        .form(&other, &other_csrf, &format!("{PAGE}/ip-rules/{id}/remove"))
+    let other = app.sign_in(&app.globex.manager).await;
+    let r = other
+        .post(&format!("{PAGE}/ip-rules/{id}/remove"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(!bootstrap_shows(&app, "203.0.113.7").await);
 
-    let r = app
-        .form(&m, &csrf, &format!("{PAGE}/ip-rules/{id}/remove"))
-        .await;
+    let r = m.post(&format!("{PAGE}/ip-rules/{id}/remove"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(bootstrap_shows(&app, "203.0.113.7").await);
     assert_eq!(count(&app), 1);
-    let audit = app.text(&m, "/audit").await;
+    let audit = m.text("/audit").await;
     assert!(
         audit.contains("ip_rule.add") && audit.contains("ip_rule.remove"),
         "{audit}"
@@ -172,8 +153,8 @@ async fn a_rule_is_validated_saved_enforced_counted_and_removed() {
 #[actix_web::test]
 async fn import_reports_bad_lines_and_export_round_trips() {
     let app = spawn_app().await;
-    let (m, csrf) = manager(&app).await;
-    add_rule(&app, &m, &csrf, "192.0.2.0/24", "already there").await;
+    let m = manager(&app).await;
+    add_rule(&m, "192.0.2.0/24", "already there").await;
     let list = "# office list\n\
                 203.0.113.0/24 # scrapers\n\
                 10.0.0.300\n\
@@ -183,10 +164,8 @@ async fn import_reports_bad_lines_and_export_round_trips() {
                 192.0.2.0/24\n\
                 198.51.100.7 spam\n\
                 203.0.113.0/24\n";
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/block-visitors/ip-rules/import",
             &[("list", list)],
         )
@@ -211,11 +190,7 @@ async fn import_reports_bad_lines_and_export_round_trips() {
     assert!(rows[3][2].contains("Duplicate of line 2"), "{rows:?}");
     assert!(html.contains("10.0.0.300"), "the list is kept as typed");
 
-    let export = m
-        .get(app.url("/settings/block-visitors/ip-rules.txt"))
-        .send()
-        .await
-        .unwrap();
+    let export = m.get("/settings/block-visitors/ip-rules.txt").await;
     assert!(export
         .headers()
         .get("content-disposition")
@@ -229,24 +204,20 @@ async fn import_reports_bad_lines_and_export_round_trips() {
         "192.0.2.0/24 # already there\n203.0.113.0/24 # scrapers\n2001:db8::/32 # abuse desk\n198.51.100.7 # spam\n"
     );
     // The export imports cleanly into another account.
-    let (g, gcsrf) = app.login_as(&app.globex.manager).await;
-    let r = app
-        .submit(
-            &g,
-            &gcsrf,
+    let g = app.sign_in(&app.globex.manager).await;
+    let r = g
+        .post(
             "/settings/block-visitors/ip-rules/import",
             &[("list", &text)],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = app.text(&g, PAGE).await;
+    let page = g.text(PAGE).await;
     assert!(page.contains("Imported 4 rules"), "{page}");
 
     // A list with nothing usable stores nothing and says so.
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/block-visitors/ip-rules/import",
             &[("list", "nonsense\n")],
         )
@@ -256,16 +227,13 @@ async fn import_reports_bad_lines_and_export_round_trips() {
 
 #[actix_web::test]
 async fn countries_allow_and_block_known_and_unknown_addresses() {
-    let app = crate::blocking::proxied().await;
-    let (m, csrf) = manager(&app).await;
-    let html = app.text(&m, PAGE).await;
+    let app = crate::support::blocking::proxied().await;
+    let m = manager(&app).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains(">Germany</label>") || html.contains("> Germany</label>"));
     let save = |fields: Vec<(&'static str, &'static str)>| {
-        let (app, m, csrf) = (&app, &m, &csrf);
-        async move {
-            app.submit(m, csrf, "/settings/block-visitors/countries", &fields)
-                .await
-        }
+        let m = &m;
+        async move { m.post("/settings/block-visitors/countries", &fields).await }
     };
     // Allow only Germany: DE shows, FR and a private address do not.
     let r = save(vec![("mode", "allow"), ("country", "DE")]).await;
@@ -288,7 +256,7 @@ async fn countries_allow_and_block_known_and_unknown_addresses() {
     assert!(!bootstrap_shows(&app, "198.51.100.1").await);
     assert!(bootstrap_shows(&app, "192.0.2.1").await, "US");
     assert!(bootstrap_shows(&app, "10.0.0.1").await, "unknown is served");
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains("value=\"FR\" checked") && html.contains("value=\"DE\" checked"));
 
     // Bad input is refused with the selection kept; the saved rules stand.
@@ -307,21 +275,19 @@ async fn countries_allow_and_block_known_and_unknown_addresses() {
 
     save(vec![("mode", "off"), ("country", "FR")]).await;
     assert!(bootstrap_shows(&app, "198.51.100.1").await);
-    let audit = app.text(&m, "/audit").await;
+    let audit = m.text("/audit").await;
     assert!(audit.contains("countries.save"), "{audit}");
 }
 
 #[actix_web::test]
 async fn test_a_visitor_shows_the_decision_and_the_rule() {
     let app = spawn_app().await;
-    let (m, csrf) = manager(&app).await;
-    add_rule(&app, &m, &csrf, "198.51.100.0/24", "reseller abuse").await;
+    let m = manager(&app).await;
+    add_rule(&m, "198.51.100.0/24", "reseller abuse").await;
     let probe = |address: &'static str, url: &'static str| {
-        let (app, m, csrf) = (&app, &m, &csrf);
+        let m = &m;
         async move {
-            app.submit(
-                m,
-                csrf,
+            m.post(
                 "/settings/block-visitors/test",
                 &[("address", address), ("url", url)],
             )
@@ -346,7 +312,7 @@ async fn test_a_visitor_shows_the_decision_and_the_rule() {
     let html = r.text().await.unwrap();
     assert!(html.contains("not an IPv4 or IPv6 address") && html.contains("value=\"300.1.1.1\""));
     // Testing counts nothing.
-    let page = app.text(&m, PAGE).await;
+    let page = m.text(PAGE).await;
     let doc = scraper::Html::parse_document(&page);
     let td = scraper::Selector::parse("#ip-rules tbody tr td").unwrap();
     assert_eq!(

@@ -5,10 +5,10 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{assert_every_endpoint_refused, block, chat_from, proxied},
-    helpers::*,
+    *,
 };
 
 const PAGE: &str = "/settings/block-visitors";
@@ -40,13 +40,11 @@ async fn frame(app: &TestApp, url: &str, referer: Option<&str>) -> reqwest::Resp
 #[actix_web::test]
 async fn website_rules_match_exact_hosts_and_the_browsers_origin() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let save = |mode: &'static str, list: &'static str| {
-        let (app, m, csrf) = (&app, &m, &csrf);
+        let m = &m;
         async move {
-            app.submit(
-                m,
-                csrf,
+            m.post(
                 "/settings/block-visitors/websites",
                 &[("mode", mode), ("list", list)],
             )
@@ -148,7 +146,7 @@ async fn website_rules_match_exact_hosts_and_the_browsers_origin() {
     assert!(csp.ends_with("frame-ancestors *"), "{csp}");
     save("off", "shop.example").await;
     assert!(bootstrap(&app, "https://shop.example/", Some("https://shop.example")).await);
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(
         html.contains(">shop.example</textarea>"),
         "the list is kept when off"
@@ -158,12 +156,12 @@ async fn website_rules_match_exact_hosts_and_the_browsers_origin() {
 #[actix_web::test]
 async fn an_ip_rule_stops_every_widget_endpoint() {
     let app = proxied().await;
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, _) = chat_from(&app, &agent, "198.51.100.23", "hello").await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = add_rule(&app, &m, &csrf, "198.51.100.0/24", "").await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let r = add_rule(&m, "198.51.100.0/24", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(!crate::blocking::bootstrap_shows(&app, "198.51.100.23").await);
+    assert!(!crate::support::blocking::bootstrap_shows(&app, "198.51.100.23").await);
     let r = v
         .client
         .get(format!("{}/frame?url=https://shop.example/", v.base))
@@ -177,12 +175,12 @@ async fn an_ip_rule_stops_every_widget_endpoint() {
 #[actix_web::test]
 async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
     let app = proxied().await;
-    let (agent, agent_csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_v, _cid, id) = chat_from(&app, &agent, "203.0.113.44", "hello").await;
-    let r = block(&app, &agent, &agent_csrf, id, "threatened the agent").await;
+    let r = block(&agent, id, "threatened the agent").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let html = app.text(&m, PAGE).await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains("threatened the agent"), "{html}");
     assert!(html.contains("acme agent"), "{html}");
     assert!(!html.contains("203.0.113.44"), "never the address");
@@ -191,10 +189,8 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
         "{html}"
     );
     // The test tool names the block.
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/block-visitors/test",
             &[("address", "203.0.113.44"), ("url", "")],
         )
@@ -205,17 +201,15 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
         .unwrap()
         .contains("does not see the chat: a visitor block"));
     // Agents see no Unblock now and cannot use it.
-    let r = app
-        .form(&agent, &agent_csrf, &format!("{PAGE}/blocks/{id}/unblock"))
+    let r = agent
+        .post(&format!("{PAGE}/blocks/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .form(&m, &csrf, &format!("{PAGE}/blocks/{id}/unblock"))
-        .await;
+    let r = m.post(&format!("{PAGE}/blocks/{id}/unblock"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).ends_with("#blocks"));
-    assert!(crate::blocking::bootstrap_shows(&app, "203.0.113.44").await);
-    let html = app.text(&m, PAGE).await;
+    assert!(crate::support::blocking::bootstrap_shows(&app, "203.0.113.44").await);
+    let html = m.text(PAGE).await;
     assert!(html.contains("No visitor is blocked"), "{html}");
 }
 
@@ -224,8 +218,8 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
 #[actix_web::test]
 async fn both_bootstrap_addresses_answer_alike() {
     let app = proxied().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = add_rule(&app, &m, &csrf, "198.51.100.0/24", "").await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let r = add_rule(&m, "198.51.100.0/24", "").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let ask = |path: String, ip: &'static str| {
         let req = app.client.get(app.url(&path)).header("x-forwarded-for", ip);

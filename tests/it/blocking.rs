@@ -6,152 +6,32 @@ use std::time::Duration;
 use chatgate::db::schema::{blocks, conversations};
 use diesel::prelude::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::{chat_helpers::VisitorClient, helpers::*};
-
-pub async fn proxied() -> TestApp {
-    TestApp::builder()
-        .trusted_proxies("127.0.0.1/32")
-        .spawn()
-        .await
-}
-
-/// A visitor at `ip` starts a conversation; returns it and the agent's id for it.
-pub async fn chat_from(
-    app: &TestApp,
-    agent: &reqwest::Client,
-    ip: &str,
-    text: &str,
-) -> (VisitorClient, String, i64) {
-    let v = app.visitor_via("acme-support", Some(ip)).await;
-    let cid = v.say(text).await;
-    let o = app.overview(agent).await;
-    let id = o["conversations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .max()
-        .unwrap();
-    (v, cid, id)
-}
-
-pub async fn block(
-    app: &TestApp,
-    agent: &reqwest::Client,
-    csrf: &str,
-    id: i64,
-    reason: &str,
-) -> reqwest::Response {
-    app.agent_post(
-        agent,
-        csrf,
-        &format!("/agent/api/conversations/{id}/block"),
-        json!({ "reason": reason }),
-    )
-    .await
-}
-
-/// The loader's bootstrap for Acme's case, asked from `ip`.
-pub async fn bootstrap_from(app: &TestApp, ip: &str) -> reqwest::Response {
-    app.client
-        // As the loader asks (the key in the query).
-        .get(app.url("/widget/v1/bootstrap?key=acme-support&url=https://shop.example/"))
-        .header("x-forwarded-for", ip)
-        .send()
-        .await
-        .unwrap()
-}
-
-pub async fn bootstrap_shows(app: &TestApp, ip: &str) -> bool {
-    let r = bootstrap_from(app, ip).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
-    v["show"].as_bool().unwrap()
-}
-
-/// Every widget endpoint answers the visitor at `ip` 404 "unavailable",
-/// saying nothing about why and never the address.
-pub async fn assert_every_endpoint_refused(v: &VisitorClient, cid: &str, ip: &str) {
-    for (method, path, body) in [
-        ("GET", "/state".to_owned(), None),
-        ("GET", format!("/events?conversation={cid}"), None),
-        (
-            "POST",
-            "/messages".to_owned(),
-            Some(json!({ "text": "let me in" })),
-        ),
-        (
-            "POST",
-            format!("/conversations/{cid}/survey"),
-            Some(json!({ "rating": 1 })),
-        ),
-        (
-            "POST",
-            format!("/conversations/{cid}/screen-share"),
-            Some(json!({ "accept": true })),
-        ),
-        ("GET", format!("/conversations/{cid}/files/x"), None),
-    ] {
-        let req = match method {
-            "GET" => v.client.get(format!("{}{path}", v.base)),
-            _ => v
-                .client
-                .post(format!("{}{path}", v.base))
-                .header("x-chatgate-visitor", &v.visitor)
-                .json(&body),
-        };
-        let r = req.send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{method} {path}");
-        let text = r.text().await.unwrap();
-        assert!(text.contains("unavailable"), "{path}: {text}");
-        assert!(!text.contains(ip), "{path}: {text}");
-        assert_neutral(&text);
-    }
-    let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
-    let r = v
-        .client
-        .post(format!("{}/files", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-}
-
-fn assert_neutral(body: &str) {
-    let lower = body.to_lowercase();
-    assert!(!lower.contains("block"), "the answer says blocked: {body}");
-    assert!(
-        !lower.contains("rude"),
-        "the answer gives the reason: {body}"
-    );
-}
+use crate::support::blocking::{
+    assert_every_endpoint_refused, assert_neutral, block, bootstrap_shows, chat_from, proxied,
+};
 
 #[actix_web::test]
 async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "203.0.113.5", "hello").await;
     let mut stream = v.events(&format!("?conversation={cid}"), None).await;
     stream.event().await;
 
-    let r = block(&app, &agent, &csrf, id, "   ").await;
+    let r = block(&agent, id, "   ").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("Give a reason"), "{body}");
-    let r = block(&app, &agent, &csrf, id, &"x".repeat(501)).await;
+    let r = block(&agent, id, &"x".repeat(501)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        block(&app, &agent, &csrf, id, "rude and threatening")
-            .await
-            .status(),
+        block(&agent, id, "rude and threatening").await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        block(&app, &agent, &csrf, id, "again").await.status(),
+        block(&agent, id, "again").await.status(),
         StatusCode::CONFLICT
     );
 
@@ -208,32 +88,22 @@ async fn a_block_refuses_every_widget_endpoint_for_that_address_only() {
     );
 
     // The agent's chat shows the system line; the conversation ended.
-    let mut a = app.agent_events(&agent, id, None).await;
+    let mut a = agent.events(id, None).await;
     let note = a.until("note").await;
     assert_eq!(
         note["body"]["text"],
         "Visitor blocked by acme agent: rude and threatening"
     );
-    let c: Value = agent
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["status"], "closed");
 }
 
 #[actix_web::test]
 async fn an_ipv6_block_covers_the_slash_64() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "2001:db8:1:2::10", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "spam").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "spam").await.status(), StatusCode::OK);
     assert!(!bootstrap_shows(&app, "2001:db8:1:2::10").await);
     assert!(
         !bootstrap_shows(&app, "2001:db8:1:2:abcd::99").await,
@@ -248,12 +118,9 @@ async fn an_ipv6_block_covers_the_slash_64() {
 #[actix_web::test]
 async fn a_block_ends_after_seven_days_by_the_clock_alone() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "198.51.100.20", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "spam").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "spam").await.status(), StatusCode::OK);
     app.core
         .clock
         .advance(chrono::Duration::days(7) - chrono::Duration::seconds(5));
@@ -305,8 +172,8 @@ async fn a_block_ends_after_seven_days_by_the_clock_alone() {
         "conversation addresses older than 7 days are gone"
     );
     drop(conn);
-    let (boss, _) = app.login_as(&app.acme.manager).await;
-    let audit = app.text(&boss, "/audit").await;
+    let boss = app.sign_in(&app.acme.manager).await;
+    let audit = boss.text("/audit").await;
     assert!(
         audit.contains("visitor.blocked") && audit.contains("visitor.block_expired"),
         "{audit}"
@@ -317,40 +184,28 @@ async fn a_block_ends_after_seven_days_by_the_clock_alone() {
 #[actix_web::test]
 async fn only_managers_of_the_account_unblock() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "198.51.100.30", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "insults").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "insults").await.status(), StatusCode::OK);
 
-    let page = app.text(&agent, &format!("/conversations/{id}")).await;
+    let page = agent.text(&format!("/conversations/{id}")).await;
     assert!(
         page.contains("insults") && page.contains("Unblocks in"),
         "agents see the details"
     );
     assert!(!page.contains("Unblock now"), "but not the button");
-    let r = app
-        .form(&agent, &csrf, &format!("/conversations/{id}/unblock"))
+    let r = agent
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let (globex, globex_csrf) = app.login_as(&app.globex.manager).await;
-    let r = app
-        .form(
-            &globex,
-            &globex_csrf,
-            &format!("/conversations/{id}/unblock"),
-        )
+    let globex = app.sign_in(&app.globex.manager).await;
+    let r = globex
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        globex
-            .get(app.url(&format!("/conversations/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        globex.get(&format!("/conversations/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
     assert!(
@@ -358,18 +213,18 @@ async fn only_managers_of_the_account_unblock() {
         "still blocked"
     );
 
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    let page = app.text(&boss, &format!("/conversations/{id}")).await;
+    let boss = app.sign_in(&app.acme.manager).await;
+    let page = boss.text(&format!("/conversations/{id}")).await;
     assert!(page.contains("Unblock now") && page.contains("data-confirm"));
-    let r = app
-        .form(&boss, &boss_csrf, &format!("/conversations/{id}/unblock"))
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
         bootstrap_shows(&app, "198.51.100.30").await,
         "unblocked at once"
     );
-    let page = app.text(&boss, &format!("/conversations/{id}")).await;
+    let page = boss.text(&format!("/conversations/{id}")).await;
     assert!(
         page.contains("Lifted early") && page.contains("acme manager"),
         "shown as lifted, when and by whom"

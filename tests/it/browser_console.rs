@@ -3,11 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{
-    blocking::proxied,
-    browser::Browser,
-    lifecycle::{free_port, Served},
-};
+use crate::support::{blocking::proxied, browser::Browser, served::Served, tls_sites::free_port};
 
 /// Waits until `css` is disabled.
 async fn wait_disabled(b: &Browser, css: &str) {
@@ -125,7 +121,7 @@ async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
     let Some(b) = Browser::start().await else {
         return;
     };
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     b.sign_in(&app, &app.acme.agent, "/agent").await;
     b.css("#console").await;
     // Signed out on another instance (the row is gone; nothing told here).
@@ -143,12 +139,13 @@ async fn a_console_whose_session_ended_elsewhere_goes_to_sign_in() {
 }
 
 /// A visitor of the demo's Support chat on `served`, as the frame is.
-async fn demo_visitor(served: &Served) -> crate::chat_helpers::VisitorClient {
+async fn demo_visitor(served: &Served) -> crate::support::visitors::VisitorClient {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
         .unwrap();
-    crate::chat_helpers::visitor_from_frame(client, served.url("/widget/v1/demo-support")).await
+    crate::support::visitors::visitor_from_frame(client, served.url("/widget/v1/demo-support"))
+        .await
 }
 
 /// The demo served from a new data directory on a free port, ready.
@@ -190,7 +187,7 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
         .unwrap();
     b.css("input[name=password]")
         .await
-        .send_keys(crate::helpers::PASSWORD)
+        .send_keys(crate::support::PASSWORD)
         .await
         .unwrap();
     b.click("button[type=submit]").await;
@@ -219,7 +216,7 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
 
 #[actix_web::test]
 async fn the_visitors_chat_carries_on_across_a_restart() {
-    use crate::lifecycle::demo_agent;
+    use crate::support::served::demo_agent;
     let Some(b) = Browser::start().await else {
         return;
     };
@@ -233,9 +230,9 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
 
     // The agent answers on the new process; the open chat window shows it.
     let agent = demo_agent(&second).await;
-    let home = crate::helpers::get_text(&agent, second.url("/")).await;
-    let csrf = crate::helpers::csrf_in(&home).unwrap();
-    let o = crate::helpers::get_json(&agent, second.url("/agent/api/overview")).await;
+    let home = crate::support::get_text(&agent, second.url("/")).await;
+    let csrf = crate::support::csrf_in(&home).unwrap();
+    let o = crate::support::get_json(&agent, second.url("/agent/api/overview")).await;
     let id = o["conversations"][0]["id"].as_i64().unwrap();
     let r = agent
         .post(second.url(&format!("/agent/api/conversations/{id}/messages")))

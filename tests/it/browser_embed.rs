@@ -6,10 +6,10 @@ use chatgate::db::schema::conversations;
 use diesel::prelude::*;
 use fantoccini::Locator;
 
-use crate::{
+use crate::support::{
     browser::Browser,
-    helpers::*,
     tls_sites::{available, free_port, TlsSites},
+    *,
 };
 
 /// A page of the shop with the widget's script tag, as the panel gives it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::{browser::Browser, file_uploads::exe, helpers::*};
+use crate::support::{browser::Browser, fixtures::exe, *};
 
 /// A real, visible PNG: a `w`×`h` RGB gradient, stored (uncompressed)
 /// deflate blocks, with the CRCs and checksum a browser verifies.

@@ -2,8 +2,8 @@
 //! screen (and a 1280 px desktop) without widening the page. Tables may
 //! scroll inside their own box; the page itself never scrolls sideways.
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{block, chat_from, proxied},
     browser::Browser,
 };
@@ -90,7 +90,7 @@ async fn every_panel_page_fits_a_phone_and_a_desktop() {
 
     // Something on every page: conversations, a block with a long reason,
     // address rules with long comments, audit entries.
-    let (agent, agent_csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_v, _cid, calm) = chat_from(
         &app,
         &agent,
@@ -106,20 +106,18 @@ async fn every_panel_page_fits_a_phone_and_a_desktop() {
     )
     .await;
     let r = block(
-        &app,
         &agent,
-        &agent_csrf,
         rude,
         "Abusive language repeated over several messages after two warnings from the agent",
     )
     .await;
     assert!(r.status().is_success(), "block: {}", r.status());
-    let (m, m_csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     for (address, comment) in [
         ("198.51.100.0/24", "Scrapers hammering the pricing pages every few seconds, seen in the access logs for weeks"),
         ("2001:db8:1234:5678::/64", "An abusive visitor who keeps coming back from new addresses in this network"),
     ] {
-        let r = add_rule(&app, &m, &m_csrf, address, comment).await;
+        let r = add_rule(&m, address, comment).await;
         assert!(r.status().is_redirection(), "rule {address}: {}", r.status());
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::{browser::Browser, helpers::*};
+use crate::support::{browser::Browser, *};
 
 /// Whether the element is inside the visible part of the page.
 async fn in_view(b: &Browser, css: &str) -> bool {

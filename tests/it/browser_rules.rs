@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use fantoccini::Locator;
 
-use crate::browser::Browser;
+use crate::support::browser::Browser;
 
 /// A reverse proxy on a free port that forwards to `upstream`, adding
 /// `X-Forwarded-For: client_ip`. Returns its base URL.
@@ -87,7 +87,7 @@ async fn a_manager_blocks_by_subnet_country_and_website_and_undoes_it() {
     let Some(visitor) = Browser::start().await else {
         return;
     };
-    let app = crate::blocking::proxied().await;
+    let app = crate::support::blocking::proxied().await;
     // 203.0.113.0/24 is Germany in the test country table.
     let proxy = spawn_proxy(app.address.clone(), "203.0.113.50");
     let demo = format!("{proxy}/demo?case=acme-support");

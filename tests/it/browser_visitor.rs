@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{browser::Browser, helpers::*};
+use crate::support::{browser::Browser, *};
 
 /// The visitor's browser on the demo page sends `text` through the chat.
 async fn visitor_says(v: &Browser, app: &TestApp, text: &str) {
@@ -29,8 +29,8 @@ async fn visitor_says(v: &Browser, app: &TestApp, text: &str) {
 }
 
 /// The one open conversation the agents see, by its internal id.
-async fn waiting_conversation(app: &TestApp, agent: &reqwest::Client) -> i64 {
-    let o = app.overview(agent).await;
+async fn waiting_conversation(agent: &SignedIn) -> i64 {
+    let o = agent.overview().await;
     let open = o["conversations"].as_array().unwrap();
     assert_eq!(open.len(), 1, "one open conversation: {o}");
     assert_eq!(open[0]["status"], "waiting");
@@ -38,12 +38,10 @@ async fn waiting_conversation(app: &TestApp, agent: &reqwest::Client) -> i64 {
 }
 
 /// An agent blocks the visitor's conversation; the visitor's frame goes quiet.
-async fn agent_blocks(app: &TestApp, agent: &reqwest::Client, csrf: &str, v: &Browser) -> i64 {
-    let id = waiting_conversation(app, agent).await;
-    let r = app
-        .agent_post(
-            agent,
-            csrf,
+async fn agent_blocks(agent: &SignedIn, v: &Browser) -> i64 {
+    let id = waiting_conversation(agent).await;
+    let r = agent
+        .post_json(
             &format!("/agent/api/conversations/{id}/block"),
             json!({ "reason": "Abusive language" }),
         )
@@ -59,16 +57,11 @@ async fn agent_blocks(app: &TestApp, agent: &reqwest::Client, csrf: &str, v: &Br
 }
 
 /// The same browser's next message reaches the agents, in a new conversation.
-async fn the_same_browser_chats_again(
-    app: &TestApp,
-    agent: &reqwest::Client,
-    v: &Browser,
-    old: i64,
-) {
+async fn the_same_browser_chats_again(app: &TestApp, agent: &SignedIn, v: &Browser, old: i64) {
     visitor_says(v, app, "Sorry about before, I need help").await;
-    let id = waiting_conversation(app, agent).await;
+    let id = waiting_conversation(agent).await;
     assert_ne!(id, old, "a new conversation");
-    let mut s = app.agent_events(agent, id, None).await;
+    let mut s = agent.events(id, None).await;
     let e: Value = s.until("message").await;
     assert_eq!(e["body"]["text"], "Sorry about before, I need help");
     b_screenshot(v, "visitor-after-block").await;
@@ -88,9 +81,9 @@ async fn after_unblock_now_the_same_browser_reaches_the_agents_again() {
         return;
     };
     let app = spawn_app().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     visitor_says(&visitor, &app, "You are all useless!!!").await;
-    let id = agent_blocks(&app, &agent, &csrf, &visitor).await;
+    let id = agent_blocks(&agent, &visitor).await;
 
     // The manager lifts the block with Unblock now.
     manager
@@ -119,9 +112,9 @@ async fn after_the_block_expires_the_same_browser_reaches_the_agents_again() {
         return;
     };
     let app = spawn_app().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     visitor_says(&visitor, &app, "You are all useless!!!").await;
-    let id = agent_blocks(&app, &agent, &csrf, &visitor).await;
+    let id = agent_blocks(&agent, &visitor).await;
     app.core
         .clock
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::{browser::Browser, helpers::*};
+use crate::support::{browser::Browser, *};
 
 /// A visitor on Acme's demo page with the chat window open.
 async fn open_chat(app: &TestApp, b: &Browser) {
@@ -91,9 +91,9 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     };
     let app = spawn_app().await;
     visitor_says(&app, &b, "Where is my parcel?").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let r = app.agent_act(&agent, &csrf, id, "close").await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 
     // The next page view: the survey is there to answer.
@@ -108,7 +108,7 @@ async fn the_survey_waits_on_the_next_page_view_after_an_agent_closes() {
     b.wait_text("#log", "Thank you for your feedback!").await;
     // Writing starts a new conversation that reaches the agents.
     b.send_message("One more question").await;
-    let o = app.overview(&agent).await;
+    let o = agent.overview().await;
     let fresh: Vec<&Value> = o["conversations"]
         .as_array()
         .unwrap()

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn visitor_agent_visitor_round_trip_live() {
@@ -18,21 +18,19 @@ async fn visitor_agent_visitor_round_trip_live() {
     assert_eq!(first["body"]["text"], "Hello, my order is late");
     assert_eq!(first["author"], "visitor");
 
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let o = app.overview(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let o = agent.overview().await;
     assert_eq!(o["conversations"][0]["status"], "waiting");
     assert_eq!(o["conversations"][0]["case"], "Support");
     let id = o["conversations"][0]["id"].as_i64().unwrap();
-    let mut agent_stream = app.agent_events(&agent, id, None).await;
+    let mut agent_stream = agent.events(id, None).await;
     assert_eq!(
         agent_stream.event().await["body"]["text"],
         "Hello, my order is late"
     );
 
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/conversations/{id}/messages"),
             json!({ "text": "Sorry! Let me look." }),
         )
@@ -44,7 +42,7 @@ async fn visitor_agent_visitor_round_trip_live() {
     assert_eq!(reply["author"], "agent");
     assert_eq!(reply["name"], "acme agent");
     assert_eq!(
-        app.overview(&agent).await["conversations"][0]["status"],
+        agent.overview().await["conversations"][0]["status"],
         "active"
     );
 
@@ -94,11 +92,11 @@ async fn invitation_reaches_an_online_visitor() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let mut s = v.events("?url=https://shop.example/tents", None).await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     // The visitor shows as online once the stream has marked them.
     let mut visitor_id = None;
     for _ in 0..50 {
-        let o = app.overview(&agent).await;
+        let o = agent.overview().await;
         if let Some(id) = o["visitors"][0]["id"].as_i64() {
             assert_eq!(o["visitors"][0]["page_url"], "https://shop.example/tents");
             visitor_id = Some(id);
@@ -107,19 +105,15 @@ async fn invitation_reaches_an_online_visitor() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let id = visitor_id.expect("the visitor is listed as online");
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/visitors/{id}/invite"),
             json!({ "message": "  " }),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/visitors/{id}/invite"),
             json!({ "message": "Need help choosing a tent?" }),
         )
@@ -137,11 +131,9 @@ async fn invitation_reaches_an_online_visitor() {
     assert_eq!(inv["message"], "Need help choosing a tent?");
     assert_eq!(inv["agent"], "acme agent");
     // Another account's agent cannot invite this visitor.
-    let (other, other_csrf) = app.login_as(&app.globex.agent).await;
-    let r = app
-        .agent_post(
-            &other,
-            &other_csrf,
+    let other = app.sign_in(&app.globex.agent).await;
+    let r = other
+        .post_json(
             &format!("/agent/api/visitors/{id}/invite"),
             json!({ "message": "Hi" }),
         )
@@ -154,8 +146,8 @@ async fn survey_after_close_is_stored_once() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("hi").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
     let mut s = v.events(&format!("?conversation={cid}"), None).await;
     let early = v
         .post(
@@ -168,7 +160,7 @@ async fn survey_after_close_is_stored_once() {
         StatusCode::CONFLICT,
         "no survey offered yet"
     );
-    let r = app.agent_act(&agent, &csrf, id, "close").await;
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(s.until("closed").await["kind"], "closed");
     assert_eq!(s.until("survey_offered").await["kind"], "survey_offered");
@@ -194,17 +186,10 @@ async fn survey_after_close_is_stored_once() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    let c: serde_json::Value = agent
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["survey_rating"], 4);
     assert_eq!(c["status"], "closed");
-    let mut a = app.agent_events(&agent, id, None).await;
+    let mut a = agent.events(id, None).await;
     let answer = a.until("survey_answered").await;
     assert_eq!(answer["body"]["comment"], "Quick and kind");
 }
@@ -214,11 +199,11 @@ async fn agent_can_send_the_survey_during_the_chat() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("hi").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let r = app.agent_act(&agent, &csrf, id, "survey").await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let r = agent.act(id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let twice = app.agent_act(&agent, &csrf, id, "survey").await;
+    let twice = agent.act(id, "survey").await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     let ok = v
         .post(
@@ -234,8 +219,8 @@ async fn screen_share_request_accept_and_decline() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("my screen looks odd").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
     let mut s = v.events(&format!("?conversation={cid}"), None).await;
     let share = format!("/agent/api/conversations/{id}/screen-share");
     let answer = format!("/conversations/{cid}/screen-share");
@@ -247,15 +232,11 @@ async fn screen_share_request_accept_and_decline() {
         "nothing to answer yet"
     );
     assert_eq!(
-        app.agent_post(&agent, &csrf, &share, json!({}))
-            .await
-            .status(),
+        agent.post_json(&share, json!({})).await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.agent_post(&agent, &csrf, &share, json!({}))
-            .await
-            .status(),
+        agent.post_json(&share, json!({})).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "one pending request at a time"
     );
@@ -270,9 +251,7 @@ async fn screen_share_request_accept_and_decline() {
     s.until("screen_share_declined").await;
 
     assert_eq!(
-        app.agent_post(&agent, &csrf, &share, json!({}))
-            .await
-            .status(),
+        agent.post_json(&share, json!({})).await.status(),
         StatusCode::OK,
         "ask again"
     );
@@ -281,14 +260,7 @@ async fn screen_share_request_accept_and_decline() {
         StatusCode::OK
     );
     s.until("screen_share_accepted").await;
-    let c: serde_json::Value = agent
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(c["screen_share"], "accepted");
 }
 
@@ -328,9 +300,9 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no widget token");
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     assert!(
-        app.overview(&agent).await["conversations"]
+        agent.overview().await["conversations"]
             .as_array()
             .unwrap()
             .is_empty(),
@@ -355,9 +327,9 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
 
     // A message to a closed conversation.
     let cid = v.say("hello").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    app.agent_act(&agent, &csrf, id, "close").await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    agent.act(id, "close").await;
     let r = v
         .post(
             "/messages",
@@ -366,10 +338,8 @@ async fn bad_widget_input_gets_a_clear_answer_and_stores_nothing() {
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(err(r.json().await.unwrap()), "This conversation has ended.");
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/conversations/{id}/messages"),
             json!({ "text": "late" }),
         )
@@ -409,17 +379,10 @@ async fn one_visitor_cannot_read_another_visitors_conversation() {
         StatusCode::NOT_FOUND
     );
     // An agent of another account gets 404 too.
-    let (alice_agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&alice_agent).await;
-    let (globex, _) = app.login_as(&app.globex.agent).await;
-    let r = globex
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let alice_agent = app.sign_in(&app.acme.agent).await;
+    let id = alice_agent.conversation_id().await;
+    let globex = app.sign_in(&app.globex.agent).await;
+    let r = globex.get(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.agent_events(&globex, id, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(globex.events(id, None).await.status, StatusCode::NOT_FOUND);
 }

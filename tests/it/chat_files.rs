@@ -2,46 +2,27 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn files_travel_both_ways_as_attachments() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     let cid = v.say("here is the receipt").await;
-    let part =
-        reqwest::multipart::Part::bytes(b"%PDF-1.4 receipt".to_vec()).file_name("receipt.pdf");
-    let r = v
-        .client
-        .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let empty = reqwest::multipart::Part::bytes(Vec::new()).file_name("empty.txt");
-    let r = v
-        .client
-        .post(format!("{}/files?conversation={cid}", v.base))
-        .header("x-chatgate-visitor", &v.visitor)
-        .multipart(reqwest::multipart::Form::new().part("file", empty))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = v
+        .upload(Some(&cid), "receipt.pdf", b"%PDF-1.4 receipt".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = v.upload(Some(&cid), "empty.txt", Vec::new()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let mut a = app.agent_events(&agent, id, None).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let mut a = agent.events(id, None).await;
     let file = a.until("file").await;
     assert_eq!(file["body"]["name"], "receipt.pdf");
     let fid = file["body"]["file"].as_str().unwrap();
-    let r = agent
-        .get(app.url(&format!("/agent/files/{fid}")))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&format!("/agent/files/{fid}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-disposition"]
         .to_str()
@@ -68,14 +49,9 @@ async fn files_travel_both_ways_as_attachments() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (globex, _) = app.login_as(&app.globex.agent).await;
+    let globex = app.sign_in(&app.globex.agent).await;
     assert_eq!(
-        globex
-            .get(app.url(&format!("/agent/files/{fid}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        globex.get(&format!("/agent/files/{fid}")).await.status(),
         StatusCode::NOT_FOUND
     );
 }

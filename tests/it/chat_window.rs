@@ -2,28 +2,10 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::*;
-
-pub const PAGE: &str = "/settings/chat-window";
-
-/// Saves the chat window settings as the account's manager.
-pub async fn save_settings(
-    app: &TestApp,
-    m: &reqwest::Client,
-    csrf: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    app.submit(m, csrf, PAGE, fields).await
-}
-
-/// Sets the file policy (and previews on) for `tenant`'s account.
-pub async fn set_policy(app: &TestApp, tenant: &Tenant, mode: &str, cats: &[&str], mb: &str) {
-    let (m, csrf) = app.login_as(&tenant.manager).await;
-    let mut fields = vec![("file_mode", mode), ("max_mb", mb), ("previews", "1")];
-    fields.extend(cats.iter().map(|c| ("category", *c)));
-    let r = save_settings(app, &m, &csrf, &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{mode} {cats:?} {mb}");
-}
+use crate::support::{
+    fixtures::{save_settings, CHAT_WINDOW as PAGE},
+    *,
+};
 
 fn checked(html: &str, css: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);
@@ -44,11 +26,11 @@ fn value_of(html: &str, css: &str) -> String {
 #[actix_web::test]
 async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
 
     // The defaults of a new account: images and documents, 10 MB,
     // previews off.
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains("<h1>Live Chat Window</h1>"), "{html}");
     assert_eq!(checked(&html, "input[name=file_mode]"), ["custom"]);
     assert_eq!(
@@ -62,9 +44,7 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
 
     // A custom set, half a megabyte, previews off.
     let r = save_settings(
-        &app,
         &m,
-        &csrf,
         &[
             ("file_mode", "custom"),
             ("category", "documents"),
@@ -75,7 +55,7 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), PAGE);
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(
         html.contains("Saved. Visitors may send documents and archives, up to 0.5 MB; image previews are hidden by default."),
         "the flash says what was saved: {html}"
@@ -90,17 +70,15 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
 
     // Images only: the page shows exactly that, and the change is audited.
     let r = save_settings(
-        &app,
         &m,
-        &csrf,
         &[("file_mode", "images"), ("max_mb", "2"), ("previews", "1")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert_eq!(checked(&html, "input[name=file_mode]"), ["images"]);
     assert_eq!(checked(&html, "input[name=category]"), ["images"]);
-    let audit = app.text(&m, "/audit").await;
+    let audit = m.text("/audit").await;
     assert!(audit.contains("chat_window.save"), "{audit}");
     assert!(audit.contains(
         "Visitors may send images only, up to 2 MB; image previews are shown by default"
@@ -108,8 +86,8 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
     assert!(audit.contains("Visitors may send documents and archives, up to 0.5 MB"));
 
     // The other account still has the defaults.
-    let (g, _) = app.login_as(&app.globex.manager).await;
-    let theirs = app.text(&g, PAGE).await;
+    let g = app.sign_in(&app.globex.manager).await;
+    let theirs = g.text(PAGE).await;
     assert_eq!(checked(&theirs, "input[name=file_mode]"), ["custom"]);
     assert_eq!(value_of(&theirs, "input[name=max_mb]"), "10");
 }
@@ -117,7 +95,7 @@ async fn a_manager_saves_the_file_policy_and_the_preview_default() {
 #[actix_web::test]
 async fn refused_settings_keep_what_was_typed_and_save_nothing() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     for (fields, message) in [
         (
             vec![("file_mode", "custom"), ("max_mb", "5")],
@@ -150,7 +128,7 @@ async fn refused_settings_keep_what_was_typed_and_save_nothing() {
         if ticked {
             all.push(("category", "scripts"));
         }
-        let r = save_settings(&app, &m, &csrf, &all).await;
+        let r = save_settings(&m, &all).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         let html = r.text().await.unwrap();
         assert!(html.contains(message), "{fields:?}: {message}");
@@ -168,33 +146,31 @@ async fn refused_settings_keep_what_was_typed_and_save_nothing() {
             "unticked kept"
         );
     }
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert_eq!(
         checked(&html, "input[name=file_mode]"),
         ["custom"],
         "unchanged"
     );
     assert_eq!(value_of(&html, "input[name=max_mb]"), "10");
-    assert!(!app.text(&m, "/audit").await.contains("chat_window.save"));
+    assert!(!m.text("/audit").await.contains("chat_window.save"));
 }
 
 #[actix_web::test]
 async fn only_managers_change_the_chat_window_and_only_with_the_token() {
     let app = spawn_app().await;
-    let (a, csrf) = app.login_as(&app.acme.agent).await;
-    let r = a.get(app.url(PAGE)).send().await.unwrap();
+    let a = app.sign_in(&app.acme.agent).await;
+    let r = a.get(PAGE).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = save_settings(&app, &a, &csrf, &[("file_mode", "images"), ("max_mb", "1")]).await;
+    let r = save_settings(&a, &[("file_mode", "images"), ("max_mb", "1")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let (m, _) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let r = save_settings(
-        &app,
-        &m,
-        "wrong",
+        &m.with_csrf("wrong"),
         &[("file_mode", "images"), ("max_mb", "1")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert_eq!(checked(&html, "input[name=file_mode]"), ["custom"]);
 }

@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
+    *,
 };
 
 const IP: &str = "203.0.113.150";
@@ -16,12 +16,12 @@ const CLIENTS: usize = 6;
 
 /// Sends one unblock as the manager signed in on `client`; true when the
 /// page it leads to says the visitor is unblocked.
-async fn unblock(app: &TestApp, client: &reqwest::Client, csrf: &str, id: i64) -> bool {
-    let r = app
-        .form(client, csrf, &format!("/conversations/{id}/unblock"))
+async fn unblock(client: &SignedIn, id: i64) -> bool {
+    let r = client
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app.text(client, &location(&r)).await;
+    let html = client.text(&location(&r)).await;
     let doc = scraper::Html::parse_document(&html);
     let sel = scraper::Selector::parse(".flash").unwrap();
     let flash: String = doc.select(&sel).flat_map(|e| e.text()).collect();
@@ -36,8 +36,8 @@ async fn unblock(app: &TestApp, client: &reqwest::Client, csrf: &str, id: i64) -
 }
 
 /// Sends one block; true when acknowledged. A loser gets the clear conflict.
-async fn try_block(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) -> bool {
-    let r = block(app, agent, csrf, id, "racing").await;
+async fn try_block(agent: &SignedIn, id: i64) -> bool {
+    let r = block(agent, id, "racing").await;
     match r.status() {
         StatusCode::OK => true,
         StatusCode::CONFLICT => {
@@ -53,7 +53,7 @@ async fn try_block(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) 
 }
 
 /// Blocks in force in the table, and as Block Visitors lists them.
-async fn active_blocks(app: &TestApp, manager: &reqwest::Client) -> (i64, usize) {
+async fn active_blocks(app: &TestApp, manager: &SignedIn) -> (i64, usize) {
     let now = app.core.clock.now();
     let in_table: i64 = {
         let mut conn = app.core.db.get().unwrap();
@@ -64,14 +64,14 @@ async fn active_blocks(app: &TestApp, manager: &reqwest::Client) -> (i64, usize)
             .get_result(&mut *conn)
             .unwrap()
     };
-    let html = app.text(manager, "/settings/block-visitors").await;
+    let html = manager.text("/settings/block-visitors").await;
     let doc = scraper::Html::parse_document(&html);
     let rows = scraper::Selector::parse("#blocks tbody tr").unwrap();
     (in_table, doc.select(&rows).count())
 }
 
 /// The gate, the table and Block Visitors all say `blocked`.
-async fn assert_state(app: &TestApp, manager: &reqwest::Client, blocked: bool, when: &str) {
+async fn assert_state(app: &TestApp, manager: &SignedIn, blocked: bool, when: &str) {
     let want = i64::from(blocked);
     assert_eq!(
         active_blocks(app, manager).await,
@@ -88,17 +88,17 @@ async fn assert_state(app: &TestApp, manager: &reqwest::Client, blocked: bool, w
 #[actix_web::test]
 async fn concurrent_blocks_and_unblocks_agree_with_the_gate() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, IP, "hello").await;
     let mut managers = Vec::new();
     for _ in 0..CLIENTS {
-        managers.push(app.login_as(&app.acme.manager).await);
+        managers.push(app.sign_in(&app.acme.manager).await);
     }
-    let watcher = &managers[0].0;
+    let watcher = &managers[0];
 
     for round in 0..4 {
         // Everyone blocks at once: exactly one wins.
-        let won = join_all((0..CLIENTS).map(|_| try_block(&app, &agent, &csrf, id))).await;
+        let won = join_all((0..CLIENTS).map(|_| try_block(&agent, id))).await;
         assert_eq!(
             won.iter().filter(|w| **w).count(),
             1,
@@ -107,7 +107,7 @@ async fn concurrent_blocks_and_unblocks_agree_with_the_gate() {
         assert_state(&app, watcher, true, &format!("round {round} after blocks")).await;
 
         // Everyone unblocks at once: exactly one wins, and it holds.
-        let won = join_all(managers.iter().map(|(m, c)| unblock(&app, m, c, id))).await;
+        let won = join_all(managers.iter().map(|m| unblock(m, id))).await;
         assert_eq!(
             won.iter().filter(|w| **w).count(),
             1,
@@ -125,8 +125,8 @@ async fn concurrent_blocks_and_unblocks_agree_with_the_gate() {
     for round in 0..4 {
         // Blocks and unblocks at once. Acknowledged operations alternate,
         // starting from "not blocked", so the state is their difference.
-        let blocks = join_all((0..CLIENTS).map(|_| try_block(&app, &agent, &csrf, id)));
-        let unblocks = join_all(managers.iter().map(|(m, c)| unblock(&app, m, c, id)));
+        let blocks = join_all((0..CLIENTS).map(|_| try_block(&agent, id)));
+        let unblocks = join_all(managers.iter().map(|m| unblock(m, id)));
         let (b, u) = tokio::join!(blocks, unblocks);
         let (b, u) = (
             b.iter().filter(|w| **w).count() as i64,
@@ -139,7 +139,7 @@ async fn concurrent_blocks_and_unblocks_agree_with_the_gate() {
         let blocked = b - u == 1;
         assert_state(&app, watcher, blocked, &format!("mixed round {round}")).await;
         if blocked {
-            assert!(unblock(&app, watcher, &managers[0].1, id).await);
+            assert!(unblock(watcher, id).await);
             assert_state(&app, watcher, false, &format!("mixed round {round}, reset")).await;
         }
     }
@@ -148,15 +148,15 @@ async fn concurrent_blocks_and_unblocks_agree_with_the_gate() {
 #[actix_web::test]
 async fn a_block_that_ran_out_before_the_purge_does_not_stop_a_new_one() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, IP, "hello").await;
-    assert!(try_block(&app, &agent, &csrf, id).await);
+    assert!(try_block(&agent, id).await);
     app.core.clock.advance(chrono::Duration::days(7));
     app.core.clock.advance(chrono::Duration::seconds(1));
     assert!(bootstrap_shows(&app, IP).await, "the block ran out");
     // No purge has run: the old block still holds its network.
-    assert!(try_block(&app, &agent, &csrf, id).await, "blocked again");
-    let (manager, _) = app.login_as(&app.acme.manager).await;
+    assert!(try_block(&agent, id).await, "blocked again");
+    let manager = app.sign_in(&app.acme.manager).await;
     assert_state(&app, &manager, true, "after the second block").await;
     let mut conn = app.core.db.get().unwrap();
     let with_network: i64 = blocks::table
@@ -165,6 +165,6 @@ async fn a_block_that_ran_out_before_the_purge_does_not_stop_a_new_one() {
         .get_result(&mut *conn)
         .unwrap();
     assert_eq!(with_network, 1, "the block that ran out keeps no network");
-    let audit = app.text(&manager, "/audit").await;
+    let audit = manager.text("/audit").await;
     assert!(audit.contains("ended after 7 days"), "{audit}");
 }

@@ -9,11 +9,11 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, chat_from, proxied},
-    chat_helpers::EventStream,
-    helpers::*,
-    seat_support::{Frame, Sse},
+    sse::{Frame, Sse},
+    visitors::EventStream,
+    *,
 };
 
 /// The next control frame of `kind` on an agent's conversation stream.
@@ -59,19 +59,18 @@ async fn online(app: &TestApp, n: usize) -> Vec<i64> {
     panic!("{n} visitors never came online");
 }
 
-async fn invite(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) -> reqwest::Response {
-    app.agent_post(
-        agent,
-        csrf,
-        &format!("/agent/api/visitors/{id}/invite"),
-        json!({ "message": "Can I help?" }),
-    )
-    .await
+async fn invite(agent: &SignedIn, id: i64) -> reqwest::Response {
+    agent
+        .post_json(
+            &format!("/agent/api/visitors/{id}/invite"),
+            json!({ "message": "Can I help?" }),
+        )
+        .await
 }
 
-async fn wait_unlisted(app: &TestApp, agent: &reqwest::Client, id: i64) {
+async fn wait_unlisted(agent: &SignedIn, id: i64) {
     for _ in 0..60 {
-        if !listed(&app.overview(agent).await, id) {
+        if !listed(&agent.overview().await, id) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -82,8 +81,8 @@ async fn wait_unlisted(app: &TestApp, agent: &reqwest::Client, id: i64) {
 #[actix_web::test]
 async fn a_block_closes_the_composer_in_every_open_console_and_the_visitor_leaves_the_lists() {
     let app = proxied().await;
-    let (blocker, csrf) = app.login_as(&app.acme.agent).await;
-    let (colleague, colleague_csrf) = app.login_as(&app.acme.manager).await;
+    let blocker = app.sign_in(&app.acme.agent).await;
+    let colleague = app.sign_in(&app.acme.manager).await;
     let (v, cid, id) = chat_from(&app, &blocker, "203.0.113.9", "hello").await;
     // The visitor is on the page (their stream open), chatting.
     let _presence: EventStream = v.events(&format!("?conversation={cid}"), None).await;
@@ -96,16 +95,16 @@ async fn a_block_closes_the_composer_in_every_open_console_and_the_visitor_leave
     let elsewhere = app.visitor_via("acme-support", Some("198.51.100.9")).await;
     let _there = elsewhere.events("?url=https://shop.example/", None).await;
     let (chatting, elsewhere_id) = (ids[0], online(&app, 3).await[2]);
-    assert!(listed(&app.overview(&colleague).await, neighbour_id));
+    assert!(listed(&colleague.overview().await, neighbour_id));
 
     // The colleague has the conversation open: it is live.
     let url = app.url(&format!("/agent/conversations/{id}/events"));
-    let mut open = Sse::open(&colleague, &url).await;
+    let mut open = Sse::open(colleague.client(), &url).await;
     let state = next_of(&mut open, "state", Duration::from_secs(5)).await;
     assert_eq!(state["closed"], false, "{state}");
 
     assert_eq!(
-        block(&app, &blocker, &csrf, id, "threats").await.status(),
+        block(&blocker, id, "threats").await.status(),
         StatusCode::OK
     );
 
@@ -115,23 +114,23 @@ async fn a_block_closes_the_composer_in_every_open_console_and_the_visitor_leave
     assert_eq!(state["blocked"], true, "{state}");
     // The blocked visitor is not offered for an invitation, in any console.
     for agent in [&colleague, &blocker] {
-        assert!(!listed(&app.overview(agent).await, chatting));
+        assert!(!listed(&agent.overview().await, chatting));
     }
     // Their neighbour on the blocked address leaves the list as soon as
     // their stream is refused; the visitor elsewhere stays.
-    wait_unlisted(&app, &colleague, neighbour_id).await;
-    assert!(listed(&app.overview(&colleague).await, elsewhere_id));
+    wait_unlisted(&colleague, neighbour_id).await;
+    assert!(listed(&colleague.overview().await, elsewhere_id));
 
     // An invitation to the blocked visitor is refused in words, and none
     // is stored; the neighbour has gone; the visitor elsewhere is invited.
-    let r = invite(&app, &colleague, &colleague_csrf, chatting).await;
+    let r = invite(&colleague, chatting).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let body: Value = r.json().await.unwrap();
     assert!(
         body["error"].as_str().unwrap().contains("blocked"),
         "{body}"
     );
-    let r = invite(&app, &colleague, &colleague_csrf, neighbour_id).await;
+    let r = invite(&colleague, neighbour_id).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body: Value = r.json().await.unwrap();
     assert!(
@@ -143,25 +142,25 @@ async fn a_block_closes_the_composer_in_every_open_console_and_the_visitor_leave
         let stored: i64 = invitations::table.count().get_result(&mut *conn).unwrap();
         assert_eq!(stored, 0, "no invitation went out");
     }
-    let r = invite(&app, &colleague, &colleague_csrf, elsewhere_id).await;
+    let r = invite(&colleague, elsewhere_id).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn closing_a_conversation_closes_the_composer_in_other_consoles() {
     let app = spawn_app().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (colleague, _) = app.login_as(&app.acme.manager).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let colleague = app.sign_in(&app.acme.manager).await;
     let v = app.visitor("acme-support").await;
     v.say("hi").await;
-    let id = app.conversation_id(&agent).await;
+    let id = agent.conversation_id().await;
     let url = app.url(&format!("/agent/conversations/{id}/events"));
-    let mut open = Sse::open(&colleague, &url).await;
+    let mut open = Sse::open(colleague.client(), &url).await;
     assert_eq!(
         next_of(&mut open, "state", Duration::from_secs(5)).await["closed"],
         false
     );
-    let r = app.agent_act(&agent, &csrf, id, "close").await;
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     let state = next_of(&mut open, "state", Duration::from_secs(2)).await;
     assert_eq!(state["closed"], true, "{state}");

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use chatgate::web::conversations::CSV_COLUMNS;
 
-use crate::blocking::{block, chat_from, proxied};
+use crate::support::blocking::{block, chat_from, proxied};
 
 /// The index of the CSV column `name`.
 fn col(name: &str) -> usize {
@@ -29,12 +29,12 @@ fn parse(t: &str) -> DateTime<chrono::Utc> {
 #[actix_web::test]
 async fn each_block_says_when_it_ends_and_what_it_is_now() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let boss = app.sign_in(&app.acme.manager).await;
 
     // An old block that has run its seven days.
     let (_, _, expired) = chat_from(&app, &agent, "192.0.2.1", "one").await;
-    let r = block(&app, &agent, &csrf, expired, "=old spam").await;
+    let r = block(&agent, expired, "=old spam").await;
     assert_eq!(r.status(), StatusCode::OK);
     app.core.clock.advance(Duration::days(8));
     // One in force, and one lifted early by the manager an hour in.
@@ -42,23 +42,16 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
     let (_, _, lifted) = chat_from(&app, &agent, "192.0.2.3", "three").await;
     let (_, _, never) = chat_from(&app, &agent, "192.0.2.4", "four").await;
     for id in [active, lifted] {
-        let r = block(&app, &agent, &csrf, id, "abuse").await;
+        let r = block(&agent, id, "abuse").await;
         assert_eq!(r.status(), StatusCode::OK);
     }
     app.core.clock.advance(Duration::hours(1));
-    app.form(
-        &boss,
-        &boss_csrf,
-        &format!("/conversations/{lifted}/unblock"),
-    )
-    .await;
+    boss.post(&format!("/conversations/{lifted}/unblock"), &[])
+        .await;
 
     let case = app.acme.case.id;
-    let text = app
-        .text(
-            &boss,
-            &format!("/cases/{case}/conversations.csv?blocking=all"),
-        )
+    let text = boss
+        .text(&format!("/cases/{case}/conversations.csv?blocking=all"))
         .await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
@@ -129,11 +122,10 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
     );
 
     // A "Not blocked" export explains its "Blocked" rows.
-    let text = app
-        .text(
-            &boss,
-            &format!("/cases/{case}/conversations.csv?blocking=not_blocked"),
-        )
+    let text = boss
+        .text(&format!(
+            "/cases/{case}/conversations.csv?blocking=not_blocked"
+        ))
         .await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let states: Vec<(String, String)> = reader

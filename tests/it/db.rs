@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 
 use chatgate::db::{audit, write_tx};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// 16 threads writing at once must all succeed: no "database is locked".
 #[actix_web::test]
@@ -55,7 +55,14 @@ async fn a_failed_write_transaction_leaves_nothing_behind() {
     let account = app.acme.account_id;
     let mut conn = app.core.db.get().unwrap();
     let result: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
-        audit::record(c, account, audit::Actor::System, "test.half", "first half", app.core.clock.now())?;
+        audit::record(
+            c,
+            account,
+            audit::Actor::System,
+            "test.half",
+            "first half",
+            app.core.clock.now(),
+        )?;
         Err(diesel::result::Error::RollbackTransaction)
     });
     assert!(result.is_err());

@@ -5,20 +5,15 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{chat_helpers::VisitorClient, chat_window::set_policy, helpers::*};
+use crate::support::{
+    fixtures::{exe, set_policy, stored, PNG},
+    *,
+};
 
-pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0DIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1F\x15\xC4\x89\x00\x00\x00\x0DIDATx\x9Cc\xF8\xCF\xC0\xF0\x1F\x00\x05\x00\x01\xFF\x89\x99=\x1D\x00\x00\x00\x00IEND\xAE\x42\x60\x82";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
 const SH: &[u8] = b"#!/bin/sh\necho hello\n";
 const HTML: &[u8] = b"<!DOCTYPE html>\n<html><body><script>alert(1)</script></body></html>\n";
 const MP4: &[u8] = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08free";
-
-/// A Windows program's first bytes.
-pub fn exe() -> Vec<u8> {
-    let mut b = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
-    b.resize(256, 0);
-    b
-}
 
 /// A one-entry ZIP archive.
 fn zip() -> Vec<u8> {
@@ -44,45 +39,6 @@ fn samples() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("page.html", HTML.to_vec(), "scripts"),
         ("clip.mp4", MP4.to_vec(), "other"),
     ]
-}
-
-impl VisitorClient {
-    /// Sends a file; `conversation` as the frame would name it.
-    pub async fn upload(
-        &self,
-        conversation: Option<&str>,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        let q = conversation.map_or(String::new(), |c| format!("?conversation={c}"));
-        let r = self
-            .client
-            .post(format!("{}/files{q}", self.base))
-            .header("x-chatgate-visitor", &self.visitor)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json().await.unwrap_or_default())
-    }
-}
-
-/// How many files the conversation has stored, and how many files lie in
-/// the data directory.
-pub fn stored(app: &TestApp, cid: &str) -> (i64, usize) {
-    use chatgate::db::schema::{conversations, files};
-    use diesel::prelude::*;
-    let mut conn = app.core.db.get().unwrap();
-    let rows: i64 = files::table
-        .inner_join(conversations::table.on(conversations::id.eq(files::conversation_id)))
-        .filter(conversations::public_id.eq(cid))
-        .count()
-        .get_result(&mut *conn)
-        .unwrap();
-    let dir = app.core.settings.data_dir.join("files");
-    let on_disk = std::fs::read_dir(dir).map_or(0, |d| d.count());
-    (rows, on_disk)
 }
 
 #[actix_web::test]
@@ -186,9 +142,9 @@ async fn disguised_empty_and_oversized_files_are_refused_and_noted_for_agents() 
     assert_eq!(stored(&app, &cid), (0, on_disk_before), "no bytes kept");
 
     // The agent sees one note per refusal, with the name and why.
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let mut a = app.agent_events(&agent, id, None).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let mut a = agent.events(id, None).await;
     for (name, _, why) in &cases {
         let note = a.until("note").await;
         assert_eq!(
@@ -217,9 +173,9 @@ async fn a_refused_file_starts_no_conversation_and_the_other_account_is_untouche
     assert!(body["error"].as_str().unwrap().contains("does not match"));
     let (status, _) = v.upload(None, "report.pdf", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "images only");
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     assert_eq!(
-        app.overview(&agent).await["conversations"],
+        agent.overview().await["conversations"],
         serde_json::json!([])
     );
     // An accepted image does start one, with its category and preview type.
@@ -249,13 +205,15 @@ async fn agents_send_under_the_fixed_agent_policy() {
     let app = spawn_app().await;
     let v = app.visitor("acme-support").await;
     v.say("hello").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
     let send = |name: &'static str, bytes: Vec<u8>| {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
         agent
-            .post(app.url(&format!("/agent/api/conversations/{id}/files")))
-            .header("x-csrf-token", &csrf)
+            .request(
+                reqwest::Method::POST,
+                &format!("/agent/api/conversations/{id}/files"),
+            )
             .multipart(reqwest::multipart::Form::new().part("file", part))
             .send()
     };

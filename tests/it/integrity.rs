@@ -16,10 +16,10 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    helpers::*,
-    integrity_support::{raw_request, sqlite_file, FreshDb},
+    fresh_db::{raw_request, sqlite_file, FreshDb},
+    *,
 };
 
 fn count_accounts(core: &chatgate::startup::Core) -> i64 {
@@ -116,8 +116,8 @@ async fn a_nul_byte_in_the_widget_bootstrap_or_a_message_is_a_clear_400() {
         .await;
     assert_nul_refused(r, "widget message").await;
     // Nothing was stored: the next message starts the first conversation.
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let o = app.overview(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let o = agent.overview().await;
     assert_eq!(o["conversations"].as_array().unwrap().len(), 0, "{o}");
     // A NUL that is only written out in the text is just text.
     v.say(r"a backslash-u-zero: \u0000 and 100%00").await;
@@ -126,20 +126,16 @@ async fn a_nul_byte_in_the_widget_bootstrap_or_a_message_is_a_clear_400() {
 #[actix_web::test]
 async fn a_nul_byte_in_a_block_reason_or_an_invitation_is_a_clear_400() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "203.0.113.77", "hello").await;
-    assert_nul_refused(
-        block(&app, &agent, &csrf, id, "rude\u{0}").await,
-        "block reason",
-    )
-    .await;
+    assert_nul_refused(block(&agent, id, "rude\u{0}").await, "block reason").await;
     assert!(bootstrap_shows(&app, "203.0.113.77").await, "not blocked");
 
     let v = app.visitor("acme-support").await;
     let _stream = v.events("?url=https://shop.example/tents", None).await;
     let mut visitor = None;
     for _ in 0..50 {
-        let o: Value = app.overview(&agent).await;
+        let o: Value = agent.overview().await;
         if let Some(id) = o["visitors"][0]["id"].as_i64() {
             visitor = Some(id);
             break;
@@ -147,19 +143,15 @@ async fn a_nul_byte_in_a_block_reason_or_an_invitation_is_a_clear_400() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let visitor = visitor.expect("the visitor is listed as online");
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/visitors/{visitor}/invite"),
             json!({ "message": "Need help?\u{0}" }),
         )
         .await;
     assert_nul_refused(r, "invitation").await;
-    let r = app
-        .agent_post(
-            &agent,
-            &csrf,
+    let r = agent
+        .post_json(
             &format!("/agent/api/conversations/{id}/messages"),
             json!({ "text": "\u{0}" }),
         )
@@ -170,16 +162,14 @@ async fn a_nul_byte_in_a_block_reason_or_an_invitation_is_a_clear_400() {
 #[actix_web::test]
 async fn a_nul_byte_in_a_panel_form_is_a_clear_400_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
-    let r = crate::block_visitors::add_rule(&app, &m, &csrf, "203.0.113.9", "bad\u{0}note").await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let r = crate::support::blocking::add_rule(&m, "203.0.113.9", "bad\u{0}note").await;
     assert_nul_refused(r, "IP rule comment").await;
-    let page = app.text(&m, "/settings/block-visitors").await;
+    let page = m.text("/settings/block-visitors").await;
     assert!(!page.contains("203.0.113.9"), "the rule was not stored");
 
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/users",
             &[
                 ("name", "Nul\u{0}Name"),
@@ -190,14 +180,10 @@ async fn a_nul_byte_in_a_panel_form_is_a_clear_400_and_nothing_is_stored() {
         )
         .await;
     assert_nul_refused(r, "user name").await;
-    let page = app.text(&m, "/settings/users").await;
+    let page = m.text("/settings/users").await;
     assert!(!page.contains("nul@acme.test"), "the user was not stored");
     // In a query string of a panel page too.
-    let r = m
-        .get(app.url("/settings/block-visitors?q=%00"))
-        .send()
-        .await
-        .unwrap();
+    let r = m.get("/settings/block-visitors?q=%00").await;
     assert_nul_refused(r, "panel query").await;
 }
 
@@ -261,14 +247,16 @@ async fn an_upload_without_its_closing_boundary_is_answered_at_once() {
         assert!(started.elapsed() < Duration::from_secs(8));
     }
 
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
     for (body, cut) in unfinished_bodies() {
         let r = tokio::time::timeout(
             Duration::from_secs(8),
             agent
-                .post(app.url(&format!("/agent/api/conversations/{id}/files")))
-                .header("x-csrf-token", &csrf)
+                .request(
+                    reqwest::Method::POST,
+                    &format!("/agent/api/conversations/{id}/files"),
+                )
                 .header("content-type", "multipart/form-data; boundary=XyZ")
                 .body(body.clone())
                 .send(),
@@ -377,12 +365,9 @@ async fn unblock_now_leaves_no_copy_of_the_sealed_network_in_the_wal() {
     let Some(file) = sqlite_file(&app) else {
         return; // PostgreSQL has no -wal file of ours.
     };
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, id) = chat_from(&app, &agent, "198.51.100.61", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "spam").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "spam").await.status(), StatusCode::OK);
     let sealed: Vec<u8> = {
         let mut conn = app.core.db.get().unwrap();
         blocks::table
@@ -401,9 +386,9 @@ async fn unblock_now_leaves_no_copy_of_the_sealed_network_in_the_wal() {
         contains(&wal) || contains(&file),
         "the sealed network is stored"
     );
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .form(&boss, &boss_csrf, &format!("/conversations/{id}/unblock"))
+    let boss = app.sign_in(&app.acme.manager).await;
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(

@@ -1,5 +1,5 @@
-//! The one integration-test binary. Every module uses the harness in
-//! `helpers`; `browser` drives Chromium through chromedriver.
+//! The one integration-test binary. Test modules import only from
+//! `support` (the harness) and the crate, never from one another.
 
 mod auth;
 mod block_races;
@@ -17,7 +17,6 @@ mod browser_visitor;
 mod browser_widget_seat;
 mod chat;
 mod chat_files;
-mod chat_helpers;
 mod chat_window;
 mod cli;
 mod concurrency;
@@ -25,9 +24,7 @@ mod console_seat;
 mod csv_columns;
 mod db;
 mod file_uploads;
-mod helpers;
 mod integrity;
-mod integrity_support;
 mod lifecycle;
 mod migrations;
 mod pages;
@@ -37,9 +34,8 @@ mod previews;
 mod proxy;
 mod reports;
 mod safer_defaults;
-mod seat_support;
 mod session_streams;
-mod tls_sites;
+mod support;
 mod users;
 mod widget_identity;
 mod widget_seat;

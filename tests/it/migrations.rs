@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
 
-use crate::integrity_support::FreshDb;
+use crate::support::fresh_db::FreshDb;
 
 fn days(n: i64) -> Duration {
     Duration::days(n)

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn every_file_in_static_is_served() {

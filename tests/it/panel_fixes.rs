@@ -11,18 +11,10 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::helpers::*;
-
-pub(crate) const PAGE: &str = "/settings/block-visitors";
-pub(crate) const IMPORT: &str = "/settings/block-visitors/ip-rules/import";
-
-pub(crate) fn select_text(html: &str, css: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(css).unwrap();
-    doc.select(&sel)
-        .map(|e| e.text().collect::<String>().trim().to_owned())
-        .collect()
-}
+use crate::support::{
+    fixtures::{rule_count, select_text, BLOCK_VISITORS as PAGE, IMPORT},
+    *,
+};
 
 /// `n` distinct IPv4 addresses, one a line, from 10.0.0.0.
 fn addresses(n: usize) -> String {
@@ -34,18 +26,12 @@ fn addresses(n: usize) -> String {
     s
 }
 
-/// The "N rules" count shown above the rule list.
-pub(crate) fn rule_count(html: &str) -> usize {
-    let text = select_text(html, "#ip-rules .toolbar .muted.small");
-    text[0].split_whitespace().next().unwrap().parse().unwrap()
-}
-
 #[actix_web::test]
 async fn a_list_over_the_line_limit_is_refused_whole_and_kept_in_the_box() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let list = addresses(100_050);
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &list)]).await;
+    let r = m.post(IMPORT, &[("list", &list)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     let error = select_text(&html, "#import .flash-error").join(" ");
@@ -55,19 +41,19 @@ async fn a_list_over_the_line_limit_is_refused_whole_and_kept_in_the_box() {
     let boxed = select_text(&html, "#import textarea[name=list]");
     assert_eq!(boxed[0].lines().count(), 100_050, "the whole list is kept");
     assert_eq!(boxed[0].trim(), list.trim());
-    assert_eq!(rule_count(&app.text(&m, PAGE).await), 0, "nothing imported");
+    assert_eq!(rule_count(&m.text(PAGE).await), 0, "nothing imported");
 }
 
 #[actix_web::test]
 async fn a_plain_page_view_does_not_rewrite_the_session() {
     let app = spawn_app().await;
-    let (m, _) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     // The first views may create the CSRF token; after that, views only read.
     for path in ["/", PAGE] {
-        m.get(app.url(path)).send().await.unwrap();
+        m.get(path).await;
     }
     for path in ["/", PAGE, PAGE] {
-        let r = m.get(app.url(path)).send().await.unwrap();
+        let r = m.get(path).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(
             r.headers().get("set-cookie").is_none(),
@@ -114,14 +100,14 @@ async fn an_anonymous_form_post_is_refused_before_its_body_is_read() {
 #[actix_web::test]
 async fn the_skipped_lines_listed_are_the_first_500_by_line_number() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let first = addresses(10);
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &first)]).await;
+    let r = m.post(IMPORT, &[("list", &first)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Lines 1-10 are on the list already; line 11 is new; lines 12-611
     // repeat line 11.
     let list = format!("{first}192.0.2.1\n{}", "192.0.2.1\n".repeat(600));
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &list)]).await;
+    let r = m.post(IMPORT, &[("list", &list)]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     let doc = scraper::Html::parse_document(&html);

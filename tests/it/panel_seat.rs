@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::{
-    block_visitors::add_rule,
+use crate::support::{
+    blocking::add_rule,
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    file_uploads::{exe, PNG},
-    helpers::*,
-    panel_fixes::{rule_count, select_text, IMPORT, PAGE},
+    fixtures::{exe, PNG},
+    fixtures::{rule_count, select_text, BLOCK_VISITORS as PAGE, IMPORT},
+    *,
 };
 
 /// `n` distinct IPv4 lines with a comment each, as a manager's export reads.
@@ -32,11 +32,11 @@ fn big_list(n: usize) -> String {
 #[actix_web::test]
 async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() {
     let app = proxied().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let list = big_list(100_000);
     assert!(list.len() > 3 * 1024 * 1024, "{}", list.len());
     let started = Instant::now();
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &list)]).await;
+    let r = m.post(IMPORT, &[("list", &list)]).await;
     let took = started.elapsed();
     assert_eq!(
         r.status(),
@@ -45,7 +45,7 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
         r.text().await.unwrap()
     );
     assert!(took < Duration::from_secs(60), "took {took:?}");
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert!(html.contains("Imported 100000 rules"), "confirmed");
     assert_eq!(rule_count(&html), 100_000);
     assert!(
@@ -56,7 +56,7 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
 
     // The same list again: nothing to add, said in one green line, quickly.
     let started = Instant::now();
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &list)]).await;
+    let r = m.post(IMPORT, &[("list", &list)]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(started.elapsed() < Duration::from_secs(60));
     let html = r.text().await.unwrap();
@@ -74,13 +74,13 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
     // Over the limit: a page that says the limit; nothing of it is stored.
     let mut huge = big_list(150_000);
     huge.push_str("192.0.2.1\n");
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", &huge)]).await;
+    let r = m.post(IMPORT, &[("list", &huge)]).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let page = r.text().await.unwrap();
     assert!(page.contains("4 MB"), "the limit is stated: {page}");
     assert!(page.contains("Nothing was saved"), "{page}");
     assert!(bootstrap_shows(&app, "192.0.2.1").await, "nothing imported");
-    assert_eq!(rule_count(&app.text(&m, PAGE).await), 100_000);
+    assert_eq!(rule_count(&m.text(PAGE).await), 100_000);
 }
 
 /// Each section's confirmation sits in that section, where the #anchor
@@ -88,7 +88,7 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
 #[actix_web::test]
 async fn each_confirmation_shows_in_its_own_section() {
     let app = proxied().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let check = |section: &'static str, html: String, needle: &'static str| {
         let inside = select_text(&html, &format!("section#{section} .flash"));
         assert_eq!(inside.len(), 1, "{section}: {inside:?}");
@@ -99,14 +99,12 @@ async fn each_confirmation_shows_in_its_own_section() {
             "{section}: the message is shown once, in its section"
         );
     };
-    let r = add_rule(&app, &m, &csrf, "203.0.113.0/24", "").await;
+    let r = add_rule(&m, "203.0.113.0/24", "").await;
     assert_eq!(location(&r), format!("{PAGE}#ip-rules"));
-    check("ip-rules", app.text(&m, PAGE).await, "Saved: visitors from");
+    check("ip-rules", m.text(PAGE).await, "Saved: visitors from");
 
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/block-visitors/countries",
             &[("mode", "block"), ("country", "FR")],
         )
@@ -114,43 +112,33 @@ async fn each_confirmation_shows_in_its_own_section() {
     assert_eq!(location(&r), format!("{PAGE}#countries"));
     check(
         "countries",
-        app.text(&m, PAGE).await,
+        m.text(PAGE).await,
         "Saved: visitors from the 1",
     );
 
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             "/settings/block-visitors/websites",
             &[("mode", "block"), ("list", "evil.example")],
         )
         .await;
     assert_eq!(location(&r), format!("{PAGE}#websites"));
-    check(
-        "websites",
-        app.text(&m, PAGE).await,
-        "Saved: the chat no longer",
-    );
+    check("websites", m.text(PAGE).await, "Saved: the chat no longer");
 
-    let (agent, acsrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, cid) = chat_from(&app, &agent, "192.0.2.9", "hi").await;
-    assert_eq!(
-        block(&app, &agent, &acsrf, cid, "spam").await.status(),
-        StatusCode::OK
-    );
-    let r = app
-        .form(
-            &m,
-            &csrf,
+    assert_eq!(block(&agent, cid, "spam").await.status(), StatusCode::OK);
+    let r = m
+        .post(
             &format!("/settings/block-visitors/blocks/{cid}/unblock"),
+            &[],
         )
         .await;
     assert_eq!(location(&r), format!("{PAGE}#blocks"));
-    check("blocks", app.text(&m, PAGE).await, "unblocked");
+    check("blocks", m.text(PAGE).await, "unblocked");
 
     // The country count is a live element the script keeps up to date.
-    let html = app.text(&m, PAGE).await;
+    let html = m.text(PAGE).await;
     assert_eq!(
         select_text(&html, "#countries [data-checked-count=country-list]"),
         ["1"]
@@ -160,15 +148,15 @@ async fn each_confirmation_shows_in_its_own_section() {
 #[actix_web::test]
 async fn the_import_report_is_green_for_accepted_lines_and_keeps_only_refused_ones() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
-    add_rule(&app, &m, &csrf, "192.0.2.0/24", "").await;
+    let m = app.sign_in(&app.acme.manager).await;
+    add_rule(&m, "192.0.2.0/24", "").await;
     let list = "203.0.113.0/24 # scrapers\n\
                 10.0.0.300 # typo\n\
                 198.51.100.7\n\
                 192.0.2.0/24\n\
                 1.2.3.4/33\n\
                 198.51.100.7\n";
-    let r = app.submit(&m, &csrf, IMPORT, &[("list", list)]).await;
+    let r = m.post(IMPORT, &[("list", list)]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     let ok = select_text(&html, "#import .flash-ok");
@@ -192,13 +180,13 @@ async fn the_import_report_is_green_for_accepted_lines_and_keeps_only_refused_on
 #[actix_web::test]
 async fn written_as_only_when_the_stored_form_differs() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let flash_after = |typed: &'static str| {
-        let (app, m, csrf) = (&app, &m, &csrf);
+        let m = &m;
         async move {
-            let r = add_rule(app, m, csrf, typed, "").await;
+            let r = add_rule(m, typed, "").await;
             assert_eq!(r.status(), StatusCode::SEE_OTHER, "{typed}");
-            select_text(&app.text(m, PAGE).await, ".flash").join(" ")
+            select_text(&m.text(PAGE).await, ".flash").join(" ")
         }
     };
     let same = flash_after("198.51.100.9").await;
@@ -224,16 +212,16 @@ async fn only_managers_export_the_conversations_csv() {
     let case = app.acme.case.id;
     let csv = format!("/cases/{case}/conversations.csv?blocking=all");
     let list = format!("/cases/{case}/conversations");
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let r = agent.get(app.url(&csv)).send().await.unwrap();
+    let agent = app.sign_in(&app.acme.agent).await;
+    let r = agent.get(&csv).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let page = app.text(&agent, &list).await;
+    let page = agent.text(&list).await;
     assert!(page.contains("<h1"), "{page}");
     assert!(!page.contains("conversations.csv"), "no button for agents");
-    let (boss, _) = app.login_as(&app.acme.manager).await;
-    let r = boss.get(app.url(&csv)).send().await.unwrap();
+    let boss = app.sign_in(&app.acme.manager).await;
+    let r = boss.get(&csv).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(app.text(&boss, &list).await.contains("conversations.csv"));
+    assert!(boss.text(&list).await.contains("conversations.csv"));
 }
 
 fn attr_present(html: &str, css: &str) -> Vec<String> {
@@ -247,9 +235,9 @@ fn attr_present(html: &str, css: &str) -> Vec<String> {
 #[actix_web::test]
 async fn a_new_account_accepts_images_and_documents_without_previews() {
     let app = spawn_app().await;
-    let (m, csrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let page = "/settings/chat-window";
-    let html = app.text(&m, page).await;
+    let html = m.text(page).await;
     assert_eq!(
         attr_present(&html, "input[name=file_mode][checked]"),
         ["custom"]
@@ -278,10 +266,8 @@ async fn a_new_account_accepts_images_and_documents_without_previews() {
     }
 
     // "Images only": the server ignores the boxes and shows them disabled.
-    let r = app
-        .submit(
-            &m,
-            &csrf,
+    let r = m
+        .post(
             page,
             &[
                 ("file_mode", "images"),
@@ -291,7 +277,7 @@ async fn a_new_account_accepts_images_and_documents_without_previews() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app.text(&m, page).await;
+    let html = m.text(page).await;
     assert!(html.contains("Visitors may send images only"), "{html}");
     assert_eq!(select_text(&html, "fieldset#categories[disabled]").len(), 1);
     assert_eq!(

@@ -5,23 +5,18 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
-    chat_window::set_policy,
-    file_uploads::{exe, PNG},
-    helpers::*,
+use crate::support::{
+    fixtures::set_policy,
+    fixtures::{exe, PNG},
+    *,
 };
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
 
 /// The ids of the conversation's files as the agent's stream names them,
 /// with whether each may be previewed.
-async fn files_seen(
-    app: &TestApp,
-    agent: &reqwest::Client,
-    id: i64,
-    n: usize,
-) -> Vec<(String, bool)> {
-    let mut s = app.agent_events(agent, id, None).await;
+async fn files_seen(agent: &SignedIn, id: i64, n: usize) -> Vec<(String, bool)> {
+    let mut s = agent.events(id, None).await;
     let mut out = Vec::new();
     while out.len() < n {
         let f = s.until("file").await;
@@ -34,23 +29,15 @@ async fn files_seen(
     out
 }
 
-async fn conversation(app: &TestApp, agent: &reqwest::Client, id: i64) -> Value {
-    let r = agent
-        .get(app.url(&format!("/agent/api/conversations/{id}")))
-        .send()
-        .await
-        .unwrap();
+async fn conversation(agent: &SignedIn, id: i64) -> Value {
+    let r = agent.get(&format!("/agent/api/conversations/{id}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }
 
 /// The transcript's images (src, alt) and file links (text).
-async fn transcript(
-    app: &TestApp,
-    c: &reqwest::Client,
-    id: i64,
-) -> (Vec<(String, String)>, Vec<String>) {
-    let html = app.text(c, &format!("/conversations/{id}")).await;
+async fn transcript(c: &SignedIn, id: i64) -> (Vec<(String, String)>, Vec<String>) {
+    let html = c.text(&format!("/conversations/{id}")).await;
     let doc = scraper::Html::parse_document(&html);
     let img = scraper::Selector::parse(".transcript img").unwrap();
     let link = scraper::Selector::parse(".transcript a.file").unwrap();
@@ -65,16 +52,8 @@ async fn transcript(
     (imgs, links)
 }
 
-async fn toggle(
-    app: &TestApp,
-    c: &reqwest::Client,
-    csrf: &str,
-    id: i64,
-    show: bool,
-) -> reqwest::Response {
-    app.agent_post(
-        c,
-        csrf,
+async fn toggle(c: &SignedIn, id: i64, show: bool) -> reqwest::Response {
+    c.post_json(
         &format!("/agent/api/conversations/{id}/previews"),
         json!({ "show": show }),
     )
@@ -94,18 +73,14 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
         v.upload(Some(&cid), "report.pdf", PDF.to_vec()).await.0,
         StatusCode::OK
     );
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let seen = files_seen(&app, &agent, id, 2).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let seen = files_seen(&agent, id, 2).await;
     let [(png, true), (pdf, false)] = &seen[..] else {
         panic!("{seen:?}");
     };
 
-    let r = agent
-        .get(app.url(&format!("/agent/files/{png}/preview")))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&format!("/agent/files/{png}/preview")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let h = r.headers();
     assert_eq!(h["content-type"], "image/png");
@@ -120,11 +95,7 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
         .starts_with("inline"));
     assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
     // The download stays an attachment that is never sniffed.
-    let r = agent
-        .get(app.url(&format!("/agent/files/{png}")))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&format!("/agent/files/{png}")).await;
     assert!(r.headers()["content-disposition"]
         .to_str()
         .unwrap()
@@ -132,18 +103,10 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     // No preview of anything but a checked image, nor for another account.
-    let r = agent
-        .get(app.url(&format!("/agent/files/{pdf}/preview")))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&format!("/agent/files/{pdf}/preview")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (globex, _) = app.login_as(&app.globex.agent).await;
-    let r = globex
-        .get(app.url(&format!("/agent/files/{png}/preview")))
-        .send()
-        .await
-        .unwrap();
+    let globex = app.sign_in(&app.globex.agent).await;
+    let r = globex.get(&format!("/agent/files/{png}/preview")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = app
         .other_client()
@@ -154,7 +117,7 @@ async fn previews_are_inline_only_for_checked_images_and_only_for_their_owners()
     assert_ne!(r.status(), StatusCode::OK, "signed out");
 
     // The visitor previews the images of their own conversation only.
-    let own = |who: &crate::chat_helpers::VisitorClient, fid: &str| {
+    let own = |who: &crate::support::visitors::VisitorClient, fid: &str| {
         who.client
             .get(format!(
                 "{}/conversations/{cid}/files/{fid}/preview",
@@ -190,9 +153,9 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
     );
     // A refused file is never offered as a picture.
     v.upload(Some(&cid), "invoice.png", exe()).await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    let png = files_seen(&app, &agent, id, 1).await.remove(0).0;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    let png = files_seen(&agent, id, 1).await.remove(0).0;
     let img = (
         format!("/agent/files/{png}/preview"),
         "photo.png".to_owned(),
@@ -200,7 +163,7 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
     let link = format!("photo.png ({} B)", PNG.len());
 
     // The account default (on, as the manager chose) applies.
-    let c = conversation(&app, &agent, id).await;
+    let c = conversation(&agent, id).await;
     assert_eq!(
         (
             c["image_previews"].clone(),
@@ -208,31 +171,22 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
         ),
         (json!(true), json!(true))
     );
-    assert_eq!(
-        transcript(&app, &agent, id).await,
-        (vec![img.clone()], vec![])
-    );
+    assert_eq!(transcript(&agent, id).await, (vec![img.clone()], vec![]));
 
     // Hidden for this conversation: a link with name and size instead.
-    let r = toggle(&app, &agent, &csrf, id, false).await;
+    let r = toggle(&agent, id, false).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["image_previews"], false);
-    assert_eq!(
-        conversation(&app, &agent, id).await["image_previews"],
-        false
-    );
-    assert_eq!(
-        transcript(&app, &agent, id).await,
-        (vec![], vec![link.clone()])
-    );
+    assert_eq!(conversation(&agent, id).await["image_previews"], false);
+    assert_eq!(transcript(&agent, id).await, (vec![], vec![link.clone()]));
 
     // The manager turns the default off: the toggled conversation keeps its
     // choice, a new one follows the default until an agent shows previews.
-    let (m, mcsrf) = app.login_as(&app.acme.manager).await;
+    let m = app.sign_in(&app.acme.manager).await;
     let off = [("file_mode", "all"), ("max_mb", "10")];
-    let r = app.submit(&m, &mcsrf, "/settings/chat-window", &off).await;
+    let r = m.post("/settings/chat-window", &off).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let c = conversation(&app, &agent, id).await;
+    let c = conversation(&agent, id).await;
     assert_eq!(
         (
             c["image_previews"].clone(),
@@ -240,15 +194,15 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
         ),
         (json!(false), json!(false))
     );
-    let r = toggle(&app, &agent, &csrf, id, true).await;
+    let r = toggle(&agent, id, true).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
-        conversation(&app, &agent, id).await["image_previews"],
+        conversation(&agent, id).await["image_previews"],
         true,
         "the toggle beats the default"
     );
     assert_eq!(
-        transcript(&app, &m, id).await,
+        transcript(&m, id).await,
         (vec![img], vec![]),
         "managers see the same"
     );
@@ -259,27 +213,21 @@ async fn the_default_and_each_conversations_toggle_decide_what_agents_see() {
         w.upload(Some(&wid_cid), "photo.png", PNG.to_vec()).await.0,
         StatusCode::OK
     );
-    let other = app.overview(&agent).await["conversations"]
+    let other = agent.overview().await["conversations"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["id"].as_i64().unwrap())
         .find(|c| *c != id)
         .unwrap();
-    assert_eq!(
-        conversation(&app, &agent, other).await["image_previews"],
-        false
-    );
-    assert_eq!(transcript(&app, &agent, other).await, (vec![], vec![link]));
+    assert_eq!(conversation(&agent, other).await["image_previews"], false);
+    assert_eq!(transcript(&agent, other).await, (vec![], vec![link]));
 
     // Only with the token, and only the account's own conversations.
-    let r = toggle(&app, &agent, "wrong", other, true).await;
+    let r = toggle(&agent.with_csrf("wrong"), other, true).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let (globex, gcsrf) = app.login_as(&app.globex.agent).await;
-    let r = toggle(&app, &globex, &gcsrf, other, true).await;
+    let globex = app.sign_in(&app.globex.agent).await;
+    let r = toggle(&globex, other, true).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        conversation(&app, &agent, other).await["image_previews"],
-        false
-    );
+    assert_eq!(conversation(&agent, other).await["image_previews"], false);
 }

@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// 20 failed sign-ins with different e-mail addresses, each carrying `xff`.
 async fn exhaust_address_limit(app: &TestApp, xff: &str) {

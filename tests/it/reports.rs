@@ -3,7 +3,7 @@
 use chatgate::web::conversations::CSV_COLUMNS;
 use reqwest::StatusCode;
 
-use crate::blocking::{block, chat_from, proxied};
+use crate::support::blocking::{block, chat_from, proxied};
 
 fn listed_ids(html: &str) -> Vec<i64> {
     let doc = scraper::Html::parse_document(html);
@@ -26,35 +26,26 @@ fn listed_ids(html: &str) -> Vec<i64> {
 #[actix_web::test]
 async fn the_filter_and_the_csv_follow_the_blocks() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (_, _, c1) = chat_from(&app, &agent, "192.0.2.1", "one").await;
     let (_, _, c2) = chat_from(&app, &agent, "192.0.2.2", "two").await;
     let (_, _, c3) = chat_from(&app, &agent, "192.0.2.3", "three").await;
     assert_eq!(
-        block(
-            &app,
-            &agent,
-            &csrf,
-            c1,
-            "=HYPERLINK(\"http://evil.example\",\"x\")"
-        )
-        .await
-        .status(),
+        block(&agent, c1, "=HYPERLINK(\"http://evil.example\",\"x\")")
+            .await
+            .status(),
         StatusCode::OK
     );
-    assert_eq!(
-        block(&app, &agent, &csrf, c2, "spam").await.status(),
-        StatusCode::OK
-    );
-    let (boss, boss_csrf) = app.login_as(&app.acme.manager).await;
-    app.form(&boss, &boss_csrf, &format!("/conversations/{c2}/unblock"))
+    assert_eq!(block(&agent, c2, "spam").await.status(), StatusCode::OK);
+    let boss = app.sign_in(&app.acme.manager).await;
+    boss.post(&format!("/conversations/{c2}/unblock"), &[])
         .await;
 
     let case = app.acme.case.id;
     let list = |filter: &'static str| {
-        let boss = boss.clone();
-        let url = app.url(&format!("/cases/{case}/conversations?blocking={filter}"));
-        async move { listed_ids(&boss.get(url).send().await.unwrap().text().await.unwrap()) }
+        let boss = &boss;
+        let path = format!("/cases/{case}/conversations?blocking={filter}");
+        async move { listed_ids(&boss.text(&path).await) }
     };
     assert_eq!(list("blocked").await, [c1]);
     assert_eq!(
@@ -65,10 +56,8 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
     assert_eq!(list("all").await, [c3, c2, c1]);
 
     let csv = boss
-        .get(app.url(&format!("/cases/{case}/conversations.csv?blocking=all")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/cases/{case}/conversations.csv?blocking=all"))
+        .await;
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.headers()["content-type"]
         .to_str()
@@ -100,11 +89,8 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
     );
     assert_eq!(&by_id(c3)[7], "Not blocked");
     assert!(!text.contains("192.0.2."), "no address in the export");
-    let blocked_only = app
-        .text(
-            &boss,
-            &format!("/cases/{case}/conversations.csv?blocking=blocked"),
-        )
+    let blocked_only = boss
+        .text(&format!("/cases/{case}/conversations.csv?blocking=blocked"))
         .await;
     assert_eq!(
         blocked_only.lines().count(),
@@ -118,7 +104,7 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
     assert!(list("blocked").await.is_empty());
     assert_eq!(list("not_blocked").await, [c3, c2, c1]);
-    let page = app.text(&boss, &format!("/conversations/{c1}")).await;
+    let page = boss.text(&format!("/conversations/{c1}")).await;
     assert!(
         page.contains("Expired"),
         "an expired block is shown as such"
@@ -126,10 +112,8 @@ async fn the_filter_and_the_csv_follow_the_blocks() {
     // Another account's case is a 404, and so is its export.
     let other = app.globex.case.id;
     assert_eq!(
-        boss.get(app.url(&format!("/cases/{other}/conversations.csv")))
-            .send()
+        boss.get(&format!("/cases/{other}/conversations.csv"))
             .await
-            .unwrap()
             .status(),
         StatusCode::NOT_FOUND
     );

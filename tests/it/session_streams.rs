@@ -6,21 +6,21 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::{
-    helpers::*,
-    seat_support::{Frame, Sse},
+use crate::support::{
+    sse::{Frame, Sse},
+    *,
 };
 
 const WITHIN: Duration = Duration::from_millis(1000);
 
 /// The agent's two streams: the console's list and one conversation.
-async fn agent_streams(app: &TestApp, agent: &reqwest::Client) -> (Sse, Sse) {
+async fn agent_streams(app: &TestApp, agent: &SignedIn) -> (Sse, Sse) {
     let v = app.visitor("acme-support").await;
     v.say("hello").await;
-    let id = app.conversation_id(agent).await;
-    let mut list = Sse::open(agent, &app.url("/agent/events")).await;
+    let id = agent.conversation_id().await;
+    let mut list = Sse::open(agent.client(), &app.url("/agent/events")).await;
     let mut conv = Sse::open(
-        agent,
+        agent.client(),
         &app.url(&format!("/agent/conversations/{id}/events")),
     )
     .await;
@@ -49,12 +49,12 @@ async fn both_end(list: &mut Sse, conv: &mut Sse) {
 #[actix_web::test]
 async fn sign_out_ends_that_sessions_streams_at_once() {
     let app = spawn_app().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (other_browser, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let other_browser = app.sign_in(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
-    let mut elsewhere = Sse::open(&other_browser, &app.url("/agent/events")).await;
+    let mut elsewhere = Sse::open(other_browser.client(), &app.url("/agent/events")).await;
 
-    let r = app.form(&agent, &csrf, "/logout").await;
+    let r = agent.post("/logout", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     both_end(&mut list, &mut conv).await;
     // The same agent signed in elsewhere keeps their console.
@@ -64,13 +64,11 @@ async fn sign_out_ends_that_sessions_streams_at_once() {
 #[actix_web::test]
 async fn deactivation_ends_the_users_streams() {
     let app = spawn_app().await;
-    let (manager, csrf) = app.login_as(&app.acme.manager).await;
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let manager = app.sign_in(&app.acme.manager).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
     let path = format!("/settings/users/{}/active", app.acme.agent_id);
-    let r = app
-        .submit(&manager, &csrf, &path, &[("active", "false")])
-        .await;
+    let r = manager.post(&path, &[("active", "false")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     both_end(&mut list, &mut conv).await;
 }
@@ -78,18 +76,16 @@ async fn deactivation_ends_the_users_streams() {
 #[actix_web::test]
 async fn a_role_change_ends_the_users_streams() {
     let app = spawn_app().await;
-    let (manager, csrf) = app.login_as(&app.acme.manager).await;
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let manager = app.sign_in(&app.acme.manager).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
     let path = format!("/settings/users/{}/role", app.acme.agent_id);
-    let r = app
-        .submit(&manager, &csrf, &path, &[("role", "manager")])
-        .await;
+    let r = manager.post(&path, &[("role", "manager")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     both_end(&mut list, &mut conv).await;
     // Signed in again, the new manager's console streams as before.
-    let (again, _) = app.login_as(&app.acme.agent).await;
-    Sse::open(&again, &app.url("/agent/events"))
+    let again = app.sign_in(&app.acme.agent).await;
+    Sse::open(again.client(), &app.url("/agent/events"))
         .await
         .stays_open(Duration::from_millis(1500))
         .await;
@@ -99,7 +95,7 @@ async fn a_role_change_ends_the_users_streams() {
 /// hub: as a sign-out on another instance, or time running out, looks.
 async fn ends_when_the_row_changes(statement: &str) {
     let app = spawn_app().await;
-    let (agent, _) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (mut list, mut conv) = agent_streams(&app, &agent).await;
     list.stays_open(Duration::from_millis(1200)).await;
     app.sql(statement);

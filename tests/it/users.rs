@@ -1,11 +1,11 @@
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn agent_cannot_open_or_use_manager_pages() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.agent).await;
+    let me = app.login_ok(&app.acme.agent).await;
     for path in [
         "/settings/users",
         "/settings/block-visitors",
@@ -16,8 +16,8 @@ async fn agent_cannot_open_or_use_manager_pages() {
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
         assert!(r.text().await.unwrap().contains("Not allowed"));
     }
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             &format!("/settings/users/{}/role", app.acme.agent_id),
             &[("role", "manager")],
         )
@@ -32,21 +32,21 @@ async fn agent_cannot_open_or_use_manager_pages() {
 #[actix_web::test]
 async fn another_accounts_ids_answer_404() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.manager).await;
+    let me = app.login_ok(&app.acme.manager).await;
     let theirs = &app.globex;
     let r = app
         .get(&format!("/cases/{}/conversations", theirs.case.id))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             &format!("/settings/users/{}/role", theirs.agent_id),
             &[("role", "manager")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             &format!("/settings/users/{}/active", theirs.manager_id),
             &[("active", "false")],
         )
@@ -56,14 +56,10 @@ async fn another_accounts_ids_answer_404() {
     let html = app.page("/settings/users", StatusCode::OK).await;
     assert!(!html.contains(&theirs.agent));
     // Their users are untouched: the agent is still an active agent.
-    let (theirs_agent, _) = app.login_as(&theirs.agent).await;
-    let r = theirs_agent
-        .get(app.url("/settings/users"))
-        .send()
-        .await
-        .unwrap();
+    let theirs_agent = app.sign_in(&theirs.agent).await;
+    let r = theirs_agent.get("/settings/users").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "still an agent");
-    app.login_as(&theirs.manager).await;
+    app.sign_in(&theirs.manager).await;
     // Our own case works.
     assert_eq!(
         app.get(&format!("/cases/{}/conversations", app.acme.case.id))
@@ -76,9 +72,9 @@ async fn another_accounts_ids_answer_404() {
 #[actix_web::test]
 async fn manager_adds_a_user_and_bad_input_keeps_what_was_typed() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.manager).await;
-    let r = app
-        .post_form(
+    let me = app.login_ok(&app.acme.manager).await;
+    let r = me
+        .post(
             "/settings/users",
             &[
                 ("name", "Dana Doe"),
@@ -105,8 +101,8 @@ async fn manager_adds_a_user_and_bad_input_keeps_what_was_typed() {
         "nothing stored"
     );
 
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             "/settings/users",
             &[
                 ("name", "Dana Doe"),
@@ -123,11 +119,11 @@ async fn manager_adds_a_user_and_bad_input_keeps_what_was_typed() {
         "confirmation shown"
     );
     assert!(html.contains("dana@acme.test"));
-    app.login_as("dana@acme.test").await;
+    app.sign_in("dana@acme.test").await;
 
     // A duplicate is reported, not stored twice.
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             "/settings/users",
             &[
                 ("name", "Dana Again"),
@@ -142,8 +138,8 @@ async fn manager_adds_a_user_and_bad_input_keeps_what_was_typed() {
     assert!(html.contains("A user with this e-mail address already exists."));
     assert!(html.contains("value=\"Dana Again\""));
     // Even an address used in another account is refused: sign-in is by e-mail.
-    let r = app
-        .post_form(
+    let r = me
+        .post(
             "/settings/users",
             &[
                 ("name", "X"),
@@ -168,32 +164,29 @@ async fn role_change_takes_effect_at_once() {
         StatusCode::FORBIDDEN
     );
 
-    let boss = app.login_as(&app.acme.manager).await;
-    let token = boss.1;
+    let boss = app.sign_in(&app.acme.manager).await;
     let r = boss
-        .0
-        .post(app.url(&format!("/settings/users/{}/role", app.acme.agent_id)))
-        .form(&[("role", "manager"), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/settings/users/{}/role", app.acme.agent_id),
+            &[("role", "manager")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The agent's existing session now has the manager's rights.
     assert_eq!(app.get("/settings/users").await.status(), StatusCode::OK);
     // And back.
     let r = boss
-        .0
-        .post(app.url(&format!("/settings/users/{}/role", app.acme.agent_id)))
-        .form(&[("role", "agent"), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/settings/users/{}/role", app.acme.agent_id),
+            &[("role", "agent")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get("/settings/users").await.status(),
         StatusCode::FORBIDDEN
     );
-    let audit = get_text(&boss.0, app.url("/audit")).await;
+    let audit = boss.text("/audit").await;
     assert!(audit.contains("user.role_changed"));
 }
 
@@ -202,13 +195,13 @@ async fn deactivation_signs_out_at_once_and_blocks_sign_in() {
     let app = spawn_app().await;
     app.login_ok(&app.acme.agent).await;
     assert_eq!(app.get("/agent").await.status(), StatusCode::OK);
-    let (boss, token) = app.login_as(&app.acme.manager).await;
+    let boss = app.sign_in(&app.acme.manager).await;
     let r = boss
-        .post(app.url(&format!("/settings/users/{}/active", app.acme.agent_id)))
-        .form(&[("active", "false"), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/settings/users/{}/active", app.acme.agent_id),
+            &[("active", "false")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get("/agent").await.status(),
@@ -227,11 +220,11 @@ async fn deactivation_signs_out_at_once_and_blocks_sign_in() {
     );
     // Reactivated, they can sign in again.
     let r = boss
-        .post(app.url(&format!("/settings/users/{}/active", app.acme.agent_id)))
-        .form(&[("active", "true"), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/settings/users/{}/active", app.acme.agent_id),
+            &[("active", "true")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     app.login_ok(&app.acme.agent).await;
 }
@@ -239,10 +232,10 @@ async fn deactivation_signs_out_at_once_and_blocks_sign_in() {
 #[actix_web::test]
 async fn the_last_manager_and_oneself_are_protected() {
     let app = spawn_app().await;
-    app.login_ok(&app.acme.manager).await;
+    let manager = app.login_ok(&app.acme.manager).await;
     let me = app.acme.manager_id;
-    let r = app
-        .post_form(&format!("/settings/users/{me}/role"), &[("role", "agent")])
+    let r = manager
+        .post(&format!("/settings/users/{me}/role"), &[("role", "agent")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = app.page("/settings/users", StatusCode::OK).await;
@@ -250,8 +243,8 @@ async fn the_last_manager_and_oneself_are_protected() {
         html.contains("The account must keep at least one active manager."),
         "{html}"
     );
-    let r = app
-        .post_form(
+    let r = manager
+        .post(
             &format!("/settings/users/{me}/active"),
             &[("active", "false")],
         )

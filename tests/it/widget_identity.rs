@@ -9,7 +9,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{chat_helpers::EventStream, chat_window::set_policy, helpers::*};
+use crate::support::{fixtures::set_policy, visitors::EventStream, *};
 
 /// A browser that never sends or keeps cookies, like a frame on another
 /// site with third-party cookies blocked, holding the id in "storage".
@@ -48,11 +48,11 @@ async fn page_view(app: &TestApp, stored: Option<&str>) -> Cookieless {
 
 impl Cookieless {
     async fn get(&self, path: &str) -> reqwest::Response {
-        crate::chat_helpers::seat_get(&self.client, &self.base, &self.visitor, path).await
+        crate::support::visitors::seat_get(&self.client, &self.base, &self.visitor, path).await
     }
 
     async fn state(&self) -> Value {
-        crate::chat_helpers::seat_state(&self.client, &self.base, &self.visitor).await
+        crate::support::visitors::seat_state(&self.client, &self.base, &self.visitor).await
     }
 
     async fn say(&self, text: &str, conversation: Option<&str>) -> reqwest::Response {
@@ -115,8 +115,8 @@ async fn a_visitor_without_cookies_keeps_the_conversation_across_pages() {
     );
 
     // The agents see one conversation with both messages.
-    let (agent, _) = app.login_as(&app.acme.agent).await;
-    let o = app.overview(&agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let o = agent.overview().await;
     assert_eq!(o["conversations"].as_array().unwrap().len(), 1, "{o}");
     assert_eq!(o["conversations"][0]["messages"], 2);
 }
@@ -219,9 +219,11 @@ async fn over_https_the_visitor_cookie_is_partitioned() {
 
 /// The `accept` attribute of the frame's file input.
 async fn accept_of(app: &TestApp) -> Option<String> {
-    let html = app
-        .text(&app.other_client(), "/widget/v1/acme-support/frame")
-        .await;
+    let html = get_text(
+        &app.other_client(),
+        app.url("/widget/v1/acme-support/frame"),
+    )
+    .await;
     let doc = scraper::Html::parse_document(&html);
     let sel = scraper::Selector::parse("input[type=file]").unwrap();
     let input = doc.select(&sel).next().expect("the file input");
@@ -260,10 +262,10 @@ async fn the_file_input_accepts_what_the_policy_allows() {
 
 #[actix_web::test]
 async fn blocking_stays_by_address_whatever_names_the_visitor() {
-    let app = crate::blocking::proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (_, _, id) = crate::blocking::chat_from(&app, &agent, "198.51.100.77", "hi").await;
-    let r = crate::blocking::block(&app, &agent, &csrf, id, "spam").await;
+    let app = crate::support::blocking::proxied().await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let (_, _, id) = crate::support::blocking::chat_from(&app, &agent, "198.51.100.77", "hi").await;
+    let r = crate::support::blocking::block(&agent, id, "spam").await;
     assert_eq!(r.status(), StatusCode::OK);
     // A fresh id from storage, on the blocked address: refused all the same.
     let fresh = page_view(&app, None).await;

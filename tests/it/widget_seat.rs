@@ -7,10 +7,10 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::{
+use crate::support::{
     blocking::{block, bootstrap_shows, chat_from, proxied},
-    chat_helpers::VisitorClient,
-    helpers::*,
+    visitors::VisitorClient,
+    *,
 };
 
 /// What the frame reads on a new page view.
@@ -36,8 +36,8 @@ async fn new_page_view_says(v: &VisitorClient, text: &str) -> reqwest::Response 
 
 /// The visitor's new message reaches the agents as a new waiting
 /// conversation, and its text is in it.
-async fn agents_receive(app: &TestApp, agent: &reqwest::Client, old: i64, text: &str) {
-    let o = app.overview(agent).await;
+async fn agents_receive(agent: &SignedIn, old: i64, text: &str) {
+    let o = agent.overview().await;
     let fresh: Vec<&Value> = o["conversations"]
         .as_array()
         .unwrap()
@@ -47,14 +47,14 @@ async fn agents_receive(app: &TestApp, agent: &reqwest::Client, old: i64, text: 
     assert_eq!(fresh.len(), 1, "one new conversation for the agents: {o}");
     assert_eq!(fresh[0]["status"], "waiting");
     let id = fresh[0]["id"].as_i64().unwrap();
-    let mut s = app.agent_events(agent, id, None).await;
+    let mut s = agent.events(id, None).await;
     assert_eq!(s.until("message").await["body"]["text"], text);
 }
 
 async fn unblock(app: &TestApp, id: i64) {
-    let (boss, csrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .form(&boss, &csrf, &format!("/conversations/{id}/unblock"))
+    let boss = app.sign_in(&app.acme.manager).await;
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "Unblock now");
 }
@@ -63,8 +63,7 @@ async fn unblock(app: &TestApp, id: i64) {
 /// conversation to continue (only, with `survey`, the closed one whose
 /// survey waits), and the message starts a new one.
 async fn next_page_view_starts_afresh(
-    app: &TestApp,
-    agent: &reqwest::Client,
+    agent: &SignedIn,
     v: &VisitorClient,
     (old_cid, old_id): (&str, i64),
     survey: bool,
@@ -84,49 +83,43 @@ async fn next_page_view_starts_afresh(
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let body: Value = r.json().await.unwrap();
     assert_ne!(body["conversation"], old_cid, "a new conversation");
-    agents_receive(app, agent, old_id, "Hello again").await;
+    agents_receive(agent, old_id, "Hello again").await;
 }
 
 #[actix_web::test]
 async fn unblock_now_gives_the_chat_back_to_the_same_browser() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "198.51.100.41", "rude words").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "insults").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "insults").await.status(), StatusCode::OK);
     assert!(!bootstrap_shows(&app, "198.51.100.41").await);
     unblock(&app, id).await;
     assert!(bootstrap_shows(&app, "198.51.100.41").await, "the button");
-    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), false).await;
+    next_page_view_starts_afresh(&agent, &v, (&cid, id), false).await;
 }
 
 #[actix_web::test]
 async fn an_expired_block_gives_the_chat_back_to_the_same_browser() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "198.51.100.42", "rude words").await;
-    assert_eq!(
-        block(&app, &agent, &csrf, id, "insults").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(block(&agent, id, "insults").await.status(), StatusCode::OK);
     app.core
         .clock
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
     assert!(bootstrap_shows(&app, "198.51.100.42").await, "the button");
-    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), false).await;
+    next_page_view_starts_afresh(&agent, &v, (&cid, id), false).await;
 }
 
 #[actix_web::test]
 async fn a_conversation_closed_by_an_agent_is_not_continued_on_a_new_page_view() {
     let app = proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
+    let agent = app.sign_in(&app.acme.agent).await;
     let (v, cid, id) = chat_from(&app, &agent, "198.51.100.43", "a question").await;
-    let r = app.agent_act(&agent, &csrf, id, "close").await;
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
     // Named for its survey only: writing starts a new conversation.
-    next_page_view_starts_afresh(&app, &agent, &v, (&cid, id), true).await;
+    next_page_view_starts_afresh(&agent, &v, (&cid, id), true).await;
 }
 
 #[actix_web::test]

@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// A frame on another site with third-party cookies blocked: no cookies,
 /// the visitor id (as the frame keeps it) sent as a header.
@@ -18,9 +18,11 @@ struct Seat {
 
 /// The id a new frame of `case` names for its storage.
 async fn fresh_id(app: &TestApp, case: &str) -> String {
-    let html = app
-        .text(&reqwest::Client::new(), &format!("/widget/v1/{case}/frame"))
-        .await;
+    let html = get_text(
+        &reqwest::Client::new(),
+        app.url(&format!("/widget/v1/{case}/frame")),
+    )
+    .await;
     let doc = scraper::Html::parse_document(&html);
     let sel = scraper::Selector::parse("body").unwrap();
     let body = doc.select(&sel).next().unwrap();
@@ -41,12 +43,13 @@ impl Seat {
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        crate::chat_helpers::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
+        crate::support::visitors::seat_get(&reqwest::Client::new(), &self.base, &self.visitor, path)
             .await
     }
 
     async fn state(&self) -> Value {
-        crate::chat_helpers::seat_state(&reqwest::Client::new(), &self.base, &self.visitor).await
+        crate::support::visitors::seat_state(&reqwest::Client::new(), &self.base, &self.visitor)
+            .await
     }
 
     async fn ticket(&self) -> String {
@@ -80,7 +83,7 @@ impl Seat {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         let seq = r.json::<Value>().await.unwrap()["seq"].as_i64().unwrap();
-        let mut s = crate::chat_helpers::EventStream::new(
+        let mut s = crate::support::visitors::EventStream::new(
             self.get(&format!("/events?conversation={cid}&after={}", seq - 1))
                 .await,
         );
@@ -117,7 +120,7 @@ async fn a_ticket_reads_its_own_stream_and_no_other() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let mut s = crate::chat_helpers::EventStream::new(r);
+    let mut s = crate::support::visitors::EventStream::new(r);
     assert_eq!(s.until("message").await["body"]["text"], "I am X");
     // Not Y's.
     let url = format!("{}/events?conversation={cy}&ticket={tx}", x.base);
@@ -151,9 +154,9 @@ async fn each_accounts_frame_names_its_own_visitor() {
         let body = doc.select(&sel).next().unwrap();
         body.value().attr("data-visitor").unwrap().to_owned()
     };
-    let acme = id_of(app.text(&browser, "/widget/v1/acme-support/frame").await);
-    let again = id_of(app.text(&browser, "/widget/v1/acme-support/frame").await);
-    let globex = id_of(app.text(&browser, "/widget/v1/globex-support/frame").await);
+    let acme = id_of(get_text(&browser, app.url("/widget/v1/acme-support/frame")).await);
+    let again = id_of(get_text(&browser, app.url("/widget/v1/acme-support/frame")).await);
+    let globex = id_of(get_text(&browser, app.url("/widget/v1/globex-support/frame")).await);
     assert_eq!(acme, again, "one browser, one visitor per account");
     assert_ne!(acme, globex, "the accounts do not share the visitor's id");
 }
@@ -205,8 +208,8 @@ async fn file_links_carry_a_ticket_for_that_file_only() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a ticket mints none");
 }
 
-async fn close(app: &TestApp, agent: &reqwest::Client, csrf: &str, id: i64) {
-    let r = app.agent_act(agent, csrf, id, "close").await;
+async fn close(agent: &SignedIn, id: i64) {
+    let r = agent.act(id, "close").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -215,9 +218,9 @@ async fn the_survey_of_a_closed_conversation_is_still_answerable() {
     let app = spawn_app().await;
     let v = Seat::new(&app, "acme-support").await;
     let cid = v.say("thanks for the help").await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let id = app.conversation_id(&agent).await;
-    close(&app, &agent, &csrf, id).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    close(&agent, id).await;
 
     // The next page view names the closed conversation for its survey.
     let s = v.state().await;
@@ -239,16 +242,17 @@ async fn the_survey_of_a_closed_conversation_is_still_answerable() {
 
 #[actix_web::test]
 async fn no_survey_for_a_blocked_conversation() {
-    let app = crate::blocking::proxied().await;
-    let (agent, csrf) = app.login_as(&app.acme.agent).await;
-    let (v, cid, id) = crate::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
-    let r = app.agent_act(&agent, &csrf, id, "survey").await;
+    let app = crate::support::blocking::proxied().await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let (v, cid, id) =
+        crate::support::blocking::chat_from(&app, &agent, "198.51.100.9", "hi").await;
+    let r = agent.act(id, "survey").await;
     assert_eq!(r.status(), StatusCode::OK, "the survey is offered");
-    let r = crate::blocking::block(&app, &agent, &csrf, id, "abuse").await;
+    let r = crate::support::blocking::block(&agent, id, "abuse").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (boss, bcsrf) = app.login_as(&app.acme.manager).await;
-    let r = app
-        .form(&boss, &bcsrf, &format!("/conversations/{id}/unblock"))
+    let boss = app.sign_in(&app.acme.manager).await;
+    let r = boss
+        .post(&format!("/conversations/{id}/unblock"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = v.get_by_cookie("/state").await;

@@ -67,7 +67,7 @@ impl FreshDb {
             ("CHATGATE_DB_POOL_SIZE", "2".to_owned()),
             (
                 "CHATGATE_DEMO_PASSWORD",
-                crate::helpers::PASSWORD.to_owned(),
+                crate::support::PASSWORD.to_owned(),
             ),
             (
                 "CHATGATE_GEOIP_DB",
@@ -96,7 +96,7 @@ impl Drop for FreshDb {
 }
 
 /// The SQLite file of a test app, or `None` on PostgreSQL.
-pub fn sqlite_file(app: &crate::helpers::TestApp) -> Option<PathBuf> {
+pub fn sqlite_file(app: &crate::support::TestApp) -> Option<PathBuf> {
     match &app.core.settings.database {
         chatgate::config::DatabaseUrl::Sqlite(p) => Some(p.clone()),
         chatgate::config::DatabaseUrl::Postgres(_) => None,

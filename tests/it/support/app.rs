@@ -15,7 +15,9 @@ use chatgate::{
     startup::{Application, Core},
 };
 use diesel::{Connection, RunQueryDsl};
-use reqwest::{cookie::CookieStore, redirect::Policy, Response, StatusCode};
+use reqwest::{cookie::CookieStore, Response, StatusCode};
+
+use super::http::{client_with, csrf_in};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -135,15 +137,6 @@ impl TestAppBuilder {
     }
 }
 
-pub fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_provider(jar)
-        .pool_idle_timeout(IDLE)
-        .build()
-        .unwrap()
-}
-
 fn hex_key() -> String {
     (0..32)
         .map(|i| format!("{:02x}", (i * 7 + 3) as u8))
@@ -218,27 +211,20 @@ impl TestApp {
         csrf_in(&self.page("/", StatusCode::OK).await).expect("a csrf token on the page")
     }
 
-    /// POST a form with the session's CSRF token added.
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+    /// Signs in with the app's own client; the answer, for the caller to check.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
         let token = self.csrf().await;
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("csrf_token", &token));
+        let form = [
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &token),
+        ];
         self.client
-            .post(self.url(path))
+            .post(self.url("/login"))
             .form(&form)
             .send()
             .await
             .unwrap()
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_form("/login", &[("email", email), ("password", password)])
-            .await
-    }
-
-    pub async fn login_ok(&self, email: &str) {
-        let r = self.login(email, PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
     }
 
     pub fn session_cookie(&self) -> Option<String> {
@@ -257,101 +243,10 @@ impl TestApp {
         client_with(Arc::new(reqwest::cookie::Jar::default()))
     }
 
-    /// GET `path` with `client` and return the body as text.
-    pub async fn text(&self, client: &reqwest::Client, path: &str) -> String {
-        client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    /// POST a form carrying `csrf` with `client`.
-    pub async fn form(&self, client: &reqwest::Client, csrf: &str, path: &str) -> Response {
-        client
-            .post(self.url(path))
-            .form(&[("csrf_token", csrf)])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// POST form fields (repeated names allowed) plus `csrf` with `client`.
-    pub async fn submit(
-        &self,
-        client: &reqwest::Client,
-        csrf: &str,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("csrf_token", csrf));
-        client
-            .post(self.url(path))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Signs in a second browser; returns it and its CSRF token.
-    pub async fn login_as(&self, email: &str) -> (reqwest::Client, String) {
-        let c = self.other_client();
-        let r = sign_in_at(&c, &self.url("/login"), email).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
-        let html = get_text(&c, self.url("/")).await;
-        (c, csrf_in(&html).unwrap())
-    }
-
     pub fn sql(&self, statement: &str) {
         let mut conn = self.core.db.get().unwrap();
         diesel::sql_query(statement).execute(&mut *conn).unwrap();
     }
-}
-
-/// The body of a GET of `url` as text.
-pub async fn get_text(c: &reqwest::Client, url: String) -> String {
-    c.get(url).send().await.unwrap().text().await.unwrap()
-}
-
-/// The body of a GET of `url` as JSON.
-pub async fn get_json(c: &reqwest::Client, url: String) -> serde_json::Value {
-    c.get(url).send().await.unwrap().json().await.unwrap()
-}
-
-/// Signs `c` in as `email` (with the test password) through the form at
-/// `login_url`; the answer, for the caller to check.
-pub async fn sign_in_at(c: &reqwest::Client, login_url: &str, email: &str) -> Response {
-    let html = get_text(c, login_url.to_owned()).await;
-    let token = csrf_in(&html).unwrap();
-    c.post(login_url)
-        .form(&[
-            ("email", email),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-pub fn csrf_in(html: &str) -> Option<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
-    doc.select(&sel)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .map(str::to_owned)
-}
-
-pub fn location(r: &Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 /// A PostgreSQL database created for one test and dropped after it.

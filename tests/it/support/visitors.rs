@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use super::*;
 
 /// A visitor's browser: its own cookies, the id the frame keeps.
 pub struct VisitorClient {
@@ -124,6 +124,28 @@ impl VisitorClient {
     }
 }
 
+impl VisitorClient {
+    /// Sends a file; `conversation` as the frame would name it.
+    pub async fn upload(
+        &self,
+        conversation: Option<&str>,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let q = conversation.map_or(String::new(), |c| format!("?conversation={c}"));
+        let r = self
+            .client
+            .post(format!("{}/files{q}", self.base))
+            .header("x-chatgate-visitor", &self.visitor)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or_default())
+    }
+}
+
 /// Reads `data:` frames from an event stream.
 pub struct EventStream {
     pub status: StatusCode,
@@ -190,75 +212,5 @@ impl EventStream {
             out.push(v);
         }
         out
-    }
-}
-
-impl TestApp {
-    /// The agent's stream of one conversation.
-    pub async fn agent_events(
-        &self,
-        client: &reqwest::Client,
-        id: i64,
-        last: Option<i64>,
-    ) -> EventStream {
-        let mut req = client.get(self.url(&format!("/agent/conversations/{id}/events")));
-        if let Some(l) = last {
-            req = req.header("last-event-id", l.to_string());
-        }
-        EventStream::new(req.send().await.unwrap())
-    }
-
-    /// POST JSON as a signed-in agent.
-    pub async fn agent_post(
-        &self,
-        client: &reqwest::Client,
-        csrf: &str,
-        path: &str,
-        body: Value,
-    ) -> reqwest::Response {
-        client
-            .post(self.url(path))
-            .header("x-csrf-token", csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The agent's `action` (`close`, `survey`) on conversation `id`, as the
-    /// console's button for it sends it.
-    pub async fn agent_act(
-        &self,
-        client: &reqwest::Client,
-        csrf: &str,
-        id: i64,
-        action: &str,
-    ) -> reqwest::Response {
-        self.agent_post(
-            client,
-            csrf,
-            &format!("/agent/api/conversations/{id}/{action}"),
-            json!({}),
-        )
-        .await
-    }
-
-    pub async fn overview(&self, client: &reqwest::Client) -> Value {
-        client
-            .get(self.url("/agent/api/overview"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    /// The internal id of the conversation the agent sees for `visitor`.
-    pub async fn conversation_id(&self, client: &reqwest::Client) -> i64 {
-        let o = self.overview(client).await;
-        o["conversations"][0]["id"]
-            .as_i64()
-            .expect("an open conversation")
     }
 }
