@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 
 use chatgate::db::{audit, write_tx};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// 16 threads writing at once must all succeed: no "database is locked".
 #[actix_web::test]

@@ -24,6 +24,7 @@ mod console_seat;
 mod csv_columns;
 mod db;
 mod file_uploads;
+mod house_rules;
 mod integrity;
 mod lifecycle;
 mod migrations;
