@@ -90,7 +90,7 @@ impl ImportReport {
 #[derive(Debug)]
 pub struct ImportList {
     rows: Vec<ImportLine>,
-    report: ImportReport,
+    pub(super) report: ImportReport,
 }
 
 impl ImportList {
