@@ -35,7 +35,7 @@ use crate::{
 pub use import::{import, ImportList, ImportReport, Imported};
 pub use ip_rules::{add_rule, remove_rule, NewRule};
 pub use lists::{parse_countries, parse_websites, save_countries, save_websites, Websites};
-pub use probe::{explain, test_visitor, Explanation, ProbeInput};
+pub use probe::{test_visitor, Explanation, ProbeInput};
 
 /// The signed-in manager changing their account's rules.
 #[derive(Debug, Clone)]

@@ -67,14 +67,14 @@ pub struct Explanation {
 
 /// What the gate holds for the visit, read once.
 #[derive(Debug)]
-pub struct Findings<'a> {
-    pub verdict: Verdict,
+pub(super) struct Findings<'a> {
+    pub(super) verdict: Verdict,
     /// The rule that matches the address, with its comment.
-    pub rule: Option<(String, Option<String>)>,
-    pub block_until: Option<NaiveDateTime>,
-    pub country: Option<CountryCode>,
-    pub countries: Option<&'a CountryPolicy>,
-    pub sites: Option<&'a SitePolicy>,
+    pub(super) rule: Option<(String, Option<String>)>,
+    pub(super) block_until: Option<NaiveDateTime>,
+    pub(super) country: Option<CountryCode>,
+    pub(super) countries: Option<&'a CountryPolicy>,
+    pub(super) sites: Option<&'a SitePolicy>,
 }
 
 /// The gate's decision for the account's visitor, explained; reads the
@@ -113,7 +113,7 @@ pub fn test_visitor(
 }
 
 /// The explanation of what the gate found for a visit to `page`.
-pub fn explain(f: &Findings<'_>, page: &Page, now: NaiveDateTime) -> Explanation {
+pub(super) fn explain(f: &Findings<'_>, page: &Page, now: NaiveDateTime) -> Explanation {
     let steps = [
         ("1. IP addresses and subnets", rule_step(f)),
         ("2. Visitor blocks", block_step(f, now)),

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, NaiveDate};
 
-use super::{probe::Findings, *};
+use super::{
+    probe::{explain, Findings},
+    *,
+};
 use crate::{
     domain::access::{ListMode, Page},
     gate::{Reason, Verdict},
