@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod gate;
 pub mod passwords;
+pub mod rules;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

@@ -116,6 +116,7 @@ pub fn add(conn: &mut DbConn, r: &NewIpRule<'_>) -> QueryResult<Option<i64>> {
 }
 
 /// One line of an import: its line number, network and comment.
+#[derive(Debug)]
 pub struct ImportLine {
     pub line: usize,
     pub network: String,

@@ -43,6 +43,12 @@ impl RefusedLine {
             Refusal::Repeat { first },
         )
     }
+
+    /// A refusal of the form or list as a whole, not of one of its lines
+    /// (line 0, no text).
+    pub fn whole(reason: String) -> Self {
+        RefusedLine::new(0, "", reason, Refusal::Invalid)
+    }
 }
 
 /// The input cut to 80 characters, for messages and refused lines.

@@ -4,6 +4,7 @@
 
 use actix_session::{Session, SessionExt};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use chrono::NaiveDateTime;
 use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,11 @@ pub fn flash(session: &Session, ok: bool, text: impl Into<String>) {
             text: text.into(),
         },
     );
+}
+
+/// A stored time as panel pages show it: "2026-11-29 10:45 UTC".
+pub fn fmt_time(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Everything the base layout shows.

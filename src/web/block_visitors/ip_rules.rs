@@ -1,84 +1,127 @@
-//! IP and subnet rules: add one, remove one, import a list, export it.
+//! IP and subnet rules: add one, remove one, import a list, export it; and
+//! the page's section that lists them.
 
 use actix_session::Session;
 use actix_web::{get, http::header, http::StatusCode, post, web, HttpResponse};
 use futures_util::stream;
+use serde::Deserialize;
 
-use super::{confirm, show, AddForm, ImportForm, ImportReport, ListQuery, Shown, PATH};
+use super::{act, follow, refused, saved, show, ListQuery, Shown, PATH};
 use crate::{
-    db::{
-        self,
-        audit::{self, Actor},
-        rules::{ImportLine, NewIpRule},
-        write_tx,
-    },
-    domain::ip_rule::{format_line, parse_list, IpRule, RuleComment},
-    domain::refused_line::{Refusal, RefusedLine},
+    db::{self, models::IpRuleRow},
+    domain::ip_rule::{format_line, IpRule},
     error::AppError,
-    web::{page::Page, see_other, AppState},
+    rules::{self, ImportList, ImportReport, Imported, NewRule, RulesError, RULES_PER_PAGE},
+    web::{
+        page::{fmt_time, Flash, Page},
+        AppState,
+    },
 };
 
-fn actor(page: &Page) -> (i64, String) {
-    (page.user.id, page.user.name.clone())
+const SECTION: &str = "ip-rules";
+
+/// The add-a-rule form as typed.
+#[derive(Default, Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    pub(super) address: String,
+    #[serde(default)]
+    pub(super) comment: String,
 }
 
-/// The add form's address and comment, or the message saying what is wrong.
-fn parse_add(form: &AddForm) -> Result<(IpRule, Option<RuleComment>), String> {
-    let rule = IpRule::parse(&form.address).map_err(|e| e.to_string())?;
-    let comment = RuleComment::parse(&form.comment).map_err(|e| e.to_string())?;
-    Ok((rule, comment))
+/// The import form as typed.
+#[derive(Default, Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    pub(super) list: String,
 }
 
-/// Stores one rule with its version bump and audit entry in one
-/// transaction; returns its id and the new version, or `None` when the
-/// rule is already on the list.
-async fn store_rule(
-    state: &AppState,
-    page: &Page,
-    network: String,
-    comment: Option<String>,
-) -> Result<Option<(i64, i64)>, AppError> {
-    let (aid, now) = (page.user.account_id, state.clock.now());
-    let (uid, uname) = actor(page);
-    state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let new = NewIpRule {
-                    account_id: aid,
-                    network: &network,
-                    comment: comment.as_deref(),
-                    by_user: uid,
-                    by_name: &uname,
-                    now,
-                };
-                let Some(id) = db::rules::add(c, &new)? else {
-                    return Ok::<_, diesel::result::Error>(None);
-                };
-                let version = db::rules::bump(c, aid, now)?;
-                let detail = match &comment {
-                    Some(cm) => format!("{network} ({cm})"),
-                    None => network.clone(),
-                };
-                let by = Actor::User {
-                    id: uid,
-                    name: &uname,
-                };
-                audit::record(c, aid, by, "ip_rule.add", &detail, now)?;
-                Ok(Some((id, version)))
-            })?)
-        })
-        .await
+pub(super) struct RuleView {
+    pub(super) id: i64,
+    pub(super) network: String,
+    pub(super) comment: String,
+    pub(super) by: String,
+    pub(super) at: String,
+    pub(super) hits: u64,
 }
 
-/// The page again with `shown` in its form, on the list's first page.
-async fn redisplay(
-    state: &AppState,
-    page: Page,
-    shown: Shown,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    show(state, page, ListQuery::default(), shown, status).await
+/// The IP rules section: one page of the rules (searched), the add form
+/// and the import form with the report of the last import.
+pub(super) struct IpRulesSection {
+    pub(super) notice: Option<Flash>,
+    pub(super) q: String,
+    pub(super) rules: Vec<RuleView>,
+    pub(super) total: i64,
+    pub(super) page: i64,
+    pub(super) pages: i64,
+    /// The paging links' base, keeping the search.
+    pub(super) base: String,
+    pub(super) add: AddForm,
+    pub(super) add_error: Option<String>,
+    pub(super) import: ImportForm,
+    pub(super) report: Option<ImportReport>,
+}
+
+impl IpRulesSection {
+    /// The stored page of rules found for `q`; `pending` is a rule's hits
+    /// not yet flushed to the database.
+    pub(super) fn from_stored(
+        (rules, total, page): (Vec<IpRuleRow>, i64, i64),
+        q: String,
+        pending: impl Fn(i64) -> u64,
+    ) -> Self {
+        let rules = rules
+            .into_iter()
+            .map(|r| RuleView {
+                hits: u64::try_from(r.hits).unwrap_or(0) + pending(r.id),
+                id: r.id,
+                network: r.network,
+                comment: r.comment.unwrap_or_default(),
+                by: r.created_by_name,
+                at: fmt_time(&r.created_at),
+            })
+            .collect();
+        IpRulesSection {
+            notice: None,
+            base: paging_base(&q),
+            q,
+            rules,
+            total,
+            page,
+            pages: ((total + RULES_PER_PAGE - 1) / RULES_PER_PAGE).max(1),
+            add: AddForm::default(),
+            add_error: None,
+            import: ImportForm::default(),
+            report: None,
+        }
+    }
+
+    /// The add form refused, as typed, with why.
+    pub(super) fn with_error(self, form: AddForm, error: String) -> Self {
+        Self {
+            add: form,
+            add_error: Some(error),
+            ..self
+        }
+    }
+
+    /// The import's report, with what is left to correct in the box.
+    pub(super) fn with_report(self, import: ImportForm, report: ImportReport) -> Self {
+        Self {
+            import,
+            report: Some(report),
+            ..self
+        }
+    }
+}
+
+/// The rule list's paging link base, keeping the search.
+fn paging_base(q: &str) -> String {
+    if q.is_empty() {
+        return format!("{PATH}?");
+    }
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("{PATH}?q={q}&")
 }
 
 #[post("/settings/block-visitors/ip-rules")]
@@ -90,38 +133,11 @@ pub(super) async fn add(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    let (rule, comment) = match parse_add(&form) {
-        Ok(v) => v,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return redisplay(&state, page, Shown::Add(form, e), status).await;
-        }
-    };
-    let network = rule.to_string();
-    let comment = comment.map(|c| c.as_str().to_owned());
-    let Some((id, version)) = store_rule(&state, &page, network.clone(), comment).await? else {
-        let msg = format!("{network} is already on the list; nothing was added");
-        let status = StatusCode::CONFLICT;
-        return redisplay(&state, page, Shown::Add(form, msg), status).await;
-    };
-    let aid = page.user.account_id;
-    state
-        .rules_changed(aid, version, |p| p.with_rule(version, id, rule))
-        .await;
-    // The address as typed, and how it is stored only when that differs.
-    let typed = form.address.trim();
-    let written = if network != typed {
-        format!(" (written as {network})")
-    } else {
-        String::new()
-    };
-    confirm(
-        &session,
-        "ip-rules",
-        true,
-        format!("Saved: visitors from {typed}{written} no longer see the chat."),
-    );
-    Ok(see_other(&format!("{PATH}#ip-rules")))
+    let new = NewRule::parse(&form.address, &form.comment);
+    match act(&state, &page, rules::add_rule, new).await? {
+        Ok(change) => saved(&state, &session, page.user.account_id, change, SECTION).await,
+        Err(e) => refused(&state, page, e, |e| Shown::Add(form, e.to_string())).await,
+    }
 }
 
 #[post("/settings/block-visitors/ip-rules/{id}/remove")]
@@ -132,107 +148,8 @@ pub(super) async fn remove(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    let (aid, id, now) = (page.user.account_id, id.into_inner(), state.clock.now());
-    let (uid, uname) = actor(&page);
-    let removed = state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let row = db::rules::remove(c, aid, id)?;
-                let Some(r) = row else {
-                    return Ok::<_, diesel::result::Error>(None);
-                };
-                let version = db::rules::bump(c, aid, now)?;
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: uid,
-                        name: &uname,
-                    },
-                    "ip_rule.remove",
-                    &r.network,
-                    now,
-                )?;
-                Ok(Some((r, version)))
-            })?)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (removed, version) = removed;
-    state
-        .rules_changed(aid, version, |p| Some(p.without_rule(version, id)))
-        .await;
-    confirm(
-        &session,
-        "ip-rules",
-        true,
-        format!("Removed the rule for {}.", removed.network),
-    );
-    Ok(see_other(&format!("{PATH}#ip-rules")))
-}
-
-/// Sorts the parser's refusals: lines to correct, and repeats of an earlier
-/// line, which need nothing (the first one is imported or reported).
-fn sort_refusals(refused: Vec<RefusedLine>, nothing_accepted: bool) -> ImportReport {
-    let mut report = ImportReport::default();
-    for r in refused {
-        match r.kind {
-            Refusal::Repeat { .. } => report.skip(r.line, r.text, r.reason),
-            Refusal::Invalid => report.refused.push((r.line, r.text, r.reason)),
-        }
-    }
-    if nothing_accepted && report.refused.is_empty() && report.skipped_total == 0 {
-        return ImportReport::whole_list_refused(
-            "The list is empty: paste addresses or choose a file".into(),
-        );
-    }
-    report
-}
-
-/// Stores the accepted lines in one transaction; returns how many were
-/// added and the lines already on the list, with their network.
-async fn store(
-    state: &AppState,
-    page: &Page,
-    rows: Vec<ImportLine>,
-) -> Result<(usize, Vec<(usize, String)>), AppError> {
-    let (aid, now) = (page.user.account_id, state.clock.now());
-    let (uid, uname) = actor(page);
-    state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let (added, on_list) = db::rules::import(c, aid, &rows, uid, &uname, now)?;
-                if added > 0 {
-                    db::rules::bump(c, aid, now)?;
-                    audit::record(
-                        c,
-                        aid,
-                        Actor::User {
-                            id: uid,
-                            name: &uname,
-                        },
-                        "ip_rule.import",
-                        &format!("{added} rules imported"),
-                        now,
-                    )?;
-                }
-                Ok::<_, diesel::result::Error>((added, on_list))
-            })?)
-        })
-        .await
-}
-
-/// The refused lines as typed, one per line: what is left to correct.
-fn left_to_correct(list: &str, refused: &[(usize, String, String)]) -> String {
-    let typed: Vec<&str> = list.lines().collect();
-    refused
-        .iter()
-        .filter_map(|r| r.0.checked_sub(1).and_then(|i| typed.get(i)))
-        .map(|l| l.trim())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let change = act(&state, &page, rules::remove_rule, Ok(id.into_inner())).await??;
+    saved(&state, &session, page.user.account_id, change, SECTION).await
 }
 
 pub(super) async fn import(
@@ -243,50 +160,51 @@ pub(super) async fn import(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    let (accepted, refused) = match parse_list(&form.list) {
-        Ok(parsed) => parsed,
-        Err(too_long) => {
-            // Refused whole: nothing imported, the whole list kept in the box.
-            let report = ImportReport::whole_list_refused(too_long.to_string());
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return redisplay(&state, page, Shown::Import(form, report), status).await;
-        }
+    let list = ImportList::parse(&form.list);
+    let Imported { report, change } = match act(&state, &page, rules::import, list).await? {
+        Ok(imported) => imported,
+        Err(e) => return refused(&state, page, e, |e| whole_list_refused(form, e)).await,
     };
-    let mut report = sort_refusals(refused, accepted.is_empty());
-    let rows: Vec<ImportLine> = accepted
-        .into_iter()
-        .map(|r| ImportLine {
-            line: r.line,
-            network: r.rule.to_string(),
-            comment: r.comment.map(|c| c.as_str().to_owned()),
-        })
-        .collect();
-    let (added, on_list) = store(&state, &page, rows).await?;
-    report.accepted = added;
-    report.already = on_list.len();
-    for (line, network) in on_list {
-        report.skip(line, network, "Already on the list; not added again".into());
+    let aid = page.user.account_id;
+    match change {
+        Some(change) if report.is_clean() => saved(&state, &session, aid, change, SECTION).await,
+        change => {
+            if let Some(change) = change {
+                follow(&state, aid, &change).await;
+            }
+            reported(&state, page, &form.list, report).await
+        }
     }
-    report.keep_first_skipped();
-    if added > 0 {
-        state.reload_rules(page.user.account_id).await;
-    }
-    if report.refused.is_empty() && report.skipped_total == 0 {
-        let plural = if added == 1 { "" } else { "s" };
-        let text = format!("Imported {added} rule{plural}.");
-        confirm(&session, "ip-rules", true, text);
-        return Ok(see_other(&format!("{PATH}#ip-rules")));
-    }
-    // The report, with only the refused lines left in the box to correct.
-    let status = if added > 0 || report.refused.is_empty() {
+}
+
+/// The page with the import's report, and only the refused lines of `list`
+/// left in the box to correct.
+async fn reported(
+    state: &AppState,
+    page: Page,
+    list: &str,
+    report: ImportReport,
+) -> Result<HttpResponse, AppError> {
+    let status = if report.accepted > 0 || report.refused.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let left = ImportForm {
-        list: left_to_correct(&form.list, &report.refused),
+        list: report.left_to_correct(list),
     };
-    redisplay(&state, page, Shown::Import(left, report), status).await
+    let shown = Shown::Import(left, report);
+    show(state, page, ListQuery::default(), shown, status).await
+}
+
+/// A list refused whole: nothing imported, and the list kept in the box
+/// when there is something in it to correct.
+fn whole_list_refused(form: ImportForm, e: RulesError) -> Shown {
+    let form = match e {
+        RulesError::EmptyList => ImportForm::default(),
+        _ => form,
+    };
+    Shown::Import(form, ImportReport::whole_list_refused(e.to_string()))
 }
 
 /// The account's rules as a text list, in the import format.
@@ -309,15 +227,7 @@ pub(super) async fn export(
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let last = rows.last().map(|r| r.0);
-                    let mut text = String::new();
-                    for (_, network, comment) in &rows {
-                        let rule = IpRule::parse(network).ok();
-                        match rule {
-                            Some(r) => text.push_str(&format_line(&r, comment.as_deref())),
-                            None => text.push_str(network),
-                        }
-                        text.push('\n');
-                    }
+                    let text = export_lines(&rows);
                     Some((Ok::<_, AppError>(web::Bytes::from(text)), last))
                 }
                 Err(e) => Some((Err(e), None)),
@@ -331,4 +241,17 @@ pub(super) async fn export(
             "attachment; filename=\"blocked-addresses.txt\"",
         ))
         .streaming(body))
+}
+
+/// Exported rules (id, network, comment), one line each.
+fn export_lines(rows: &[(i64, String, Option<String>)]) -> String {
+    let mut text = String::new();
+    for (_, network, comment) in rows {
+        match IpRule::parse(network) {
+            Ok(r) => text.push_str(&format_line(&r, comment.as_deref())),
+            Err(_) => text.push_str(network),
+        }
+        text.push('\n');
+    }
+    text
 }

@@ -4,23 +4,133 @@
 use std::collections::BTreeSet;
 
 use actix_session::Session;
-use actix_web::{http::StatusCode, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 
-use super::{confirm, show, CountriesForm, ListQuery, Shown, SitesForm, PATH};
+use super::{act, refused, saved, Shown};
+
+const COUNTRIES: &str = "countries";
+const WEBSITES: &str = "websites";
 use crate::{
-    db::{
-        self,
-        audit::{self, Actor},
-        write_tx,
-    },
-    domain::{
-        access::{CountryPolicy, ListMode, SitePolicy},
-        country::{self, CountryCode},
-        website::{parse_list, SiteList},
-    },
+    db::models::GateSettings,
+    domain::{access::ListMode, country, refused_line::RefusedLine},
     error::AppError,
-    web::{page::Page, see_other, AppState},
+    rules::{self, RulesError},
+    web::{
+        page::{Flash, Page},
+        AppState,
+    },
 };
+
+/// The countries section as shown or typed.
+pub struct CountriesForm {
+    pub(super) mode: ListMode,
+    pub(super) selected: BTreeSet<String>,
+    pub(super) unknown: bool,
+}
+
+/// The websites section as shown or typed.
+pub struct SitesForm {
+    pub(super) mode: ListMode,
+    pub(super) list: String,
+}
+
+/// The countries section: the mode, the selected countries and the unknown
+/// location.
+pub(super) struct CountriesSection {
+    pub(super) notice: Option<Flash>,
+    pub(super) form: CountriesForm,
+    pub(super) error: Option<String>,
+    /// Every country, (code, name).
+    pub(super) all: Vec<(&'static str, &'static str)>,
+    /// How many address ranges the country table has.
+    pub(super) geo_ranges: usize,
+    pub(super) modes: [ListMode; 3],
+}
+
+impl CountriesSection {
+    pub(super) fn from_stored(settings: &GateSettings, geo_ranges: usize) -> Self {
+        let form = CountriesForm {
+            mode: ListMode::parse(&settings.country_mode).unwrap_or_default(),
+            selected: country::parse_set(&settings.countries)
+                .into_iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            unknown: settings.country_unknown,
+        };
+        CountriesSection {
+            notice: None,
+            form,
+            error: None,
+            all: country::all()
+                .iter()
+                .map(|c| (c.as_str(), c.name()))
+                .collect(),
+            geo_ranges,
+            modes: ListMode::ALL,
+        }
+    }
+
+    /// The form refused, as typed, with why.
+    pub(super) fn with_error(self, form: CountriesForm, error: String) -> Self {
+        Self {
+            form,
+            error: Some(error),
+            ..self
+        }
+    }
+
+    pub(super) fn is_selected(&self, code: &str) -> bool {
+        self.form.selected.contains(code)
+    }
+
+    pub(super) fn mode_label(&self, m: &ListMode) -> &'static str {
+        match m {
+            ListMode::Off => "Off",
+            ListMode::Allow => "Allow only the selected countries",
+            ListMode::Block => "Block the selected countries",
+        }
+    }
+}
+
+/// The websites section: the mode and the list.
+pub(super) struct WebsitesSection {
+    pub(super) notice: Option<Flash>,
+    pub(super) form: SitesForm,
+    /// What to correct: the form as a whole (line 0) and refused lines.
+    pub(super) errors: Vec<RefusedLine>,
+    pub(super) modes: [ListMode; 3],
+}
+
+impl WebsitesSection {
+    pub(super) fn from_stored(settings: &GateSettings, patterns: &[String]) -> Self {
+        WebsitesSection {
+            notice: None,
+            form: SitesForm {
+                mode: ListMode::parse(&settings.site_mode).unwrap_or_default(),
+                list: patterns.join("\n"),
+            },
+            errors: Vec::new(),
+            modes: ListMode::ALL,
+        }
+    }
+
+    /// The form refused, as typed, with what to correct.
+    pub(super) fn with_error(self, form: SitesForm, errors: Vec<RefusedLine>) -> Self {
+        Self {
+            form,
+            errors,
+            ..self
+        }
+    }
+
+    pub(super) fn mode_label(&self, m: &ListMode) -> &'static str {
+        match m {
+            ListMode::Off => "Off",
+            ListMode::Allow => "Allow only the listed websites",
+            ListMode::Block => "Block the listed websites",
+        }
+    }
+}
 
 /// Form fields, with repeated keys (`country=DE&country=FR`) kept.
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -46,108 +156,23 @@ pub(super) async fn countries(
     page.user.require_manager()?;
     let fields = fields(&body);
     let mode = field(&fields, "mode").and_then(ListMode::parse);
-    let typed: BTreeSet<String> = fields
+    let selected: BTreeSet<String> = fields
         .iter()
         .filter(|(k, _)| k == "country")
         .map(|(_, v)| v.trim().to_ascii_uppercase())
         .collect();
     let unknown = field(&fields, "unknown").is_some();
-    let chosen: BTreeSet<CountryCode> =
-        typed.iter().filter_map(|c| CountryCode::parse(c)).collect();
-    let error = match mode {
-        None => Some("Choose how the country list applies".to_owned()),
-        Some(_) if chosen.len() != typed.len() => {
-            let bad: Vec<&str> = typed
-                .iter()
-                .filter(|c| CountryCode::parse(c).is_none())
-                .map(String::as_str)
-                .collect();
-            Some(format!("Unknown country code: {}", bad.join(", ")))
-        }
-        Some(ListMode::Allow) if chosen.is_empty() && !unknown => Some(
-            "Select at least one country to allow, or choose Off: an empty allow list would hide the chat from everyone"
-                .to_owned(),
-        ),
-        Some(ListMode::Block) if chosen.is_empty() && !unknown => {
-            Some("Select at least one country to block, or choose Off".to_owned())
-        }
-        Some(_) => None,
-    };
-    if let Some(e) = error {
-        let form = CountriesForm {
-            mode: mode.unwrap_or_default(),
-            selected: typed,
-            unknown,
-        };
-        return show(
-            &state,
-            page,
-            ListQuery::default(),
-            Shown::Countries(form, e),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let mode = mode.unwrap_or_default();
-    let (aid, uid, uname, now) = (
-        page.user.account_id,
-        page.user.id,
-        page.user.name.clone(),
-        state.clock.now(),
-    );
-    let csv = country::format_set(&chosen);
-    let detail = format!(
-        "{}: {}{}",
-        mode.as_str(),
-        if csv.is_empty() { "none" } else { &csv },
-        if unknown { " + unknown location" } else { "" }
-    );
-    let version = state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let v = db::rules::save_countries(c, aid, mode.as_str(), &csv, unknown, now)?;
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: uid,
-                        name: &uname,
-                    },
-                    "countries.save",
-                    &detail,
-                    now,
-                )?;
-                Ok::<_, diesel::result::Error>(v)
-            })?)
-        })
-        .await?;
-    let countries = CountryPolicy {
-        mode,
-        countries: chosen.clone(),
+    let policy = rules::parse_countries(mode, &selected, unknown);
+    let result = act(&state, &page, rules::save_countries, policy).await?;
+    let form = CountriesForm {
+        mode: mode.unwrap_or_default(),
+        selected,
         unknown,
     };
-    state
-        .rules_changed(aid, version, |p| {
-            Some(p.with_lists(version, countries, p.sites.clone()))
-        })
-        .await;
-    let n = chosen.len();
-    let text = match mode {
-        ListMode::Off => {
-            "Saved: country rules are off; visitors from every country may chat.".to_owned()
-        }
-        ListMode::Allow => format!(
-            "Saved: only visitors from the {n} selected countr{} may chat.",
-            if n == 1 { "y" } else { "ies" }
-        ),
-        ListMode::Block => format!(
-            "Saved: visitors from the {n} selected countr{} no longer see the chat.",
-            if n == 1 { "y" } else { "ies" }
-        ),
-    };
-    confirm(&session, "countries", true, text);
-    Ok(see_other(&format!("{PATH}#countries")))
+    match result {
+        Ok(change) => saved(&state, &session, page.user.account_id, change, COUNTRIES).await,
+        Err(e) => refused(&state, page, e, |e| Shown::Countries(form, e.to_string())).await,
+    }
 }
 
 #[post("/settings/block-visitors/websites")]
@@ -161,86 +186,22 @@ pub(super) async fn websites(
     let fields = fields(&body);
     let mode = field(&fields, "mode").and_then(ListMode::parse);
     let list = field(&fields, "list").unwrap_or_default().to_owned();
-    let (listed, refused) = parse_list(&list);
-    let mut errors: Vec<(usize, String, String)> = refused
-        .into_iter()
-        .map(|r| (r.line, r.text, r.reason))
-        .collect();
-    match mode {
-        None => errors.insert(0, (0, String::new(), "Choose how the website list applies".into())),
-        Some(ListMode::Allow) if listed.is_empty() && errors.is_empty() => errors.push((
-            0,
-            String::new(),
-            "List at least one website to allow, or choose Off: an empty allow list would hide the chat everywhere".into(),
-        )),
-        _ => {}
-    }
-    if !errors.is_empty() {
-        let form = SitesForm {
-            mode: mode.unwrap_or_default(),
-            list,
-        };
-        return show(
-            &state,
-            page,
-            ListQuery::default(),
-            Shown::Sites(form, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let mode = mode.unwrap_or_default();
-    let patterns: Vec<String> = listed.iter().map(|l| l.pattern.to_string()).collect();
-    let (aid, uid, uname, now) = (
-        page.user.account_id,
-        page.user.id,
-        page.user.name.clone(),
-        state.clock.now(),
-    );
-    let mut detail = format!("{}: {}", mode.as_str(), patterns.join(", "));
-    if detail.chars().count() > 500 {
-        detail = format!("{}…", detail.chars().take(499).collect::<String>());
-    }
-    let n = patterns.len();
-    let version = state
-        .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                let v = db::rules::save_sites(c, aid, mode.as_str(), &patterns, now)?;
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: uid,
-                        name: &uname,
-                    },
-                    "websites.save",
-                    &detail,
-                    now,
-                )?;
-                Ok::<_, diesel::result::Error>(v)
-            })?)
-        })
-        .await?;
-    let sites = std::sync::Arc::new(SitePolicy {
-        mode,
-        sites: SiteList::new(listed.into_iter().map(|l| l.pattern)),
-    });
-    state
-        .rules_changed(aid, version, |p| {
-            Some(p.with_lists(version, p.countries.clone(), sites))
-        })
-        .await;
-    let plural = if n == 1 { "" } else { "s" };
-    let text = match mode {
-        ListMode::Off => {
-            format!("Saved: website rules are off ({n} website{plural} kept on the list).")
-        }
-        ListMode::Allow => format!("Saved: the chat shows only on the {n} listed website{plural}."),
-        ListMode::Block => {
-            format!("Saved: the chat no longer shows on the {n} listed website{plural}.")
-        }
+    let sites = rules::parse_websites(mode, &list);
+    let result = act(&state, &page, rules::save_websites, sites).await?;
+    let form = SitesForm {
+        mode: mode.unwrap_or_default(),
+        list,
     };
-    confirm(&session, "websites", true, text);
-    Ok(see_other(&format!("{PATH}#websites")))
+    match result {
+        Ok(change) => saved(&state, &session, page.user.account_id, change, WEBSITES).await,
+        Err(e) => refused(&state, page, e, |e| Shown::Sites(form, lines(e))).await,
+    }
+}
+
+/// What to correct in the website form.
+fn lines(e: RulesError) -> Vec<RefusedLine> {
+    match e {
+        RulesError::Websites(lines) => lines,
+        e => vec![RefusedLine::whole(e.to_string())],
+    }
 }

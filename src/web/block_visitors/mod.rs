@@ -1,13 +1,13 @@
 //! Account Settings / Block Visitors (managers): IP and subnet rules,
 //! countries, websites, the active visitor blocks and the "Test a visitor"
 //! tool. Each section saves on its own; a refused form comes back with what
-//! was typed and a message, and nothing of it is stored.
+//! was typed and a message, and nothing of it is stored. The changes are
+//! the actions of `crate::rules`; the page is one view per section, each
+//! with its partial template in `templates/block_visitors/`.
 
 mod ip_rules;
 mod lists;
 mod probe;
-
-use std::collections::BTreeSet;
 
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, web, HttpResponse};
@@ -15,119 +15,23 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use self::{
+    ip_rules::{AddForm, ImportForm, IpRulesSection},
+    lists::{CountriesForm, CountriesSection, SitesForm, WebsitesSection},
+    probe::{ProbeForm, TestSection},
+};
 use crate::{
-    db::{self, models::GateSettings},
-    domain::{access::ListMode, block::remaining_text, country},
+    db::{models::Block, DbConn},
+    domain::{block::remaining_text, refused_line::RefusedLine},
     error::AppError,
+    rules::{self, Actor, Change, Explanation, ImportReport, RulesError},
     web::{
-        conversations::fmt_time,
-        page::{flash, Flash, Page},
-        render, AppState,
+        page::{flash, fmt_time, Flash, Page},
+        render, see_other, AppState,
     },
 };
 
 pub const PATH: &str = "/settings/block-visitors";
-const RULES_PER_PAGE: i64 = 50;
-const BLOCKS_PER_PAGE: i64 = 50;
-
-/// The add-a-rule form as typed.
-#[derive(Default, Deserialize)]
-pub struct AddForm {
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    comment: String,
-}
-
-/// The import form as typed, and its report after a run.
-#[derive(Default, Deserialize)]
-pub struct ImportForm {
-    #[serde(default)]
-    list: String,
-}
-
-/// What an import did: how many rules it added, the lines refused (to
-/// correct) and the lines with nothing to do (already on the list, or a
-/// repeat of an earlier line; the first `SHOWN` of them are listed).
-#[derive(Default)]
-pub struct ImportReport {
-    accepted: usize,
-    already: usize,
-    refused: Vec<(usize, String, String)>,
-    skipped: Vec<(usize, String, String)>,
-    skipped_total: usize,
-}
-
-impl ImportReport {
-    /// How many lines of each kind the report lists; the box below keeps
-    /// every refused line whatever their number.
-    const SHOWN: usize = 500;
-
-    /// A report refusing the whole list, for `why`.
-    fn whole_list_refused(why: String) -> Self {
-        Self {
-            refused: vec![(0, String::new(), why)],
-            ..Self::default()
-        }
-    }
-
-    /// Counts a line with nothing to do. Lines come from the parser and the
-    /// database in two runs, so the first `SHOWN` by line number are chosen
-    /// by `keep_first_skipped`; this keeps at most twice that meanwhile.
-    fn skip(&mut self, line: usize, text: String, why: String) {
-        self.skipped_total += 1;
-        self.skipped.push((line, text, why));
-        if self.skipped.len() >= 2 * Self::SHOWN {
-            self.keep_first_skipped();
-        }
-    }
-
-    /// Keeps the first `SHOWN` skipped lines by line number, in order.
-    fn keep_first_skipped(&mut self) {
-        self.skipped.sort_by_key(|r| r.0);
-        self.skipped.truncate(Self::SHOWN);
-    }
-
-    fn refused_shown(&self) -> &[(usize, String, String)] {
-        &self.refused[..self.refused.len().min(Self::SHOWN)]
-    }
-
-    /// A refusal of the whole list (such as an empty one), not of a line.
-    fn whole_list(&self) -> Option<&str> {
-        match self.refused.as_slice() {
-            [(0, _, why)] => Some(why),
-            _ => None,
-        }
-    }
-}
-
-/// The countries section as shown or typed.
-pub struct CountriesForm {
-    mode: ListMode,
-    selected: BTreeSet<String>,
-    unknown: bool,
-}
-
-/// The websites section as shown or typed.
-pub struct SitesForm {
-    mode: ListMode,
-    list: String,
-}
-
-/// The "Test a visitor" form as typed.
-#[derive(Default, Deserialize)]
-pub struct ProbeForm {
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    url: String,
-}
-
-pub struct ProbeResult {
-    served: bool,
-    headline: String,
-    steps: Vec<(String, String)>,
-}
 
 /// Which section the page shows a refused form or a result for.
 #[derive(Default)]
@@ -140,20 +44,55 @@ pub enum Shown {
     Add(AddForm, String),
     Import(ImportForm, ImportReport),
     Countries(CountriesForm, String),
-    Sites(SitesForm, Vec<(usize, String, String)>),
-    Probe(ProbeForm, Result<ProbeResult, String>),
+    Sites(SitesForm, Vec<RefusedLine>),
+    Probe(ProbeForm, Result<Explanation, String>),
 }
 
-pub struct RuleView {
-    id: i64,
-    network: String,
-    comment: String,
-    by: String,
-    at: String,
-    hits: u64,
+#[derive(Template)]
+#[template(path = "block_visitors/page.html")]
+struct BlockVisitorsPage {
+    page: Page,
+    ip_rules: IpRulesSection,
+    countries: CountriesSection,
+    websites: WebsitesSection,
+    blocks: BlocksSection,
+    test: TestSection,
 }
 
-pub struct BlockView {
+impl BlockVisitorsPage {
+    /// Shows a refused form, a result or a confirmation in its section.
+    fn apply(mut self, shown: Shown) -> Self {
+        match shown {
+            Shown::Saved => {}
+            Shown::Confirmed(section) => {
+                let notice = self.page.flash.take();
+                match section {
+                    "countries" => self.countries.notice = notice,
+                    "websites" => self.websites.notice = notice,
+                    "blocks" => self.blocks.notice = notice,
+                    _ => self.ip_rules.notice = notice,
+                }
+            }
+            Shown::Add(f, e) => self.ip_rules = self.ip_rules.with_error(f, e),
+            Shown::Import(f, r) => self.ip_rules = self.ip_rules.with_report(f, r),
+            Shown::Countries(f, e) => self.countries = self.countries.with_error(f, e),
+            Shown::Sites(f, e) => self.websites = self.websites.with_error(f, e),
+            Shown::Probe(f, Ok(r)) => self.test = TestSection::with_result(f, r),
+            Shown::Probe(f, Err(e)) => self.test = TestSection::with_error(f, e),
+        }
+        self
+    }
+}
+
+/// The active visitor blocks, newest first.
+#[derive(Default)]
+struct BlocksSection {
+    notice: Option<Flash>,
+    blocks: Vec<BlockView>,
+    total: i64,
+}
+
+struct BlockView {
     conversation_id: Option<i64>,
     reason: String,
     by: String,
@@ -162,55 +101,23 @@ pub struct BlockView {
     left: String,
 }
 
-#[derive(Template)]
-#[template(path = "block_visitors/page.html")]
-struct BlockVisitorsPage {
-    page: Page,
-    q: String,
-    rules: Vec<RuleView>,
-    rules_total: i64,
-    rules_page: i64,
-    rules_pages: i64,
-    rules_base: String,
-    add: AddForm,
-    add_error: Option<String>,
-    import: ImportForm,
-    report: Option<ImportReport>,
-    countries: CountriesForm,
-    countries_error: Option<String>,
-    all_countries: Vec<(&'static str, &'static str)>,
-    sites: SitesForm,
-    sites_errors: Vec<(usize, String, String)>,
-    blocks: Vec<BlockView>,
-    blocks_total: i64,
-    probe: ProbeForm,
-    probe_result: Option<ProbeResult>,
-    probe_error: Option<String>,
-    modes: [ListMode; 3],
-    geo_ranges: usize,
-    notice: Option<(&'static str, Flash)>,
-}
-
-impl BlockVisitorsPage {
-    /// The confirmation to show at the top of `section`, if it is there.
-    fn notice_for(&self, section: &str) -> Option<&Flash> {
-        self.notice
-            .as_ref()
-            .filter(|(s, _)| *s == section)
-            .map(|(_, f)| f)
-    }
-
-    fn is_selected(&self, code: &str) -> bool {
-        self.countries.selected.contains(code)
-    }
-
-    fn mode_label(&self, section: &str, m: &ListMode) -> &'static str {
-        match (section, m) {
-            (_, ListMode::Off) => "Off",
-            ("countries", ListMode::Allow) => "Allow only the selected countries",
-            ("countries", ListMode::Block) => "Block the selected countries",
-            (_, ListMode::Allow) => "Allow only the listed websites",
-            (_, ListMode::Block) => "Block the listed websites",
+impl BlocksSection {
+    fn from_stored((blocks, total): (Vec<Block>, i64), now: NaiveDateTime) -> Self {
+        let blocks = blocks
+            .into_iter()
+            .map(|b| BlockView {
+                conversation_id: b.conversation_id,
+                left: remaining_text(b.expires_at - now),
+                until_iso: format!("{}Z", b.expires_at.format("%Y-%m-%dT%H:%M:%S")),
+                reason: b.reason,
+                by: b.blocked_by_name,
+                at: fmt_time(&b.created_at),
+            })
+            .collect();
+        BlocksSection {
+            notice: None,
+            blocks,
+            total,
         }
     }
 }
@@ -220,14 +127,6 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     page: Option<i64>,
-}
-
-/// What is stored, for the sections not being re-shown.
-struct Stored {
-    settings: GateSettings,
-    patterns: Vec<String>,
-    rules: (Vec<db::models::IpRuleRow>, i64, i64),
-    blocks: (Vec<db::models::Block>, i64, i64),
 }
 
 pub async fn show(
@@ -243,110 +142,95 @@ pub async fn show(
     let (q2, rules_page) = (q.clone(), query.page.unwrap_or(1));
     let stored = state
         .db
-        .run(move |c| {
-            Ok(Stored {
-                settings: db::rules::settings(c, aid)?,
-                patterns: db::rules::site_patterns(c, aid)?,
-                rules: db::rules::page(c, aid, &q2, rules_page, RULES_PER_PAGE)?,
-                blocks: db::blocks::active_page(c, aid, now, 1, BLOCKS_PER_PAGE)?,
-            })
-        })
+        .run(move |c| Ok(rules::stored(c, aid, &q2, rules_page, now)?))
         .await?;
-    let (rules, rules_total, rules_page) = stored.rules;
-    let rules = rules
-        .into_iter()
-        .map(|r| RuleView {
-            hits: u64::try_from(r.hits).unwrap_or(0) + state.gate.pending_hits(aid, r.id),
-            id: r.id,
-            network: r.network,
-            comment: r.comment.unwrap_or_default(),
-            by: r.created_by_name,
-            at: fmt_time(&r.created_at),
-        })
-        .collect();
-    let (blocks, blocks_total, _) = stored.blocks;
-    let blocks = blocks.into_iter().map(|b| block_view(b, now)).collect();
-    let mut view = BlockVisitorsPage {
-        q: q.clone(),
-        rules,
-        rules_total,
-        rules_page,
-        rules_pages: ((rules_total + RULES_PER_PAGE - 1) / RULES_PER_PAGE).max(1),
-        rules_base: rules_base(&q),
-        add: AddForm::default(),
-        add_error: None,
-        import: ImportForm::default(),
-        report: None,
-        countries: CountriesForm {
-            mode: ListMode::parse(&stored.settings.country_mode).unwrap_or_default(),
-            selected: country::parse_set(&stored.settings.countries)
-                .into_iter()
-                .map(|c| c.as_str().to_owned())
-                .collect(),
-            unknown: stored.settings.country_unknown,
-        },
-        countries_error: None,
-        all_countries: country::all()
-            .iter()
-            .map(|c| (c.as_str(), c.name()))
-            .collect(),
-        sites: SitesForm {
-            mode: ListMode::parse(&stored.settings.site_mode).unwrap_or_default(),
-            list: stored.patterns.join("\n"),
-        },
-        sites_errors: Vec::new(),
-        blocks,
-        blocks_total,
-        probe: ProbeForm::default(),
-        probe_result: None,
-        probe_error: None,
-        modes: ListMode::ALL,
-        geo_ranges: state.gate.country_table().ranges(),
+    let hits = |id| state.gate.pending_hits(aid, id);
+    let geo_ranges = state.gate.country_table().ranges();
+    let view = BlockVisitorsPage {
+        ip_rules: IpRulesSection::from_stored(stored.rules, q, hits),
+        countries: CountriesSection::from_stored(&stored.settings, geo_ranges),
+        websites: WebsitesSection::from_stored(&stored.settings, &stored.patterns),
+        blocks: BlocksSection::from_stored(stored.blocks, now),
+        test: TestSection::default(),
         page: page.at("block"),
-        notice: None,
     };
-    view.apply(shown);
-    render(status, &view)
+    render(status, &view.apply(shown))
 }
 
-/// The rule list's paging link base, keeping the search.
-fn rules_base(q: &str) -> String {
-    if q.is_empty() {
-        return format!("{PATH}?");
+/// The signed-in manager, as the rules service knows them.
+fn actor(page: &Page) -> Actor {
+    Actor {
+        account_id: page.user.account_id,
+        user_id: page.user.id,
+        name: page.user.name.clone(),
     }
-    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
-    format!("{PATH}?q={q}&")
 }
 
-impl BlockVisitorsPage {
-    /// Shows a refused form, a result or a confirmation in its section.
-    fn apply(&mut self, shown: Shown) {
-        match shown {
-            Shown::Saved => {}
-            Shown::Confirmed(section) => self.notice = self.page.flash.take().map(|f| (section, f)),
-            Shown::Add(f, e) => (self.add, self.add_error) = (f, Some(e)),
-            Shown::Import(f, r) => (self.import, self.report) = (f, Some(r)),
-            Shown::Countries(f, e) => (self.countries, self.countries_error) = (f, Some(e)),
-            Shown::Sites(f, e) => (self.sites, self.sites_errors) = (f, e),
-            Shown::Probe(f, r) => {
-                self.probe = f;
-                match r {
-                    Ok(r) => self.probe_result = Some(r),
-                    Err(e) => self.probe_error = Some(e),
-                }
-            }
+/// Runs `action` on `input` as the signed-in manager, at the clock's time,
+/// in one write transaction; input refused while parsing comes straight
+/// back, without opening one.
+async fn act<I, T>(
+    state: &AppState,
+    page: &Page,
+    action: fn(&mut DbConn, &Actor, I, NaiveDateTime) -> Result<T, RulesError>,
+    input: Result<I, RulesError>,
+) -> Result<Result<T, RulesError>, AppError>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+{
+    let input = match input {
+        Ok(input) => input,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (actor, now) = (actor(page), state.clock.now());
+    state.db.write(move |c| action(c, &actor, input, now)).await
+}
+
+/// Has the gate follow a change made here, at once.
+async fn follow(state: &AppState, account_id: i64, change: &Change) {
+    state
+        .rules_changed(account_id, change.version, |p| change.apply(p))
+        .await;
+}
+
+/// After a save: the gate follows the change, and the confirmation shows
+/// in `section`.
+async fn saved(
+    state: &AppState,
+    session: &Session,
+    account_id: i64,
+    change: Change,
+    section: &'static str,
+) -> Result<HttpResponse, AppError> {
+    follow(state, account_id, &change).await;
+    confirm(session, section, true, change.message);
+    Ok(see_other(&format!("{PATH}#{section}")))
+}
+
+/// The page again with the refused form `shown` makes of `e`, on the rule
+/// list's first page; the error page when there is nothing to correct.
+async fn refused(
+    state: &AppState,
+    page: Page,
+    e: RulesError,
+    shown: impl FnOnce(RulesError) -> Shown,
+) -> Result<HttpResponse, AppError> {
+    let status = match &e {
+        RulesError::NotFound | RulesError::Db(_) => return Err(e.into()),
+        RulesError::AlreadyListed { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    show(state, page, ListQuery::default(), shown(e), status).await
+}
+
+impl From<RulesError> for AppError {
+    fn from(e: RulesError) -> Self {
+        match e {
+            RulesError::NotFound => AppError::NotFound,
+            RulesError::Db(e) => e.into(),
+            e => AppError::BadRequest(e.to_string()),
         }
-    }
-}
-
-fn block_view(b: db::models::Block, now: NaiveDateTime) -> BlockView {
-    BlockView {
-        conversation_id: b.conversation_id,
-        left: remaining_text(b.expires_at - now),
-        until_iso: format!("{}Z", b.expires_at.format("%Y-%m-%dT%H:%M:%S")),
-        reason: b.reason,
-        by: b.blocked_by_name,
-        at: fmt_time(&b.created_at),
     }
 }
 

@@ -227,7 +227,7 @@ struct Transcript {
 }
 
 pub fn fmt_time(t: &NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::web::page::fmt_time(t)
 }
 
 #[get("/conversations/{id}")]
