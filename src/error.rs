@@ -1,8 +1,19 @@
 //! # Error policy
 //!
-//! * Handlers return `Result<_, AppError>`. `AppError` decides the status
+//! Three error types, one per kind of caller, all following these rules:
+//! * `AppError` (here) is what panel handlers return: it decides the status
 //!   code and renders an HTML error page (403, 404, 500 …), never a panic
 //!   text or a raw error message.
+//! * A service's error (`ChatError`, `RulesError`, `UserChangeError` …) says
+//!   what went wrong in the area's terms: `NotFound`, input the person can
+//!   correct (`Invalid`, with the message to show), a state that does not
+//!   allow it (`Conflict`), or the database (`Db`, keeping its source). The
+//!   handler that called the action decides how to show it: a form shown
+//!   again with the message, a flash, or, for the agent console's JSON API,
+//!   `ChatError`'s own JSON response (`web/agent`).
+//! * `WidgetError` (`web/widget`) is the widget API's: always JSON
+//!   `{"error": "…"}` with a text the visitor can act on, and never why a
+//!   visitor is refused.
 //! * Input a person can fix is not an `AppError`: the handler re-renders the
 //!   form with a clear message beside the field and everything that was
 //!   typed, and stores nothing.
@@ -10,9 +21,11 @@
 //!   something that does not exist: ids never reveal other tenants.
 //! * `Forbidden` is for a signed-in user whose role is not enough.
 //!   `LoginRequired` sends an anonymous visitor of a panel page to sign in.
-//! * Everything unexpected (database, pool, thread pool) becomes `Internal`.
-//!   Its cause is logged once, here, with a short reference that the error
-//!   page shows, so a user can quote it. Logs carry no secret and no visitor
+//! * Everything unexpected (database, pool, thread pool) becomes `Internal`
+//!   (`WidgetError::Internal`, `ChatError::Db`), which keeps the cause's
+//!   whole source chain. It is logged once, where the response is made: for
+//!   a panel page with a short reference that the error page shows, so a
+//!   user can quote it. Logs carry no secret and no visitor
 //!   address: database errors never include bound values.
 //! * No `unwrap`/`expect` outside tests and start-up.
 
@@ -32,31 +45,52 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("bad request: {0}")]
     BadRequest(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Displayed with its whole source chain (`{:#}`).
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// Something unexpected while `doing` something, caused by `cause`,
+    /// whose source chain is kept.
+    pub fn internal(doing: &'static str, cause: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(cause.into().context(doing))
+    }
+}
+
+/// An error and its sources, "outer: inner: …", for the log.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        AppError::internal("database", e)
     }
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::Internal(format!("pool: {e}"))
+        AppError::internal("pool", e)
     }
 }
 
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(format!("blocking pool: {e}"))
+        AppError::internal("blocking pool", e)
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
+        AppError::internal("template", e)
     }
 }
 
@@ -123,7 +157,7 @@ impl ResponseError for AppError {
             }
             AppError::Internal(cause) => {
                 let reference = crate::crypto::random_token()[..10].to_owned();
-                tracing::error!(reference = %reference, cause = %cause, "internal error");
+                tracing::error!(reference = %reference, cause = %format!("{cause:#}"), "internal error");
                 html_error(StatusCode::INTERNAL_SERVER_ERROR, Some(reference))
             }
             AppError::BadRequest(why) => {
@@ -147,13 +181,35 @@ mod tests {
 
     #[test]
     fn internal_errors_show_a_reference_never_the_cause() {
-        let err = AppError::Internal("database: secret detail 10.1.2.3".into());
+        let err = AppError::internal("database", anyhow::anyhow!("secret detail 10.1.2.3"));
         let resp = err.error_response();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let html = body_of(resp);
         assert!(html.contains("Something went wrong"), "{html}");
         assert!(html.contains("Reference:"));
         assert!(!html.contains("secret detail") && !html.contains("10.1.2.3"));
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_source_chain() {
+        let disk = std::io::Error::other("disk full");
+        let err = AppError::internal(
+            "storing a file",
+            anyhow::Error::new(disk).context("writing"),
+        );
+        assert_eq!(
+            err.to_string(),
+            "internal error: storing a file: writing: disk full"
+        );
+    }
+
+    #[test]
+    fn a_borrowed_error_is_logged_with_its_sources() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("saving")]
+        struct Saving(#[source] std::io::Error);
+        let e = Saving(std::io::Error::other("disk full"));
+        assert_eq!(chain(&e), "saving: disk full");
     }
 
     #[test]

@@ -18,7 +18,7 @@ impl ClientIp {
     pub fn of(req: &HttpRequest) -> Result<Self, AppError> {
         let peer = req
             .peer_addr()
-            .ok_or_else(|| AppError::Internal("request without a peer address".into()))?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request without a peer address")))?
             .ip();
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return Ok(Self(peer.to_canonical()));

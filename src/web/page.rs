@@ -47,7 +47,7 @@ impl CurrentUser {
         session
             .insert(USER_ID, user_id)
             .and_then(|_| session.insert(ACCOUNT_ID, account_id))
-            .map_err(|e| AppError::Internal(format!("session: {e}")))
+            .map_err(|e| AppError::internal("session", e))
     }
 }
 
@@ -124,7 +124,7 @@ async fn load(
     };
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()))?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?
         .clone();
     let found = state
         .db

@@ -48,7 +48,7 @@ impl ResponseError for ChatError {
     fn error_response(&self) -> HttpResponse {
         let msg = match self {
             ChatError::Db(e) => {
-                tracing::error!(cause = %e, "chat error");
+                tracing::error!(cause = %crate::error::chain(e), "chat error");
                 "Something went wrong. Please try again.".to_owned()
             }
             ChatError::NotFound => "This conversation does not exist.".to_owned(),
@@ -287,7 +287,7 @@ async fn upload(
     let (bytes, name) = (upload.bytes, upload.name);
     let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
         .await?
-        .map_err(|e| AppError::Internal(format!("storing a file: {e}")))?;
+        .map_err(|e| AppError::internal("storing a file", e))?;
     let file = verdict.map_err(|(name, refusal)| {
         let msg = format!("{} was not sent. {refusal}.", files::display_name(&name));
         let resp = HttpResponse::UnprocessableEntity().json(json!({ "error": msg }));

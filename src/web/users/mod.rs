@@ -137,7 +137,7 @@ async fn create(
     };
     let hash = web::block(move || passwords::hash(&password))
         .await?
-        .map_err(|e| AppError::Internal(format!("hashing: {e}")))?;
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))?;
     let (aid, actor_id, actor_name) = (page.user.account_id, page.user.id, page.user.name.clone());
     let result = state
         .db
@@ -178,7 +178,7 @@ async fn create(
             show(&state, page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(UserChangeError::NotAllowed) => Err(AppError::Forbidden),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(AppError::internal("changing a user", e)),
     }
 }
 
@@ -324,7 +324,7 @@ fn finish(
             | UserChangeError::SelfDeactivation
             | UserChangeError::InvalidRole),
         ) => flash(session, false, e.to_string()),
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal("changing a user", e)),
     }
     Ok(see_other(PATH))
 }

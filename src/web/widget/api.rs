@@ -133,9 +133,7 @@ async fn frame(
         case: BusinessCase::clone(&case),
         accept,
     };
-    let html = page
-        .render()
-        .map_err(|e| WidgetError::Internal(e.to_string()))?;
+    let html = page.render().map_err(|e| WidgetError::Internal(e.into()))?;
     let mut resp = HttpResponse::Ok();
     resp.content_type("text/html; charset=utf-8")
         .insert_header((

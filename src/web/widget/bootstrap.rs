@@ -73,7 +73,8 @@ async fn answer(
         show,
         frame: show.then(|| format!("/widget/v1/{}/frame", case.widget_key)),
     };
-    let body = serde_json::to_vec(&body).map_err(|e| WidgetError::Internal(e.to_string()))?;
+    let body = serde_json::to_vec(&body)
+        .map_err(|e| WidgetError::Internal(anyhow::Error::new(e).context("bootstrap JSON")))?;
     // Static header values: no parsing or copying per request.
     Ok(HttpResponse::Ok()
         .insert_header((

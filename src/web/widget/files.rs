@@ -57,7 +57,7 @@ async fn upload(
     let (bytes, name) = (upload.bytes, upload.name);
     let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
         .await?
-        .map_err(|e| WidgetError::Internal(e.to_string()))?;
+        .map_err(|e| WidgetError::Internal(e.into()))?;
     let conversation = q.into_inner().conversation;
     let file = match verdict {
         Ok(file) => file,

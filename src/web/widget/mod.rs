@@ -39,8 +39,10 @@ pub enum WidgetError {
     NoVisitor,
     #[error("Please reload the page and try again.")]
     BadToken,
+    /// Keeps the cause's source chain for the log; the visitor sees only
+    /// the text above.
     #[error("Something went wrong. Please try again.")]
-    Internal(String),
+    Internal(anyhow::Error),
     /// The instance has not loaded its visitor gate yet: everyone is
     /// refused alike, and the frame tries again (it does not go quiet).
     #[error("The chat is starting. Please try again in a moment.")]
@@ -53,7 +55,7 @@ impl From<ChatError> for WidgetError {
             ChatError::NotFound => WidgetError::NotFound,
             ChatError::Invalid(m) => WidgetError::Invalid(m.into()),
             ChatError::Conflict(m) => WidgetError::Conflict(m.into()),
-            ChatError::Db(e) => WidgetError::Internal(e.to_string()),
+            ChatError::Db(e) => WidgetError::Internal(anyhow::Error::new(e).context("database")),
         }
     }
 }
@@ -62,14 +64,14 @@ impl From<AppError> for WidgetError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::NotFound => WidgetError::NotFound,
-            other => WidgetError::Internal(other.to_string()),
+            other => WidgetError::Internal(other.into()),
         }
     }
 }
 
 impl From<actix_web::error::BlockingError> for WidgetError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        WidgetError::Internal(e.to_string())
+        WidgetError::Internal(anyhow::Error::new(e).context("blocking pool"))
     }
 }
 
@@ -88,7 +90,7 @@ impl ResponseError for WidgetError {
 
     fn error_response(&self) -> HttpResponse {
         if let WidgetError::Internal(cause) = self {
-            tracing::error!(cause = %cause, "widget error");
+            tracing::error!(cause = %format!("{cause:#}"), "widget error");
         }
         let body = match self {
             // The frame goes quiet on this code; it never says why.
