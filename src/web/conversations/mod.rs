@@ -304,7 +304,7 @@ pub async fn unblock_conversation(
         .db
         .run(move |c| {
             let lifted = write_tx(c, |c| {
-                accounts::require_active_manager(c, user.account_id, user.id)
+                crate::users::require_active_manager(c, user.account_id, user.id)
                     .map_err(|_| ChatError::NotFound)?;
                 blocking::unblock(
                     c,
