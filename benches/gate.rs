@@ -16,7 +16,8 @@ use chatgate::{
         country::CountryCode,
         website::{PageUrl, SiteList},
     },
-    gate::{country_table::CountryTable, generate, policy::Policy, Blocks, Gate, Visit},
+    gate::{country_table::CountryTable, policy::Policy, Blocks, Gate, Visit},
+    load::generate,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 

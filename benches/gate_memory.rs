@@ -9,7 +9,8 @@ use chatgate::{
     crypto::MasterKey,
     domain::access::{CountryPolicy, ListMode, SitePolicy},
     domain::website::SiteList,
-    gate::{country_table::CountryTable, generate, policy::Policy, Blocks, Gate},
+    gate::{country_table::CountryTable, policy::Policy, Blocks, Gate},
+    load::generate,
 };
 
 fn rss_mb() -> f64 {

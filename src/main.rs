@@ -5,13 +5,14 @@ use std::{io::Read, process::ExitCode};
 use anyhow::Context;
 use chatgate::{
     config::Settings,
-    db::seed,
+    db::{accounts, seed, write_tx},
     domain::account::{DisplayName, Email, NewPassword, Role},
-    passwords,
+    load, passwords,
     startup::{Application, Core},
     telemetry,
+    users::{self, NewUser},
 };
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -35,36 +36,42 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Add a user, creating the account if it does not exist.
-    CreateUser {
-        /// The account (tenant) name.
-        #[arg(long)]
-        account: String,
-        #[arg(long)]
-        email: String,
-        /// Display name.
-        #[arg(long)]
-        name: String,
-        /// agent or manager.
-        #[arg(long, default_value = "agent")]
-        role: String,
-        /// Read the password from standard input instead of generating one.
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    CreateUser(CreateUser),
     /// Create the demo account if the database is empty.
     SeedDemo,
     /// Fill the database with many realistic conversations (for benchmarks).
-    SeedLoad {
-        /// How many conversations to add.
-        #[arg(long, default_value_t = 0)]
-        conversations: usize,
-        /// How many generated IP and subnet rules to add (80% IPv4).
-        #[arg(long, default_value_t = 0)]
-        rules: usize,
-        /// The account to add them to (default: the demo account).
-        #[arg(long, default_value = seed::DEMO_ACCOUNT)]
-        account: String,
-    },
+    SeedLoad(SeedLoad),
+}
+
+#[derive(Args)]
+struct CreateUser {
+    /// The account (tenant) name.
+    #[arg(long)]
+    account: String,
+    #[arg(long)]
+    email: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// agent or manager.
+    #[arg(long, default_value = "agent")]
+    role: String,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct SeedLoad {
+    /// How many conversations to add.
+    #[arg(long, default_value_t = 0)]
+    conversations: usize,
+    /// How many generated IP and subnet rules to add (80% IPv4).
+    #[arg(long, default_value_t = 0)]
+    rules: usize,
+    /// The account to add them to (default: the demo account).
+    #[arg(long, default_value = seed::DEMO_ACCOUNT)]
+    account: String,
 }
 
 fn main() -> ExitCode {
@@ -87,97 +94,101 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::SeedDemo => {
-            let core = Core::open(settings)?;
-            match core.seed_demo()? {
-                Some(pw) => print_demo(&core.settings.public_url, &pw),
-                None => println!("The database already has an account; nothing seeded."),
-            }
-            Ok(())
-        }
-        Command::SeedLoad {
-            conversations,
-            rules,
-            account,
-        } => {
-            let core = Core::open(settings)?;
-            core.seed_demo()?;
-            let mut conn = core.db.get()?;
-            let acc = chatgate::db::accounts::account_by_name(&mut conn, &account)?
-                .ok_or_else(|| anyhow::anyhow!("no account named {account:?}"))?;
-            let started = std::time::Instant::now();
-            if conversations > 0 {
-                let blocked =
-                    chatgate::db::load::seed(&mut conn, acc.id, conversations, core.clock.now())?;
-                let visitors = chatgate::gate::generate::visitors(blocked, 5);
-                chatgate::db::load::index_blocks(&mut conn, acc.id, |k| {
-                    visitors
-                        .get(k)
-                        .map_or_else(Vec::new, |ip| core.gate.index_of(*ip).to_vec())
-                })?;
-                println!(
-                    "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            if rules > 0 {
-                let n = chatgate::db::load::seed_rules(&mut conn, acc.id, rules, core.clock.now())?;
-                println!(
-                    "Added {n} IP rules to {account:?} in {:.1} s.",
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            Ok(())
-        }
-        Command::CreateUser {
-            account,
-            email,
-            name,
-            role,
-            password_stdin,
-        } => {
-            let email = Email::parse(&email)?;
-            let name = DisplayName::parse(&name)?;
-            let role = Role::parse(&role)?;
-            let (password, generated) = if password_stdin {
-                let mut s = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut s)
-                    .context("reading the password")?;
-                (s.trim_end_matches(['\r', '\n']).to_owned(), false)
-            } else {
-                (passwords::generate(), true)
-            };
-            let password = NewPassword::parse(&password)?;
-            let core = Core::open(settings)?;
-            let hash = passwords::hash(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-            let mut conn = core.db.get()?;
-            let (_, created) = seed::create_user_in_account(
-                &mut conn,
-                account.trim(),
-                &email,
-                &name,
-                role,
-                &hash,
-            )?;
-            if created {
-                println!(
-                    "Created account {:?} with a business case \"Support\".",
-                    account.trim()
-                );
-            }
-            println!(
-                "Added {} <{}> as {}.",
-                name.as_str(),
-                email.as_str(),
-                role.label()
-            );
-            if generated {
-                println!("Password: {}", password.expose());
-            }
-            Ok(())
-        }
+        Command::SeedDemo => seed_demo(settings),
+        Command::SeedLoad(args) => seed_load(settings, args),
+        Command::CreateUser(args) => create_user(settings, args),
     }
+}
+
+fn seed_demo(settings: Settings) -> anyhow::Result<()> {
+    let core = Core::open(settings)?;
+    match core.seed_demo()? {
+        Some(pw) => print_demo(&core.settings.public_url, &pw),
+        None => println!("The database already has an account; nothing seeded."),
+    }
+    Ok(())
+}
+
+fn seed_load(settings: Settings, args: SeedLoad) -> anyhow::Result<()> {
+    let SeedLoad {
+        conversations,
+        rules,
+        account,
+    } = args;
+    let core = Core::open(settings)?;
+    core.seed_demo()?;
+    let mut conn = core.db.get()?;
+    let acc = accounts::account_by_name(&mut conn, &account)?
+        .ok_or_else(|| anyhow::anyhow!("no account named {account:?}"))?;
+    let started = std::time::Instant::now();
+    if conversations > 0 {
+        let blocked = load::conversations_with_blocks(
+            &mut conn,
+            &core.gate,
+            acc.id,
+            conversations,
+            core.clock.now(),
+        )?;
+        println!(
+            "Added {conversations} conversations ({blocked} blocked) to {account:?} in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if rules > 0 {
+        let n = load::seed::ip_rules(&mut conn, acc.id, rules, core.clock.now())?;
+        println!(
+            "Added {n} IP rules to {account:?} in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The password from standard input, or a generated one (then `true`).
+fn read_or_generate_password(from_stdin: bool) -> anyhow::Result<(NewPassword, bool)> {
+    let (password, generated) = if from_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the password")?;
+        (s.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (passwords::generate(), true)
+    };
+    Ok((NewPassword::parse(&password)?, generated))
+}
+
+fn create_user(settings: Settings, args: CreateUser) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email)?;
+    let name = DisplayName::parse(&args.name)?;
+    let role = Role::parse(&args.role)?;
+    let (password, generated) = read_or_generate_password(args.password_stdin)?;
+    let core = Core::open(settings)?;
+    let password_hash = passwords::hash(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let account = args.account.trim();
+    let input = NewUser {
+        name,
+        email,
+        role,
+        password_hash,
+    };
+    let mut conn = core.db.get()?;
+    let (_, created) = write_tx(&mut conn, |c| {
+        users::create_from_command_line(c, account, &input, core.clock.now())
+    })?;
+    if created {
+        println!("Created account {account:?} with a business case \"Support\".");
+    }
+    println!(
+        "Added {} <{}> as {}.",
+        input.name.as_str(),
+        input.email.as_str(),
+        role.label()
+    );
+    if generated {
+        println!("Password: {}", password.expose());
+    }
+    Ok(())
 }
 
 fn serve(settings: Settings, no_demo: bool) -> anyhow::Result<()> {

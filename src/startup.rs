@@ -35,6 +35,10 @@ pub struct Core {
     pub db: Db,
     pub keys: Arc<Keys>,
     pub clock: Arc<Clock>,
+    /// The clock of the sessions' idle and absolute limits. A clock of its
+    /// own, so tests that move `clock` days ahead (to see blocks expire)
+    /// stay signed in, as they would in wall time.
+    pub session_clock: Arc<Clock>,
     pub gate: Arc<Gate>,
     pub hub: Arc<Hub>,
 }
@@ -75,6 +79,7 @@ impl Core {
             gate: Arc::new(Gate::new(&keys, countries)),
             keys,
             clock: Arc::new(Clock::default()),
+            session_clock: Arc::new(Clock::default()),
             hub: Arc::new(Hub::new()),
         })
     }
@@ -94,7 +99,7 @@ impl Core {
             return Ok(None);
         }
         let hash = passwords::hash(&parsed).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-        Ok(db::seed::seed_demo(&mut conn, &hash)?.then_some(password))
+        Ok(db::seed::seed_demo(&mut conn, &hash, self.clock.now())?.then_some(password))
     }
 }
 
@@ -198,10 +203,15 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         hub: core.hub.clone(),
         gate: core.gate.clone(),
         clock: core.clock.clone(),
+        session_clock: core.session_clock.clone(),
         own_origin: crate::domain::website::origin_of(&core.settings.public_url),
         pages: widget::PageCache::default(),
     });
-    let store = DbSessionStore::new(core.db.clone(), core.settings.session_absolute);
+    let store = DbSessionStore::new(
+        core.db.clone(),
+        core.session_clock.clone(),
+        core.settings.session_absolute,
+    );
     let cookie_key = Key::from(core.keys.cookie_key());
     let secure = core.settings.secure_cookies();
     let idle =
@@ -259,8 +269,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
 /// login failures): now, then every 10 minutes.
 fn spawn_housekeeping(core: &Core) {
     let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
-    let session_max = chrono::Duration::from_std(core.settings.session_absolute)
-        .unwrap_or(chrono::Duration::hours(12));
+    let session_max = crate::users::sessions::absolute_limit(core.settings.session_absolute);
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {

@@ -21,7 +21,6 @@ use super::{
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
-        accounts,
         audit::{self, Actor},
         blocks::{self, NewBlock},
         chat::{self, NewEvent},
@@ -35,6 +34,7 @@ use crate::{
     },
     error::AppError,
     gate::{self, Gate},
+    users,
 };
 
 const ALREADY: &str = "This visitor is already blocked.";
@@ -162,7 +162,7 @@ pub fn unblock(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<Unblocked, ChatError> {
-    accounts::require_active_manager(conn, a.account_id, a.user_id)
+    users::require_active_manager(conn, a.account_id, a.user_id)
         .map_err(|_| ChatError::NotFound)?;
     lock(conn, "conversation", &id.to_string())?;
     let conv = agent_conversation(conn, a.account_id, id)?;

@@ -1,16 +1,17 @@
 //! Accounts, business cases and users. Every function that reads or changes a
 //! user or case takes the account id and filters by it.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{models::*, now, schema::*, DbConn};
+use super::{models::*, schema::*, DbConn};
 use crate::domain::account::{DisplayName, Email, Role};
 
 // RETURNING works per column with a multi-backend connection, so inserts
 // return the id and the row is read back.
-pub fn create_account(conn: &mut DbConn, name: &str) -> QueryResult<Account> {
+pub fn create_account(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> QueryResult<Account> {
     let id = diesel::insert_into(accounts::table)
-        .values((accounts::name.eq(name), accounts::created_at.eq(now())))
+        .values((accounts::name.eq(name), accounts::created_at.eq(now)))
         .returning(accounts::id)
         .get_result::<i64>(conn)?;
     accounts::table
@@ -44,13 +45,14 @@ pub fn create_case(
     account_id: i64,
     name: &str,
     widget_key: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<BusinessCase> {
     let id = diesel::insert_into(business_cases::table)
         .values((
             business_cases::account_id.eq(account_id),
             business_cases::name.eq(name),
             business_cases::widget_key.eq(widget_key),
-            business_cases::created_at.eq(now()),
+            business_cases::created_at.eq(now),
         ))
         .returning(business_cases::id)
         .get_result::<i64>(conn)?;
@@ -77,24 +79,8 @@ pub fn case(conn: &mut DbConn, account_id: i64, case_id: i64) -> QueryResult<Opt
         .optional()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum UserChangeError {
-    #[error("A user with this e-mail address already exists.")]
-    DuplicateEmail,
-    #[error("The account must keep at least one active manager.")]
-    LastManager,
-    #[error("You cannot deactivate your own account.")]
-    SelfDeactivation,
-    #[error("No such user.")]
-    NotFound,
-    #[error("Choose a role: agent or manager.")]
-    InvalidRole,
-    #[error("You are no longer allowed to manage users.")]
-    NotAllowed,
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
-
+/// Inserts a user. A taken e-mail address is the database's unique
+/// violation, which the caller turns into its own error.
 pub fn create_user(
     conn: &mut DbConn,
     account_id: i64,
@@ -102,8 +88,8 @@ pub fn create_user(
     name: &DisplayName,
     role: Role,
     password_hash: &str,
-) -> Result<User, UserChangeError> {
-    let t = now();
+    now: NaiveDateTime,
+) -> QueryResult<User> {
     let id = diesel::insert_into(users::table)
         .values((
             users::account_id.eq(account_id),
@@ -112,22 +98,12 @@ pub fn create_user(
             users::role.eq(role.as_str()),
             users::password_hash.eq(password_hash),
             users::active.eq(true),
-            users::created_at.eq(t),
-            users::updated_at.eq(t),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
         ))
         .returning(users::id)
-        .get_result::<i64>(conn)
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => UserChangeError::DuplicateEmail,
-            other => other.into(),
-        })?;
-    Ok(users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)?)
+        .get_result::<i64>(conn)?;
+    users::table.find(id).select(User::as_select()).first(conn)
 }
 
 /// Sign-in look-up: e-mail addresses are unique across accounts.
@@ -156,20 +132,15 @@ pub fn users(conn: &mut DbConn, account_id: i64) -> QueryResult<Vec<User>> {
         .load(conn)
 }
 
-/// Re-checks, inside the write transaction, that the acting user is still
-/// an active manager of the account.
-pub fn require_active_manager(
-    conn: &mut DbConn,
-    account_id: i64,
-    actor_id: i64,
-) -> Result<(), UserChangeError> {
-    match user(conn, account_id, actor_id)? {
-        Some(u) if u.active && u.role() == Role::Manager => Ok(()),
-        _ => Err(UserChangeError::NotAllowed),
-    }
+/// Serialises changes to the account's users until the transaction ends,
+/// so two managers demoting each other at once cannot leave the account
+/// without one. Call inside a write transaction.
+pub fn lock_users(conn: &mut DbConn, account_id: i64) -> QueryResult<()> {
+    super::lock(conn, "account-users", &account_id.to_string())
 }
 
-fn other_active_managers(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<i64> {
+/// How many active managers the account has besides `user_id`.
+pub fn other_active_managers(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<i64> {
     users::table
         .filter(users::account_id.eq(account_id))
         .filter(users::id.ne(user_id))
@@ -179,64 +150,34 @@ fn other_active_managers(conn: &mut DbConn, account_id: i64, user_id: i64) -> Qu
         .get_result(conn)
 }
 
-/// Changes a user's role. Call inside a write transaction.
 pub fn set_role(
     conn: &mut DbConn,
     account_id: i64,
     user_id: i64,
-    role: Option<Role>,
-) -> Result<User, UserChangeError> {
-    // Serialise user changes per account, so two managers demoting each
-    // other at once cannot leave the account without one.
-    super::lock(conn, "account-users", &account_id.to_string())?;
-    let current = user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)?;
-    let role = role.ok_or(UserChangeError::InvalidRole)?;
-    if current.role() == Role::Manager
-        && role != Role::Manager
-        && current.active
-        && other_active_managers(conn, account_id, user_id)? == 0
-    {
-        return Err(UserChangeError::LastManager);
-    }
+    role: Role,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         users::table
             .filter(users::account_id.eq(account_id))
             .filter(users::id.eq(user_id)),
     )
-    .set((users::role.eq(role.as_str()), users::updated_at.eq(now())))
-    .execute(conn)?;
-    user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)
+    .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
+    .execute(conn)
 }
 
-/// Activates or deactivates a user; deactivation ends all their sessions.
-/// Call inside a write transaction.
 pub fn set_active(
     conn: &mut DbConn,
     account_id: i64,
-    actor_id: i64,
     user_id: i64,
     active: bool,
-) -> Result<User, UserChangeError> {
-    super::lock(conn, "account-users", &account_id.to_string())?;
-    let current = user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)?;
-    if !active {
-        if user_id == actor_id {
-            return Err(UserChangeError::SelfDeactivation);
-        }
-        if current.role() == Role::Manager && other_active_managers(conn, account_id, user_id)? == 0
-        {
-            return Err(UserChangeError::LastManager);
-        }
-    }
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         users::table
             .filter(users::account_id.eq(account_id))
             .filter(users::id.eq(user_id)),
     )
-    .set((users::active.eq(active), users::updated_at.eq(now())))
-    .execute(conn)?;
-    if !active {
-        super::sessions::delete_for_user(conn, user_id)?;
-    }
-    user(conn, account_id, user_id)?.ok_or(UserChangeError::NotFound)
+    .set((users::active.eq(active), users::updated_at.eq(now)))
+    .execute(conn)
 }

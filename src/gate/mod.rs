@@ -30,7 +30,6 @@
 
 pub mod country_table;
 mod flat;
-pub mod generate;
 pub mod load;
 pub mod policy;
 

@@ -5,14 +5,19 @@
 //! the row's `expires_at`, moved forward on use; the absolute limit is
 //! `created_at` plus the configured maximum, checked on every load.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
 use chrono::{Duration, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
-use crate::db::{now, sessions, write_tx, Db};
+use crate::{
+    db::{sessions, Db},
+    domain::clock::Clock,
+    error::AppError,
+    users::sessions::absolute_limit,
+};
 
 /// The session key that holds the signed-in user's id.
 pub const USER_ID: &str = "uid";
@@ -32,40 +37,25 @@ pub fn request_row_id(req: &actix_web::HttpRequest, key: &[u8; 64]) -> Option<St
     Some(row_id(&session_key))
 }
 
-/// Whether session row `id` is still in force for this user with this
-/// role: not signed out, idled out or past the absolute limit, and the
-/// user still active in the same role.
-pub fn still_valid(
-    conn: &mut crate::db::DbConn,
-    id: &str,
-    user: &crate::web::page::CurrentUser,
-    absolute: std::time::Duration,
-) -> diesel::QueryResult<bool> {
-    let absolute = Duration::from_std(absolute).unwrap_or(Duration::hours(12));
-    let t = now();
-    if sessions::load(conn, id, t, t - absolute)?.is_none() {
-        return Ok(false);
-    }
-    Ok(crate::db::accounts::user(conn, user.account_id, user.id)?
-        .is_some_and(|u| u.active && u.role() == user.role))
-}
-
-/// Deletes session row `id` (sign-out), before the middleware forgets it,
-/// so the session's open streams end at once.
-pub fn revoke(conn: &mut crate::db::DbConn, id: &str) -> diesel::QueryResult<usize> {
-    write_tx(conn, |c| sessions::delete(c, id))
-}
-
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    clock: Arc<Clock>,
     absolute: Duration,
 }
 
 impl DbSessionStore {
-    pub fn new(db: Db, absolute: std::time::Duration) -> Self {
-        let absolute = Duration::from_std(absolute).unwrap_or(Duration::hours(12));
-        Self { db, absolute }
+    pub fn new(db: Db, clock: Arc<Clock>, absolute: std::time::Duration) -> Self {
+        Self {
+            db,
+            clock,
+            absolute: absolute_limit(absolute),
+        }
+    }
+
+    /// The idle deadline of a session used now.
+    fn expiry(&self, ttl: &CookieDuration) -> NaiveDateTime {
+        self.clock.now() + Duration::seconds(ttl.whole_seconds().max(1))
     }
 }
 
@@ -79,8 +69,13 @@ fn user_of(state: &HashMap<String, String>) -> Option<i64> {
         .and_then(|v| serde_json::from_str(v).ok())
 }
 
-fn expiry(ttl: &CookieDuration) -> NaiveDateTime {
-    now() + Duration::seconds(ttl.whole_seconds().max(1))
+/// One error out of a write's two (the pool's or the query's).
+fn flat<T, E: std::fmt::Display>(r: Result<Result<T, E>, AppError>) -> anyhow::Result<T> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(anyhow::anyhow!("{e}")),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
 }
 
 fn new_key() -> Result<SessionKey, anyhow::Error> {
@@ -96,16 +91,14 @@ impl DbSessionStore {
         let body = serde_json::to_string(&state)?;
         let key = new_key()?;
         let id = row_id(&key);
-        let expires = expiry(ttl);
-        self.db
-            .run(move |c| {
-                write_tx(c, |c| {
-                    sessions::insert(c, &id, user_of(&state), &body, now(), expires)
-                })
-                .map_err(Into::into)
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let now = self.clock.now();
+        let expires = self.expiry(ttl);
+        let uid = user_of(&state);
+        flat(
+            self.db
+                .write(move |c| sessions::insert(c, &id, uid, &body, now, expires))
+                .await,
+        )?;
         Ok(key)
     }
 }
@@ -113,13 +106,11 @@ impl DbSessionStore {
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = row_id(key);
-        let absolute = self.absolute;
+        let now = self.clock.now();
+        let created_after = now - self.absolute;
         let body = self
             .db
-            .run(move |c| {
-                let t = now();
-                sessions::load(c, &id, t, t - absolute).map_err(Into::into)
-            })
+            .run(move |c| Ok(sessions::load(c, &id, now, created_after)?))
             .await
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
         match body {
@@ -147,20 +138,16 @@ impl SessionStore for DbSessionStore {
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let id = row_id(&key);
-        let expires = expiry(ttl);
+        let expires = self.expiry(ttl);
         let uid = user_of(&state);
-        let absolute = self.absolute;
-        let changed = self
-            .db
-            .run(move |c| {
-                let t = now();
-                write_tx(c, |c| {
-                    sessions::update(c, &id, uid, &body, expires, t, t - absolute)
-                })
-                .map_err(Into::into)
-            })
-            .await
-            .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
+        let now = self.clock.now();
+        let created_after = now - self.absolute;
+        let changed = flat(
+            self.db
+                .write(move |c| sessions::update(c, &id, uid, &body, expires, now, created_after))
+                .await,
+        )
+        .map_err(UpdateError::Other)?;
         if changed == 0 {
             // Revoked or timed out meanwhile (sign-out elsewhere, deactivation,
             // idle or absolute limit): never resurrect it. The browser gets a
@@ -179,20 +166,17 @@ impl SessionStore for DbSessionStore {
         ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
         let id = row_id(key);
-        let expires = expiry(ttl);
-        self.db
-            .run(move |c| write_tx(c, |c| sessions::touch(c, &id, expires)).map_err(Into::into))
-            .await
-            .map(drop)
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        let expires = self.expiry(ttl);
+        flat(
+            self.db
+                .write(move |c| sessions::touch(c, &id, expires))
+                .await,
+        )
+        .map(drop)
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = row_id(key);
-        self.db
-            .run(move |c| write_tx(c, |c| sessions::delete(c, &id)).map_err(Into::into))
-            .await
-            .map(drop)
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        flat(self.db.write(move |c| sessions::delete(c, &id)).await).map(drop)
     }
 }

@@ -43,7 +43,8 @@ fn several_instances_seeding_one_empty_database_make_one_demo_account() {
                     s.spawn(move || {
                         let mut conn = core.db.get().unwrap();
                         barrier.wait();
-                        seed::seed_demo(&mut conn, hash).map_err(|e| e.to_string())
+                        seed::seed_demo(&mut conn, hash, core.clock.now())
+                            .map_err(|e| e.to_string())
                     })
                 })
                 .collect();

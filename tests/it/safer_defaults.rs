@@ -25,7 +25,9 @@ fn check(url: &str) {
     let old = 1;
     let (before, after) = {
         let mut c = DbConn::establish(url).unwrap();
-        let now = accounts::create_account(&mut c, "New Inc").unwrap().id;
+        let now = accounts::create_account(&mut c, "New Inc", chrono::Utc::now().naive_utc())
+            .unwrap()
+            .id;
         let b = db::chat_window::settings(&mut conn, old).unwrap();
         let a = db::chat_window::settings(&mut conn, now).unwrap();
         (b, a)

@@ -140,9 +140,17 @@ fn session_check(
             next: "/agent".into(),
         }
     })?;
-    let absolute = state.settings.session_absolute;
+    let absolute = crate::users::sessions::absolute_limit(state.settings.session_absolute);
+    let clock = state.session_clock.clone();
+    let holder = crate::users::sessions::Holder {
+        account_id: user.account_id,
+        user_id: user.id,
+        role: user.role,
+    };
     Ok(SessionCheck {
-        check: std::sync::Arc::new(move |c| session_store::still_valid(c, &id, &user, absolute)),
+        check: std::sync::Arc::new(move |c| {
+            crate::users::sessions::still_valid(c, &id, &holder, absolute, clock.now())
+        }),
     })
 }
 

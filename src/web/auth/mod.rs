@@ -3,14 +3,13 @@
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse, ResponseError};
 use askama::Template;
-use chrono::Duration;
 use serde::Deserialize;
 
 use crate::{
-    db::{accounts, lock, now, throttle, write_tx, DbConn},
-    domain::{account::Email, login_limit},
+    db::sessions,
+    domain::login_limit,
     error::AppError,
-    passwords,
+    users::login::{sign_in, Attempt, Outcome},
     web::{
         client_ip::ClientIp, csrf, page::CurrentUser, render, see_other, session_store, AppState,
     },
@@ -80,39 +79,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-enum Outcome {
-    SignedIn { user_id: i64, account_id: i64 },
-    Wrong,
-    Limited(Duration),
-}
-
-fn wait_for(
-    c: &mut DbConn,
-    user_bucket: &str,
-    ip_bucket: &str,
-) -> Result<Option<Duration>, AppError> {
-    let t = now();
-    let mut wait = None;
-    for (limit, bucket) in [
-        (login_limit::PER_USER, user_bucket),
-        (login_limit::PER_ADDRESS, ip_bucket),
-    ] {
-        let (count, oldest) = throttle::recent(c, bucket, limit.since(t))?;
-        wait = wait.max(limit.retry_after(count, oldest, t));
-    }
-    Ok(wait)
-}
-
-/// What the first step learnt: either the attempt is refused outright, or it
-/// was counted in advance (as a failure, until the password proves right).
-enum Admitted {
-    Limited(Duration),
-    Counted {
-        reserved: Vec<i64>,
-        user: Option<(i64, i64, String, bool)>,
-    },
-}
-
 #[post("/login")]
 async fn login(
     state: web::Data<AppState>,
@@ -123,74 +89,12 @@ async fn login(
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref()).to_owned();
     let typed_email = form.email.trim().to_owned();
-    let user_bucket = state.keys.throttle_key("user", &typed_email.to_lowercase());
-    let ip_bucket = state.keys.throttle_key("ip", &ip.0.to_string());
-    let email = Email::parse(&typed_email).ok();
-
-    // 1. Check the limits and count this attempt in one locked transaction,
-    //    so parallel guesses cannot all slip under the limit.
-    let (ub, ib) = (user_bucket.clone(), ip_bucket.clone());
-    let admitted = state
-        .db
-        .run(move |c| {
-            write_tx(c, |c| {
-                lock(c, "login", &ub)?;
-                lock(c, "login", &ib)?;
-                if let Some(wait) = wait_for(c, &ub, &ib)? {
-                    return Ok(Admitted::Limited(wait));
-                }
-                let reserved = throttle::record(c, &[&ub, &ib], now())?;
-                let user = match &email {
-                    Some(e) => accounts::user_by_email(c, e)?
-                        .map(|u| (u.id, u.account_id, u.password_hash, u.active)),
-                    None => None,
-                };
-                Ok::<_, AppError>(Admitted::Counted { reserved, user })
-            })
-        })
-        .await?;
-
-    // 2. Verify the password without holding a database connection.
-    let outcome = match admitted {
-        Admitted::Limited(wait) => Outcome::Limited(wait),
-        Admitted::Counted { reserved, user } => {
-            let password = form.password;
-            let signed_in = web::block(move || match user {
-                Some((id, account_id, hash, active)) => {
-                    (passwords::verify(&password, &hash) && active).then_some((id, account_id))
-                }
-                None => {
-                    passwords::verify_dummy(&password);
-                    None
-                }
-            })
-            .await?;
-            // 3. Settle the count: a success clears the user's failures and
-            //    takes back this attempt; a failure may have hit the limit.
-            let (ub, ib) = (user_bucket, ip_bucket);
-            state
-                .db
-                .run(move |c| match signed_in {
-                    Some((user_id, account_id)) => {
-                        write_tx(c, |c| {
-                            throttle::clear(c, &ub)?;
-                            throttle::delete_ids(c, &reserved)
-                        })?;
-                        Ok(Outcome::SignedIn {
-                            user_id,
-                            account_id,
-                        })
-                    }
-                    None => Ok(wait_for(c, &ub, &ib)?
-                        .map(Outcome::Limited)
-                        .unwrap_or(Outcome::Wrong)),
-                })
-                .await?
-        }
-    };
-
-    let (status, error) = match outcome {
-        Outcome::SignedIn { user_id, account_id } => {
+    let attempt = Attempt::new(&state.keys, &typed_email, ip.0, form.password);
+    let (status, error) = match sign_in(&state.db, &state.clock, attempt).await? {
+        Outcome::SignedIn {
+            user_id,
+            account_id,
+        } => {
             session.renew();
             CurrentUser::sign_in(&session, user_id, account_id)?;
             csrf::rotate(&session);
@@ -241,11 +145,8 @@ async fn logout(
     // The row goes now, not after the response, so this session's open
     // event streams end at once.
     if let Some(id) = session_store::request_row_id(&req, state.keys.cookie_key()) {
-        if let Err(e) = state
-            .db
-            .run(move |c| Ok(session_store::revoke(c, &id)?))
-            .await
-        {
+        let revoked = state.db.write(move |c| sessions::delete(c, &id)).await;
+        if let Err(e) = revoked.and_then(|r| r.map_err(AppError::from)) {
             tracing::warn!(error = %e, "revoking a session at sign-out failed");
         }
         state.hub.sessions_changed();

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    db::{audit, models::AuditEntry},
+    db::{self, audit, models::AuditEntry},
     error::AppError,
     web::{page::Page, render, AppState},
 };
@@ -81,14 +81,7 @@ async fn livez() -> HttpResponse {
 
 #[get("/healthz")]
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let ok = state
-        .db
-        .run(|c| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT 1").execute(c)?;
-            Ok(())
-        })
-        .await;
+    let ok = state.db.run(|c| Ok(db::ping(c)?)).await;
     match ok {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok"),
         Err(e) => {

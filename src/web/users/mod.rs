@@ -7,15 +7,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    db::{
-        accounts::{self, UserChangeError},
-        audit::{self, Actor},
-        models::User,
-        write_tx,
-    },
+    db::{accounts, models::User},
     domain::account::{DisplayName, Email, NewPassword, Role},
     error::AppError,
     passwords,
+    users::{self, Actor, NewUser, RoleChange, UserChangeError},
     web::{
         page::{flash, Page},
         render, see_other, AppState,
@@ -109,15 +105,18 @@ async fn index(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, A
     .await
 }
 
-#[post("/settings/users")]
-async fn create(
-    state: web::Data<AppState>,
-    page: Page,
-    session: Session,
-    form: web::Form<NewUserForm>,
-) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
-    let form = form.into_inner();
+/// The signed-in manager as the actor of a change.
+fn actor(page: &Page) -> Actor {
+    Actor {
+        account_id: page.user.account_id,
+        user_id: page.user.id,
+        name: page.user.name.clone(),
+    }
+}
+
+/// The add-user form parsed, with the password hashed off the async
+/// workers, or a message per field.
+async fn new_user(form: &NewUserForm) -> Result<Result<NewUser, FormErrors>, AppError> {
     let mut errors = FormErrors::default();
     let name = DisplayName::parse(&form.name)
         .map_err(|e| errors.name = Some(e.0))
@@ -133,49 +132,54 @@ async fn create(
         .ok();
     let (Some(name), Some(email), Some(role), Some(password)) = (name, email, role, password)
     else {
-        return show(&state, page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Ok(Err(errors));
     };
-    let hash = web::block(move || passwords::hash(&password))
+    let password_hash = web::block(move || passwords::hash(&password))
         .await?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))?;
-    let (aid, actor_id, actor_name) = (page.user.account_id, page.user.id, page.user.name.clone());
+    Ok(Ok(NewUser {
+        name,
+        email,
+        role,
+        password_hash,
+    }))
+}
+
+#[post("/settings/users")]
+async fn create(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    form: web::Form<NewUserForm>,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let form = form.into_inner();
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    let input = match new_user(&form).await? {
+        Ok(input) => input,
+        Err(errors) => return show(&state, page, form, errors, refused).await,
+    };
+    let (actor, now) = (actor(&page), state.clock.now());
     let result = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                accounts::require_active_manager(c, aid, actor_id)?;
-                let u = accounts::create_user(c, aid, &email, &name, role, &hash)?;
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: actor_id,
-                        name: &actor_name,
-                    },
-                    "user.created",
-                    &format!("Added {} <{}> as {}", u.name, u.email, role.label()),
-                    crate::db::now(),
-                )?;
-                Ok::<_, UserChangeError>(u)
-            }))
-        })
+        .write(move |c| users::create(c, &actor, &input, now))
         .await?;
     match result {
         Ok(u) => {
-            flash(
-                &session,
-                true,
-                format!(
-                    "{} was added as {}. Share the password with them privately.",
-                    u.name,
-                    u.role().label().to_lowercase()
-                ),
+            let role = u.role().label().to_lowercase();
+            let msg = format!(
+                "{} was added as {role}. Share the password with them privately.",
+                u.name
             );
+            flash(&session, true, msg);
             Ok(see_other(PATH))
         }
         Err(UserChangeError::DuplicateEmail) => {
-            errors.email = Some("A user with this e-mail address already exists.");
-            show(&state, page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            let errors = FormErrors {
+                email: Some(users::DUPLICATE_EMAIL),
+                ..FormErrors::default()
+            };
+            show(&state, page, form, errors, refused).await
         }
         Err(UserChangeError::NotAllowed) => Err(AppError::Forbidden),
         Err(e) => Err(AppError::internal("changing a user", e)),
@@ -198,55 +202,21 @@ async fn change_role(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let role = Role::parse(&form.role).ok();
-    let (aid, actor_id, actor_name, uid) = (
-        page.user.account_id,
-        page.user.id,
-        page.user.name.clone(),
-        id.into_inner(),
-    );
+    let (actor, uid, now) = (actor(&page), id.into_inner(), state.clock.now());
     let result = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                accounts::require_active_manager(c, aid, actor_id)?;
-                let before = accounts::user(c, aid, uid)?.ok_or(UserChangeError::NotFound)?;
-                let u = accounts::set_role(c, aid, uid, role)?;
-                let role = u.role();
-                if before.role() != role {
-                    audit::record(
-                        c,
-                        aid,
-                        Actor::User {
-                            id: actor_id,
-                            name: &actor_name,
-                        },
-                        "user.role_changed",
-                        &format!(
-                            "{} changed from {} to {}",
-                            u.name,
-                            before.role().label(),
-                            role.label()
-                        ),
-                        crate::db::now(),
-                    )?;
-                }
-                Ok::<_, UserChangeError>((before.role() != role, u))
-            }))
-        })
+        .write(move |c| users::change_role(c, &actor, uid, role, now))
         .await?;
     // The user's open event streams end (their role no longer matches).
     state.hub.sessions_changed();
     finish(
         &session,
-        result.map(|(changed, u)| {
+        result.map(|RoleChange { user, changed }| {
+            let role = user.role().label().to_lowercase();
             if changed {
-                format!("{} is now {}.", u.name, u.role().label().to_lowercase())
+                format!("{} is now {role}.", user.name)
             } else {
-                format!(
-                    "{} already was {}.",
-                    u.name,
-                    u.role().label().to_lowercase()
-                )
+                format!("{} already was {role}.", user.name)
             }
         }),
     )
@@ -272,41 +242,15 @@ async fn change_active(
         "false" => false,
         _ => return Err(AppError::BadRequest("active must be true or false".into())),
     };
-    let (aid, actor_id, actor_name, uid) = (
-        page.user.account_id,
-        page.user.id,
-        page.user.name.clone(),
-        id.into_inner(),
-    );
+    let (actor, uid, now) = (actor(&page), id.into_inner(), state.clock.now());
     let result = state
         .db
-        .run(move |c| {
-            Ok(write_tx(c, |c| {
-                accounts::require_active_manager(c, aid, actor_id)?;
-                let u = accounts::set_active(c, aid, actor_id, uid, active)?;
-                let (action, verb) = if active {
-                    ("user.reactivated", "reactivated")
-                } else {
-                    ("user.deactivated", "deactivated")
-                };
-                audit::record(
-                    c,
-                    aid,
-                    Actor::User {
-                        id: actor_id,
-                        name: &actor_name,
-                    },
-                    action,
-                    &format!("{} was {verb}", u.name),
-                    crate::db::now(),
-                )?;
-                Ok::<_, UserChangeError>(format!("{} was {verb}.", u.name))
-            }))
-        })
+        .write(move |c| users::set_active(c, &actor, uid, active, now))
         .await?;
     // A deactivated user's open event streams end now.
     state.hub.sessions_changed();
-    finish(&session, result)
+    let verb = if active { "reactivated" } else { "deactivated" };
+    finish(&session, result.map(|u| format!("{} was {verb}.", u.name)))
 }
 
 /// Flashes the outcome of a row action and returns to the list. A user of

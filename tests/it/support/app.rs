@@ -150,9 +150,10 @@ fn password_hash() -> &'static str {
 }
 
 fn seed_tenant(conn: &mut DbConn, slug: &str) -> Tenant {
-    let account = accounts::create_account(conn, &format!("{slug} Inc")).unwrap();
-    let case =
-        accounts::create_case(conn, account.id, "Support", &format!("{slug}-support")).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let account = accounts::create_account(conn, &format!("{slug} Inc"), now).unwrap();
+    let case = accounts::create_case(conn, account.id, "Support", &format!("{slug}-support"), now)
+        .unwrap();
     let mut user = |who: &str, role| {
         let email = format!("{who}@{slug}.test");
         let u = accounts::create_user(
@@ -162,6 +163,7 @@ fn seed_tenant(conn: &mut DbConn, slug: &str) -> Tenant {
             &DisplayName::parse(&format!("{slug} {who}")).unwrap(),
             role,
             password_hash(),
+            now,
         )
         .unwrap();
         (email, u.id)

@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::{connection::SimpleConnection, prelude::*};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
-use super::{accounts, write_tx, DbConn};
+use crate::db::{accounts, models::BusinessCase, rules, schema::blocks, write_tx, DbConn};
 
 const BATCH: usize = 1000;
 const REASONS: [&str; 5] = [
@@ -26,7 +26,7 @@ fn ts(t: NaiveDateTime) -> String {
 }
 
 /// Adds `n` conversations to the account; returns how many were blocked.
-pub fn seed(
+pub fn conversations(
     conn: &mut DbConn,
     account_id: i64,
     n: usize,
@@ -41,57 +41,82 @@ pub fn seed(
     let mut done = 0;
     while done < n {
         let take = BATCH.min(n - done);
-        let mut conv_rows = Vec::with_capacity(take);
-        for i in 0..take {
-            let k = done + i;
-            let case = &cases[k % cases.len()];
-            let age = Duration::seconds(rng.gen_range(0..90 * 86_400));
-            let started = now - age;
-            let ended = started + Duration::seconds(rng.gen_range(60..3600));
-            let messages: i32 = rng.gen_range(1..40);
-            let rating = if rng.gen_bool(0.3) {
-                rng.gen_range(1..=5).to_string()
-            } else {
-                "NULL".into()
-            };
-            let is_blocked = k % 20 == 7;
-            let (block_at, reason, until) = if is_blocked {
-                blocked += 1;
-                // One in ten blocks is recent enough to be in force.
-                let at = if k % 200 == 7 {
-                    now - Duration::seconds(rng.gen_range(0..6 * 86_400))
-                } else {
-                    ended
-                };
-                let started_ok = at.max(started);
-                (
-                    ts(started_ok),
-                    format!("'{}'", REASONS[k % REASONS.len()].replace('\'', "''")),
-                    ts(started_ok + Duration::days(7)),
-                )
-            } else {
-                ("NULL".into(), "NULL".into(), "NULL".into())
-            };
-            conv_rows.push(format!(
-                "({account_id}, {case_id}, 'load-{account_id}-{k}', 'loadvisitor{k:08x}', 'Visitor {tag:04X}', 'closed', \
-                 'https://shop.example/p/{p}', {messages}, 'none', {rating}, false, {started}, {ended}, {block_at}, {reason}, {until})",
-                case_id = case.id,
-                tag = k % 65_536,
-                p = k % 500,
-                started = ts(started),
-                ended = ts(ended),
-            ));
-        }
+        let rows: Vec<String> = (done..done + take)
+            .map(|k| {
+                let row = conversation_row(&mut rng, account_id, &cases[k % cases.len()], k, now);
+                blocked += usize::from(row.blocked);
+                row.sql
+            })
+            .collect();
         let sql = format!(
             "INSERT INTO conversations (account_id, case_id, public_id, visitor_key, visitor_label, status, page_url, \
              message_count, screen_share, survey_rating, survey_offered, started_at, ended_at, blocked_at, block_reason, block_until) VALUES {}",
-            conv_rows.join(",")
+            rows.join(",")
         );
         write_tx(conn, |c| c.batch_execute(&sql))?;
         done += take;
     }
-    // A block row for every blocked conversation, linked back.
-    let agents = AGENTS.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>();
+    link_blocks(conn, account_id)?;
+    analyze(conn)?;
+    Ok(blocked)
+}
+
+/// One generated conversation as an SQL row, and whether it is blocked.
+struct Row {
+    sql: String,
+    blocked: bool,
+}
+
+/// The `k`-th conversation: closed, in `case`, started in the last 90
+/// days. Every twentieth is blocked, one in ten of those recently enough
+/// to be in force.
+fn conversation_row(
+    rng: &mut StdRng,
+    account_id: i64,
+    case: &BusinessCase,
+    k: usize,
+    now: NaiveDateTime,
+) -> Row {
+    let age = Duration::seconds(rng.gen_range(0..90 * 86_400));
+    let started = now - age;
+    let ended = started + Duration::seconds(rng.gen_range(60..3600));
+    let messages: i32 = rng.gen_range(1..40);
+    let rating = if rng.gen_bool(0.3) {
+        rng.gen_range(1..=5).to_string()
+    } else {
+        "NULL".into()
+    };
+    let blocked = k % 20 == 7;
+    let (block_at, reason, until) = if blocked {
+        let at = if k % 200 == 7 {
+            now - Duration::seconds(rng.gen_range(0..6 * 86_400))
+        } else {
+            ended
+        };
+        let started_ok = at.max(started);
+        (
+            ts(started_ok),
+            format!("'{}'", REASONS[k % REASONS.len()].replace('\'', "''")),
+            ts(started_ok + Duration::days(7)),
+        )
+    } else {
+        ("NULL".into(), "NULL".into(), "NULL".into())
+    };
+    let sql = format!(
+        "({account_id}, {case_id}, 'load-{account_id}-{k}', 'loadvisitor{k:08x}', 'Visitor {tag:04X}', 'closed', \
+         'https://shop.example/p/{p}', {messages}, 'none', {rating}, false, {started}, {ended}, {block_at}, {reason}, {until})",
+        case_id = case.id,
+        tag = k % 65_536,
+        p = k % 500,
+        started = ts(started),
+        ended = ts(ended),
+    );
+    Row { sql, blocked }
+}
+
+/// A block row for every generated blocked conversation, linked back.
+fn link_blocks(conn: &mut DbConn, account_id: i64) -> QueryResult<()> {
+    let agent = format!("'{}'", AGENTS[0]);
     write_tx(conn, |c| {
         c.batch_execute(&format!(
             "INSERT INTO blocks (account_id, conversation_id, public_id, reason, blocked_by_name, created_at, expires_at) \
@@ -100,16 +125,16 @@ pub fn seed(
              AND public_id LIKE 'load-%';
              UPDATE conversations SET block_id = (SELECT b.id FROM blocks b WHERE b.conversation_id = conversations.id) \
              WHERE account_id = {account_id} AND block_until IS NOT NULL AND block_id IS NULL;",
-            agent = agents[0],
         ))
-    })?;
-    if let DbConn::Pg(c) = conn {
-        c.batch_execute("ANALYZE conversations; ANALYZE blocks;")?;
+    })
+}
+
+/// Fresh planner statistics after a bulk load.
+fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => c.batch_execute("ANALYZE conversations; ANALYZE blocks;"),
+        DbConn::Sqlite(c) => c.batch_execute("ANALYZE;"),
     }
-    if let DbConn::Sqlite(c) = conn {
-        c.batch_execute("ANALYZE;")?;
-    }
-    Ok(blocked)
 }
 
 /// Gives the generated blocks that have no network one: `index_of(k)` is
@@ -121,7 +146,6 @@ pub fn index_blocks(
     account_id: i64,
     index_of: impl Fn(usize) -> Vec<u8>,
 ) -> QueryResult<usize> {
-    use super::schema::blocks;
     write_tx(conn, |c| {
         let ids: Vec<i64> = blocks::table
             .filter(blocks::account_id.eq(account_id))
@@ -141,15 +165,15 @@ pub fn index_blocks(
 /// Adds `n` generated IP and subnet rules (80% IPv4) to the account, for
 /// measuring the gate at scale; bumps the account's rule version once.
 /// Networks the account already has are skipped.
-pub fn seed_rules(
+pub fn ip_rules(
     conn: &mut DbConn,
     account_id: i64,
     n: usize,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let rules = crate::gate::generate::ip_rules(n, 1);
+    let generated = super::generate::ip_rules(n, 1);
     let mut added = 0;
-    for chunk in rules.chunks(BATCH) {
+    for chunk in generated.chunks(BATCH) {
         let rows: Vec<String> = chunk
             .iter()
             .map(|r| {
@@ -167,6 +191,6 @@ pub fn seed_rules(
         write_tx(conn, |c| c.batch_execute(&sql))?;
         added += chunk.len();
     }
-    write_tx(conn, |c| super::rules::bump(c, account_id, now))?;
+    write_tx(conn, |c| rules::bump(c, account_id, now))?;
     Ok(added)
 }
