@@ -35,10 +35,6 @@ pub struct Core {
     pub db: Db,
     pub keys: Arc<Keys>,
     pub clock: Arc<Clock>,
-    /// The clock of the sessions' idle and absolute limits. A clock of its
-    /// own, so tests that move `clock` days ahead (to see blocks expire)
-    /// stay signed in, as they would in wall time.
-    pub session_clock: Arc<Clock>,
     pub gate: Arc<Gate>,
     pub hub: Arc<Hub>,
 }
@@ -79,7 +75,6 @@ impl Core {
             gate: Arc::new(Gate::new(&keys, countries)),
             keys,
             clock: Arc::new(Clock::default()),
-            session_clock: Arc::new(Clock::default()),
             hub: Arc::new(Hub::new()),
         })
     }
@@ -203,13 +198,12 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         hub: core.hub.clone(),
         gate: core.gate.clone(),
         clock: core.clock.clone(),
-        session_clock: core.session_clock.clone(),
         own_origin: crate::domain::website::origin_of(&core.settings.public_url),
         pages: widget::PageCache::default(),
     });
     let store = DbSessionStore::new(
         core.db.clone(),
-        core.session_clock.clone(),
+        core.clock.clone(),
         core.settings.session_absolute,
     );
     let cookie_key = Key::from(core.keys.cookie_key());

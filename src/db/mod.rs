@@ -251,8 +251,3 @@ pub fn lock(conn: &mut DbConn, scope: &str, key: &str) -> QueryResult<()> {
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     diesel::sql_query("SELECT 1").execute(conn).map(drop)
 }
-
-/// The current time, UTC, as stored.
-pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}

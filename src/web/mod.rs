@@ -39,8 +39,6 @@ pub struct AppState {
     pub hub: Arc<crate::chat::Hub>,
     pub gate: Arc<crate::gate::Gate>,
     pub clock: Arc<crate::domain::clock::Clock>,
-    /// The sessions' clock (see `startup::Core::session_clock`).
-    pub session_clock: Arc<crate::domain::clock::Clock>,
     /// This server's own origin, from the public URL (for the widget's
     /// page checks).
     pub own_origin: Option<String>,

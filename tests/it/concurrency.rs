@@ -153,6 +153,8 @@ async fn a_block_that_ran_out_before_the_purge_does_not_stop_a_new_one() {
     assert!(try_block(&agent, id).await);
     app.core.clock.advance(chrono::Duration::days(7));
     app.core.clock.advance(chrono::Duration::seconds(1));
+    // A week on, the agent's session has ended too: they sign in again.
+    let agent = app.sign_in(&app.acme.agent).await;
     assert!(bootstrap_shows(&app, IP).await, "the block ran out");
     // No purge has run: the old block still holds its network.
     assert!(try_block(&agent, id).await, "blocked again");

@@ -30,13 +30,14 @@ fn parse(t: &str) -> DateTime<chrono::Utc> {
 async fn each_block_says_when_it_ends_and_what_it_is_now() {
     let app = proxied().await;
     let agent = app.sign_in(&app.acme.agent).await;
-    let boss = app.sign_in(&app.acme.manager).await;
 
     // An old block that has run its seven days.
     let (_, _, expired) = chat_from(&app, &agent, "192.0.2.1", "one").await;
     let r = block(&agent, expired, "=old spam").await;
     assert_eq!(r.status(), StatusCode::OK);
     app.core.clock.advance(Duration::days(8));
+    // Eight days on, the agent's session has ended too: they sign in again.
+    let agent = app.sign_in(&app.acme.agent).await;
     // One in force, and one lifted early by the manager an hour in.
     let (_, _, active) = chat_from(&app, &agent, "192.0.2.2", "two").await;
     let (_, _, lifted) = chat_from(&app, &agent, "192.0.2.3", "three").await;
@@ -46,6 +47,7 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
         assert_eq!(r.status(), StatusCode::OK);
     }
     app.core.clock.advance(Duration::hours(1));
+    let boss = app.sign_in(&app.acme.manager).await;
     boss.post(&format!("/conversations/{lifted}/unblock"), &[])
         .await;
 

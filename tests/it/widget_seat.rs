@@ -107,6 +107,8 @@ async fn an_expired_block_gives_the_chat_back_to_the_same_browser() {
     app.core
         .clock
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
+    // A week on, the agent's session has ended too: they sign in again.
+    let agent = app.sign_in(&app.acme.agent).await;
     assert!(bootstrap_shows(&app, "198.51.100.42").await, "the button");
     next_page_view_starts_afresh(&agent, &v, (&cid, id), false).await;
 }

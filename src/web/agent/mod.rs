@@ -141,7 +141,7 @@ fn session_check(
         }
     })?;
     let absolute = crate::users::sessions::absolute_limit(state.settings.session_absolute);
-    let clock = state.session_clock.clone();
+    let clock = state.clock.clone();
     let holder = crate::users::sessions::Holder {
         account_id: user.account_id,
         user_id: user.id,
