@@ -118,6 +118,8 @@ async fn after_the_block_expires_the_same_browser_reaches_the_agents_again() {
     app.core
         .clock
         .advance(chrono::Duration::days(7) + chrono::Duration::seconds(1));
+    // A week on, the agent's session has ended too: they sign in again.
+    let agent = app.sign_in(&app.acme.agent).await;
     the_same_browser_chats_again(&app, &agent, &visitor, id).await;
     visitor.client.clone().close().await.unwrap();
 }
