@@ -150,6 +150,9 @@ pub fn other_active_managers(conn: &mut DbConn, account_id: i64, user_id: i64) -
         .get_result(conn)
 }
 
+/// Writes a user's role. A query only: change roles through
+/// `users::change_role`, which takes the users' lock and keeps the account's
+/// last active manager, inside one write transaction.
 pub fn set_role(
     conn: &mut DbConn,
     account_id: i64,
@@ -166,6 +169,9 @@ pub fn set_role(
     .execute(conn)
 }
 
+/// Writes whether a user is active. A query only: go through
+/// `users::set_active`, which takes the users' lock, keeps the last active
+/// manager and ends a deactivated user's sessions in the same transaction.
 pub fn set_active(
     conn: &mut DbConn,
     account_id: i64,
