@@ -350,19 +350,13 @@ pub fn request_screen_share(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
-    agent_change(
-        conn,
-        a,
-        id,
-        EventKind::ScreenShareRequested,
-        now,
-        |conn, conv| {
-            let next = ScreenShare::parse(&conv.screen_share).request()?;
-            join(conn, a, conv, now)?;
-            chat::set_screen_share(conn, conv.id, next.as_str())?;
-            Ok(())
-        },
-    )?;
+    let kind = EventKind::ScreenShareRequested;
+    agent_change(conn, a, id, kind, now, |conn, conv| {
+        let next = ScreenShare::parse(&conv.screen_share).request()?;
+        join(conn, a, conv, now)?;
+        chat::set_screen_share(conn, conv.id, next.as_str())?;
+        Ok(())
+    })?;
     Ok(())
 }
 
