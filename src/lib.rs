@@ -2,6 +2,7 @@
 //! from abusive visitors. The binary in `main.rs` is only the command line;
 //! everything else lives here so tests can build the app on port 0.
 
+pub mod actor;
 pub mod chat;
 pub mod config;
 pub mod crypto;

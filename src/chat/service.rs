@@ -121,6 +121,35 @@ fn agent_event<'a>(
     }
 }
 
+/// Notes `kind` by the agent in the conversation, with nothing more to say.
+fn agent_note(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    conversation_id: i64,
+    kind: EventKind,
+    now: NaiveDateTime,
+) -> Result<Event, ChatError> {
+    let event = agent_event(a, conversation_id, kind, json!({}), now);
+    Ok(chat::append(conn, event)?)
+}
+
+/// Makes `change` to the agent's open conversation `id` and notes it as
+/// `kind` by the agent.
+fn agent_change(
+    conn: &mut DbConn,
+    a: AgentRef<'_>,
+    id: i64,
+    kind: EventKind,
+    now: NaiveDateTime,
+    change: impl FnOnce(&mut DbConn, &Conversation) -> Result<(), ChatError>,
+) -> Result<Conversation, ChatError> {
+    let conv = agent_conversation(conn, a.account_id, id)?;
+    open(&conv)?;
+    change(conn, &conv)?;
+    agent_note(conn, a, conv.id, kind, now)?;
+    Ok(conv)
+}
+
 /// An event by the conversation's visitor.
 fn visitor_event(
     conv: &Conversation,
@@ -236,10 +265,7 @@ pub fn join(
 ) -> Result<(), ChatError> {
     if conv.status() == Status::Waiting {
         chat::set_status(conn, conv.id, Status::Active, Some(a.user_id), None)?;
-        chat::append(
-            conn,
-            agent_event(a, conv.id, EventKind::AgentJoined, json!({}), now),
-        )?;
+        agent_note(conn, a, conv.id, EventKind::AgentJoined, now)?;
     }
     Ok(())
 }
@@ -251,19 +277,11 @@ pub fn close(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
-    let conv = agent_conversation(conn, a.account_id, id)?;
-    open(&conv)?;
-    chat::set_status(
-        conn,
-        conv.id,
-        Status::Closed,
-        conv.agent_user_id.or(Some(a.user_id)),
-        Some(now),
-    )?;
-    chat::append(
-        conn,
-        agent_event(a, conv.id, EventKind::Closed, json!({}), now),
-    )?;
+    let conv = agent_change(conn, a, id, EventKind::Closed, now, |conn, conv| {
+        let by = conv.agent_user_id.or(Some(a.user_id));
+        chat::set_status(conn, conv.id, Status::Closed, by, Some(now))?;
+        Ok(())
+    })?;
     if !conv.survey_offered {
         offer_survey(conn, a, &conv, now)?;
     }
@@ -277,10 +295,7 @@ fn offer_survey(
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
     chat::set_survey_offered(conn, conv.id)?;
-    chat::append(
-        conn,
-        agent_event(a, conv.id, EventKind::SurveyOffered, json!({}), now),
-    )?;
+    agent_note(conn, a, conv.id, EventKind::SurveyOffered, now)?;
     Ok(())
 }
 
@@ -335,15 +350,13 @@ pub fn request_screen_share(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
-    let conv = agent_conversation(conn, a.account_id, id)?;
-    open(&conv)?;
-    let next = ScreenShare::parse(&conv.screen_share).request()?;
-    join(conn, a, &conv, now)?;
-    chat::set_screen_share(conn, conv.id, next.as_str())?;
-    chat::append(
-        conn,
-        agent_event(a, conv.id, EventKind::ScreenShareRequested, json!({}), now),
-    )?;
+    let kind = EventKind::ScreenShareRequested;
+    agent_change(conn, a, id, kind, now, |conn, conv| {
+        let next = ScreenShare::parse(&conv.screen_share).request()?;
+        join(conn, a, conv, now)?;
+        chat::set_screen_share(conn, conv.id, next.as_str())?;
+        Ok(())
+    })?;
     Ok(())
 }
 

@@ -115,10 +115,20 @@ pub fn user_by_email(conn: &mut DbConn, email: &Email) -> QueryResult<Option<Use
         .optional()
 }
 
-pub fn user(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<Option<User>> {
+/// The user `user_id` of the account, as a query to read or change.
+type UserRow = diesel::dsl::Filter<
+    diesel::dsl::Filter<users::table, diesel::dsl::Eq<users::account_id, i64>>,
+    diesel::dsl::Eq<users::id, i64>,
+>;
+
+fn user_row(account_id: i64, user_id: i64) -> UserRow {
     users::table
         .filter(users::account_id.eq(account_id))
         .filter(users::id.eq(user_id))
+}
+
+pub fn user(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<Option<User>> {
+    user_row(account_id, user_id)
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -160,13 +170,9 @@ pub fn set_role(
     role: Role,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        users::table
-            .filter(users::account_id.eq(account_id))
-            .filter(users::id.eq(user_id)),
-    )
-    .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
-    .execute(conn)
+    diesel::update(user_row(account_id, user_id))
+        .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
+        .execute(conn)
 }
 
 /// Writes whether a user is active. A query only: go through
@@ -179,11 +185,7 @@ pub fn set_active(
     active: bool,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        users::table
-            .filter(users::account_id.eq(account_id))
-            .filter(users::id.eq(user_id)),
-    )
-    .set((users::active.eq(active), users::updated_at.eq(now)))
-    .execute(conn)
+    diesel::update(user_row(account_id, user_id))
+        .set((users::active.eq(active), users::updated_at.eq(now)))
+        .execute(conn)
 }

@@ -20,7 +20,7 @@ use chrono::NaiveDateTime;
 
 use crate::{
     db::{
-        self, audit,
+        self,
         models::{Block, GateSettings, IpRuleRow},
         DbConn,
     },
@@ -38,21 +38,7 @@ pub use lists::{parse_countries, parse_websites, save_countries, save_websites, 
 pub use probe::{test_visitor, Explanation, ProbeInput};
 
 /// The signed-in manager changing their account's rules.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub account_id: i64,
-    pub user_id: i64,
-    pub name: String,
-}
-
-impl Actor {
-    fn audit(&self) -> audit::Actor<'_> {
-        audit::Actor::User {
-            id: self.user_id,
-            name: &self.name,
-        }
-    }
-}
+pub use crate::actor::Actor;
 
 /// Why a change was not made. All but `NotFound` and `Db` are input the
 /// person can correct; nothing of it is stored.

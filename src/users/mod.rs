@@ -47,21 +47,7 @@ pub enum UserChangeError {
 }
 
 /// The signed-in user acting on the account's users.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub account_id: i64,
-    pub user_id: i64,
-    pub name: String,
-}
-
-impl Actor {
-    fn audit(&self) -> AuditActor<'_> {
-        AuditActor::User {
-            id: self.user_id,
-            name: &self.name,
-        }
-    }
-}
+pub use crate::actor::Actor;
 
 /// A user to add, parsed; the password is already hashed (hashing is slow
 /// and runs off the async workers before the transaction opens).

@@ -9,6 +9,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    actor::Actor,
     db::{accounts, models::BusinessCase},
     domain::account::Role,
     error::AppError,
@@ -39,6 +40,15 @@ impl CurrentUser {
             Ok(())
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// The user as the actor of a service action.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.account_id,
+            user_id: self.id,
+            name: self.name.clone(),
         }
     }
 

@@ -131,7 +131,6 @@ pub(super) async fn add(
     session: Session,
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
     let form = form.into_inner();
     let new = NewRule::parse(&form.address, &form.comment);
     match act(&state, &page, rules::add_rule, new).await? {
@@ -147,7 +146,6 @@ pub(super) async fn remove(
     session: Session,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
     let change = act(&state, &page, rules::remove_rule, Ok(id.into_inner())).await??;
     saved(&state, &session, page.user.account_id, change, SECTION).await
 }
@@ -158,7 +156,6 @@ pub(super) async fn import(
     session: Session,
     form: web::Form<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
     let form = form.into_inner();
     let list = ImportList::parse(&form.list);
     let Imported { report, change } = match act(&state, &page, rules::import, list).await? {

@@ -28,10 +28,42 @@ pub struct CountriesForm {
     pub(super) unknown: bool,
 }
 
+impl CountriesForm {
+    /// The form as posted, and the mode chosen in it, if any.
+    fn read(body: &[u8]) -> (Option<ListMode>, Self) {
+        let (mode, fields) = mode_and_fields(body);
+        let selected = fields
+            .iter()
+            .filter(|(k, _)| k == "country")
+            .map(|(_, v)| v.trim().to_ascii_uppercase())
+            .collect();
+        let unknown = field(&fields, "unknown").is_some();
+        let form = CountriesForm {
+            mode: mode.unwrap_or_default(),
+            selected,
+            unknown,
+        };
+        (mode, form)
+    }
+}
+
 /// The websites section as shown or typed.
 pub struct SitesForm {
     pub(super) mode: ListMode,
     pub(super) list: String,
+}
+
+impl SitesForm {
+    /// The form as posted, and the mode chosen in it, if any.
+    fn read(body: &[u8]) -> (Option<ListMode>, Self) {
+        let (mode, fields) = mode_and_fields(body);
+        let list = field(&fields, "list").unwrap_or_default().to_owned();
+        let form = SitesForm {
+            mode: mode.unwrap_or_default(),
+            list,
+        };
+        (mode, form)
+    }
 }
 
 /// The countries section: the mode, the selected countries and the unknown
@@ -132,11 +164,13 @@ impl WebsitesSection {
     }
 }
 
-/// Form fields, with repeated keys (`country=DE&country=FR`) kept.
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body)
+/// A section's form fields, with repeated keys (`country=DE&country=FR`)
+/// kept, and the mode chosen in it, if any.
+fn mode_and_fields(body: &[u8]) -> (Option<ListMode>, Vec<(String, String)>) {
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+        .collect();
+    (field(&fields, "mode").and_then(ListMode::parse), fields)
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -153,23 +187,9 @@ pub(super) async fn countries(
     session: Session,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
-    let fields = fields(&body);
-    let mode = field(&fields, "mode").and_then(ListMode::parse);
-    let selected: BTreeSet<String> = fields
-        .iter()
-        .filter(|(k, _)| k == "country")
-        .map(|(_, v)| v.trim().to_ascii_uppercase())
-        .collect();
-    let unknown = field(&fields, "unknown").is_some();
-    let policy = rules::parse_countries(mode, &selected, unknown);
-    let result = act(&state, &page, rules::save_countries, policy).await?;
-    let form = CountriesForm {
-        mode: mode.unwrap_or_default(),
-        selected,
-        unknown,
-    };
-    match result {
+    let (mode, form) = CountriesForm::read(&body);
+    let policy = rules::parse_countries(mode, &form.selected, form.unknown);
+    match act(&state, &page, rules::save_countries, policy).await? {
         Ok(change) => saved(&state, &session, page.user.account_id, change, COUNTRIES).await,
         Err(e) => refused(&state, page, e, |e| Shown::Countries(form, e.to_string())).await,
     }
@@ -182,17 +202,9 @@ pub(super) async fn websites(
     session: Session,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    page.user.require_manager()?;
-    let fields = fields(&body);
-    let mode = field(&fields, "mode").and_then(ListMode::parse);
-    let list = field(&fields, "list").unwrap_or_default().to_owned();
-    let sites = rules::parse_websites(mode, &list);
-    let result = act(&state, &page, rules::save_websites, sites).await?;
-    let form = SitesForm {
-        mode: mode.unwrap_or_default(),
-        list,
-    };
-    match result {
+    let (mode, form) = SitesForm::read(&body);
+    let sites = rules::parse_websites(mode, &form.list);
+    match act(&state, &page, rules::save_websites, sites).await? {
         Ok(change) => saved(&state, &session, page.user.account_id, change, WEBSITES).await,
         Err(e) => refused(&state, page, e, |e| Shown::Sites(form, lines(e))).await,
     }

@@ -157,18 +157,10 @@ pub async fn show(
     render(status, &view.apply(shown))
 }
 
-/// The signed-in manager, as the rules service knows them.
-fn actor(page: &Page) -> Actor {
-    Actor {
-        account_id: page.user.account_id,
-        user_id: page.user.id,
-        name: page.user.name.clone(),
-    }
-}
-
 /// Runs `action` on `input` as the signed-in manager, at the clock's time,
-/// in one write transaction; input refused while parsing comes straight
-/// back, without opening one.
+/// in one write transaction. Anyone but a manager is refused first
+/// (Forbidden), whatever they sent; input refused while parsing comes
+/// straight back, without opening a transaction.
 async fn act<I, T>(
     state: &AppState,
     page: &Page,
@@ -179,11 +171,12 @@ where
     I: Send + 'static,
     T: Send + 'static,
 {
+    page.user.require_manager()?;
     let input = match input {
         Ok(input) => input,
         Err(e) => return Ok(Err(e)),
     };
-    let (actor, now) = (actor(page), state.clock.now());
+    let (actor, now) = (page.user.actor(), state.clock.now());
     state.db.write(move |c| action(c, &actor, input, now)).await
 }
 

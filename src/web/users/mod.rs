@@ -11,7 +11,7 @@ use crate::{
     domain::account::{DisplayName, Email, NewPassword, Role},
     error::AppError,
     passwords,
-    users::{self, Actor, NewUser, RoleChange, UserChangeError},
+    users::{self, NewUser, RoleChange, UserChangeError},
     web::{
         page::{flash, Page},
         render, see_other, AppState,
@@ -105,15 +105,6 @@ async fn index(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, A
     .await
 }
 
-/// The signed-in manager as the actor of a change.
-fn actor(page: &Page) -> Actor {
-    Actor {
-        account_id: page.user.account_id,
-        user_id: page.user.id,
-        name: page.user.name.clone(),
-    }
-}
-
 /// The add-user form parsed, with the password hashed off the async
 /// workers, or a message per field.
 async fn new_user(form: &NewUserForm) -> Result<Result<NewUser, FormErrors>, AppError> {
@@ -159,7 +150,7 @@ async fn create(
         Ok(input) => input,
         Err(errors) => return show(&state, page, form, errors, refused).await,
     };
-    let (actor, now) = (actor(&page), state.clock.now());
+    let (actor, now) = (page.user.actor(), state.clock.now());
     let result = state
         .db
         .write(move |c| users::create(c, &actor, &input, now))
@@ -202,7 +193,7 @@ async fn change_role(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let role = Role::parse(&form.role).ok();
-    let (actor, uid, now) = (actor(&page), id.into_inner(), state.clock.now());
+    let (actor, uid, now) = (page.user.actor(), id.into_inner(), state.clock.now());
     let result = state
         .db
         .write(move |c| users::change_role(c, &actor, uid, role, now))
@@ -242,7 +233,7 @@ async fn change_active(
         "false" => false,
         _ => return Err(AppError::BadRequest("active must be true or false".into())),
     };
-    let (actor, uid, now) = (actor(&page), id.into_inner(), state.clock.now());
+    let (actor, uid, now) = (page.user.actor(), id.into_inner(), state.clock.now());
     let result = state
         .db
         .write(move |c| users::set_active(c, &actor, uid, active, now))

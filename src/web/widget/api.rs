@@ -1,5 +1,7 @@
 //! Widget endpoints.
 
+use std::sync::Arc;
+
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -12,11 +14,11 @@ use super::{
 };
 use crate::{
     chat::{
-        service::{self, VisitorMessage, VisitorRef},
+        service::{self, ChatError, VisitorMessage, VisitorRef},
         stream::{self, Guard, Presence, Sources, Spec},
         Notice,
     },
-    db::{self, chat, models::BusinessCase},
+    db::{self, chat, models::BusinessCase, DbConn},
     domain::chat::{visitor_label, MessageText, SurveyAnswer},
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
@@ -63,6 +65,28 @@ pub(super) fn page_url(raw: Option<&str>) -> Option<String> {
     let raw = raw?.trim();
     let u = url::Url::parse(raw).ok()?;
     (matches!(u.scheme(), "http" | "https") && raw.len() <= 2000).then(|| u.to_string())
+}
+
+/// Runs a chat action as the writing visitor `key` of `case`, in one write
+/// transaction.
+pub(super) async fn as_visitor<T, F>(
+    state: &AppState,
+    case: Arc<BusinessCase>,
+    key: String,
+    action: F,
+) -> Result<Result<T, ChatError>, WidgetError>
+where
+    F: FnOnce(&mut DbConn, VisitorRef<'_>) -> Result<T, ChatError> + Send + 'static,
+    T: Send + 'static,
+{
+    let write = move |c: &mut DbConn| {
+        let vr = VisitorRef {
+            case: &case,
+            key: &key,
+        };
+        action(c, vr)
+    };
+    Ok(state.db.write(write).await?)
 }
 
 pub(super) fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
@@ -218,22 +242,16 @@ async fn send_message(
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let url = page_url(body.url.as_deref());
     let (keys, account, now) = (state.keys.clone(), case.account_id, state.clock.now());
-    let (conv, event) = state
-        .db
-        .write(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            let m = VisitorMessage {
-                conversation: body.conversation.as_deref(),
-                ip: ip.0,
-                page_url: url.as_deref(),
-                text: &text,
-            };
-            service::visitor_message(c, &keys, vr, m, now)
-        })
-        .await??;
+    let (conv, event) = as_visitor(&state, case, v.key, move |c, vr| {
+        let m = VisitorMessage {
+            conversation: body.conversation.as_deref(),
+            ip: ip.0,
+            page_url: url.as_deref(),
+            text: &text,
+        };
+        service::visitor_message(c, &keys, vr, m, now)
+    })
+    .await??;
     notify(&state, account, Some(conv.id));
     Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": event.seq })))
 }
@@ -333,16 +351,10 @@ async fn screen_share(
     let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req)?;
     let (accept, now) = (body.accept, state.clock.now());
-    let conv = state
-        .db
-        .write(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            service::answer_screen_share(c, vr, &cid, accept, now)
-        })
-        .await??;
+    let conv = as_visitor(&state, case, v.key, move |c, vr| {
+        service::answer_screen_share(c, vr, &cid, accept, now)
+    })
+    .await??;
     notify(&state, conv.account_id, Some(conv.id));
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
@@ -367,16 +379,10 @@ async fn survey(
     let answer = SurveyAnswer::parse(body.rating, body.comment.as_deref())
         .map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let now = state.clock.now();
-    let conv = state
-        .db
-        .write(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            service::answer_survey(c, vr, &cid, &answer, now)
-        })
-        .await??;
+    let conv = as_visitor(&state, case, v.key, move |c, vr| {
+        service::answer_survey(c, vr, &cid, &answer, now)
+    })
+    .await??;
     notify(&state, conv.account_id, Some(conv.id));
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }

@@ -1,5 +1,7 @@
 //! Files a visitor sends and downloads.
 
+use std::sync::Arc;
+
 use actix_multipart::Multipart;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -7,7 +9,7 @@ use serde_json::json;
 
 use super::{
     admission::admit,
-    api::{holder, notify, reader, writer},
+    api::{as_visitor, holder, notify, reader, writer},
     visitor::Scope,
     Visitor, WidgetError,
 };
@@ -62,34 +64,20 @@ async fn upload(
     let file = match verdict {
         Ok(file) => file,
         Err((name, refusal)) => {
-            return refuse(
-                &state,
-                BusinessCase::clone(&case),
-                v,
-                conversation,
-                name,
-                refusal,
-            )
-            .await;
+            return refuse(&state, case, v, conversation, name, refusal).await;
         }
     };
     let (keys, now) = (state.keys.clone(), state.clock.now());
     let f2 = file.clone();
-    let result = state
-        .db
-        .write(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            let f = VisitorFile {
-                conversation: conversation.as_deref(),
-                ip: ip.0,
-                file: &f2,
-            };
-            files::visitor_file(c, &keys, vr, f, now)
-        })
-        .await?;
+    let result = as_visitor(&state, case, v.key, move |c, vr| {
+        let f = VisitorFile {
+            conversation: conversation.as_deref(),
+            ip: ip.0,
+            file: &f2,
+        };
+        files::visitor_file(c, &keys, vr, f, now)
+    })
+    .await?;
     match result {
         Ok((conv, e)) => {
             notify(&state, account, Some(conv.id));
@@ -106,7 +94,7 @@ async fn upload(
 /// a refused file never starts one.
 async fn refuse(
     state: &AppState,
-    case: BusinessCase,
+    case: Arc<BusinessCase>,
     v: Visitor,
     conversation: Option<String>,
     name: String,
@@ -115,16 +103,10 @@ async fn refuse(
     let message = format!("{} was not sent. {refusal}.", files::display_name(&name));
     let (account, now) = (case.account_id, state.clock.now());
     let r2 = refusal.clone();
-    let noted = state
-        .db
-        .write(move |c| {
-            let vr = VisitorRef {
-                case: &case,
-                key: &v.key,
-            };
-            files::visitor_refusal(c, vr, conversation.as_deref(), (&name, &r2), now)
-        })
-        .await?;
+    let noted = as_visitor(state, case, v.key, move |c, vr| {
+        files::visitor_refusal(c, vr, conversation.as_deref(), (&name, &r2), now)
+    })
+    .await?;
     match noted {
         Ok(Some(id)) => notify(state, account, Some(id)),
         Ok(None) => {}
@@ -133,23 +115,37 @@ async fn refuse(
     Err(WidgetError::Invalid(message))
 }
 
-/// One of the visitor's own conversation's files, if it is theirs. A
-/// ticket names the visitor only when it was given for this file.
-async fn visitor_file(
+/// How a file is sent: as a download, or inline as a checked image.
+#[derive(Clone, Copy)]
+enum Sent {
+    Download,
+    Preview,
+}
+
+/// One of the visitor's own conversation's files, sent `how`, if it is
+/// theirs. A ticket names the visitor only when it was given for this file.
+async fn send_file(
     req: &HttpRequest,
     state: &AppState,
     ip: &ClientIp,
     (key, cid, fid): (String, String, String),
-) -> Result<StoredFile, WidgetError> {
+    how: Sent,
+) -> Res {
     let case = admit(state, req, ip, &key).await?;
     let v = reader(req, state, case.id, Scope::File(&fid))?;
-    owned_file(state, case, v.key, cid, fid).await
+    let f = owned_file(state, case, v.key, cid, fid).await?;
+    let dir = &state.settings.data_dir;
+    let sent = match how {
+        Sent::Download => web_files::send_stored(dir, &f).await,
+        Sent::Preview => web_files::send_preview(dir, &f).await,
+    };
+    sent.ok_or(WidgetError::NotFound)
 }
 
 /// The file `fid` of the conversation `cid`, if that is the visitor's.
 async fn owned_file(
     state: &AppState,
-    case: std::sync::Arc<BusinessCase>,
+    case: Arc<BusinessCase>,
     key: String,
     cid: String,
     fid: String,
@@ -204,10 +200,7 @@ async fn download(
     ip: ClientIp,
     path: web::Path<(String, String, String)>,
 ) -> Res {
-    let f = visitor_file(&req, &state, &ip, path.into_inner()).await?;
-    web_files::send_stored(&state.settings.data_dir, &f)
-        .await
-        .ok_or(WidgetError::NotFound)
+    send_file(&req, &state, &ip, path.into_inner(), Sent::Download).await
 }
 
 /// A checked image, inline with its checked type; 404 for any other file.
@@ -218,10 +211,7 @@ async fn preview(
     ip: ClientIp,
     path: web::Path<(String, String, String)>,
 ) -> Res {
-    let f = visitor_file(&req, &state, &ip, path.into_inner()).await?;
-    web_files::send_preview(&state.settings.data_dir, &f)
-        .await
-        .ok_or(WidgetError::NotFound)
+    send_file(&req, &state, &ip, path.into_inner(), Sent::Preview).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
