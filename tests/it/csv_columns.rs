@@ -6,7 +6,10 @@ use reqwest::StatusCode;
 
 use chatgate::web::conversations::CSV_COLUMNS;
 
-use crate::support::blocking::{block, chat_from, proxied};
+use crate::support::{
+    blocking::{block, chat_from},
+    TestApp,
+};
 
 /// The index of the CSV column `name`.
 fn col(name: &str) -> usize {
@@ -28,7 +31,12 @@ fn parse(t: &str) -> DateTime<chrono::Utc> {
 
 #[actix_web::test]
 async fn each_block_says_when_it_ends_and_what_it_is_now() {
-    let app = proxied().await;
+    // The manager's session outlasts the hour the test skips below.
+    let app = TestApp::builder()
+        .trusted_proxies("127.0.0.1/32")
+        .env("CHATGATE_SESSION_IDLE_MINUTES", "120")
+        .spawn()
+        .await;
     let agent = app.sign_in(&app.acme.agent).await;
 
     // An old block that has run its seven days.
@@ -38,6 +46,7 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
     app.core.clock.advance(Duration::days(8));
     // Eight days on, the agent's session has ended too: they sign in again.
     let agent = app.sign_in(&app.acme.agent).await;
+    let boss = app.sign_in(&app.acme.manager).await;
     // One in force, and one lifted early by the manager an hour in.
     let (_, _, active) = chat_from(&app, &agent, "192.0.2.2", "two").await;
     let (_, _, lifted) = chat_from(&app, &agent, "192.0.2.3", "three").await;
@@ -47,7 +56,6 @@ async fn each_block_says_when_it_ends_and_what_it_is_now() {
         assert_eq!(r.status(), StatusCode::OK);
     }
     app.core.clock.advance(Duration::hours(1));
-    let boss = app.sign_in(&app.acme.manager).await;
     boss.post(&format!("/conversations/{lifted}/unblock"), &[])
         .await;
 
