@@ -75,7 +75,8 @@ struct SeedLoad {
 }
 
 fn main() -> ExitCode {
-    telemetry::init();
+    // Held until exit: dropping it writes out the queued log lines.
+    let _log = telemetry::init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
