@@ -55,6 +55,15 @@ impl DatabaseUrl {
         matches!(self, Self::Sqlite(_))
     }
 
+    /// The URL as `DATABASE_URL` would give it (with any password): for a
+    /// second instance on the same database.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(u) => u.clone(),
+        }
+    }
+
     /// A description that is safe to log: never the password of a PostgreSQL URL.
     pub fn redacted(&self) -> String {
         match self {

@@ -73,8 +73,6 @@ impl TestAppBuilder {
 
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let key_file = dir.path().join("master.key");
-        std::fs::write(&key_file, hex_key()).unwrap();
         let pg = std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
@@ -83,24 +81,7 @@ impl TestAppBuilder {
             Some(p) => p.url.clone(),
             None => format!("sqlite://{}", dir.path().join("test.db").display()),
         };
-        let mut env: HashMap<String, String> = [
-            ("CHATGATE_BIND", "127.0.0.1:0".to_owned()),
-            ("DATABASE_URL", db_url),
-            ("CHATGATE_DATA_DIR", dir.path().display().to_string()),
-            ("CHATGATE_MASTER_KEY_FILE", key_file.display().to_string()),
-            ("CHATGATE_DB_POOL_SIZE", "20".to_owned()),
-            // A small country table the tests know by heart (tests/data).
-            (
-                "CHATGATE_GEOIP_DB",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/country-code.mmdb").to_owned(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        env.extend(self.env);
-        let settings = Settings::from_lookup(|k| env.get(k).cloned()).unwrap();
-        let core = Core::open(settings).unwrap();
+        let core = open_core(&self, &db_url, dir.path());
         let (acme, globex) = {
             let mut conn = core.db.get().unwrap();
             (
@@ -108,20 +89,7 @@ impl TestAppBuilder {
                 seed_tenant(&mut conn, "globex"),
             )
         };
-        let options = chatgate::startup::Options {
-            gate_refresh: !self.hold_gate,
-        };
-        let app = Application::build_with(&core, options).unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
-        if !self.hold_gate {
-            // Ready as a load balancer would wait for: the gate has loaded.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-            while !core.gate.is_ready() {
-                assert!(std::time::Instant::now() < deadline, "the gate loads");
-                actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-        }
+        let address = launch(&self, &core).await;
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = client_with(jar.clone());
         TestApp {
@@ -135,6 +103,52 @@ impl TestAppBuilder {
             pg,
         }
     }
+}
+
+/// Opens (and migrates) the database at `db_url` with the test master key.
+fn open_core(b: &TestAppBuilder, db_url: &str, dir: &std::path::Path) -> Core {
+    let key_file = dir.join("master.key");
+    if !key_file.exists() {
+        std::fs::write(&key_file, hex_key()).unwrap();
+    }
+    let mut env: HashMap<String, String> = [
+        ("CHATGATE_BIND", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", db_url.to_owned()),
+        ("CHATGATE_DATA_DIR", dir.display().to_string()),
+        ("CHATGATE_MASTER_KEY_FILE", key_file.display().to_string()),
+        ("CHATGATE_DB_POOL_SIZE", "20".to_owned()),
+        // A small country table the tests know by heart (tests/data).
+        (
+            "CHATGATE_GEOIP_DB",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/country-code.mmdb").to_owned(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    env.extend(b.env.clone());
+    let settings = Settings::from_lookup(|k| env.get(k).cloned()).unwrap();
+    Core::open(settings).unwrap()
+}
+
+/// Starts the app on port 0 and waits for its gate (unless held); returns
+/// its address.
+async fn launch(b: &TestAppBuilder, core: &Core) -> String {
+    let options = chatgate::startup::Options {
+        gate_refresh: !b.hold_gate,
+    };
+    let app = Application::build_with(&core, options).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    if !b.hold_gate {
+        // Ready as a load balancer would wait for: the gate has loaded.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !core.gate.is_ready() {
+            assert!(std::time::Instant::now() < deadline, "the gate loads");
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+    address
 }
 
 fn hex_key() -> String {
@@ -243,6 +257,28 @@ impl TestApp {
     /// A second browser: same server, its own cookies.
     pub fn other_client(&self) -> reqwest::Client {
         client_with(Arc::new(reqwest::cookie::Jar::default()))
+    }
+
+    /// A second instance of the app on the same database (PostgreSQL; on
+    /// SQLite the same file), with its own data directory, process state
+    /// and cookies, as a load balancer's second backend would be.
+    pub async fn another_instance(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = self.core.settings.database.url();
+        let b = TestAppBuilder::default();
+        let core = open_core(&b, &db_url, dir.path());
+        let address = launch(&b, &core).await;
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        TestApp {
+            address,
+            client: client_with(jar.clone()),
+            jar,
+            core,
+            acme: self.acme.clone(),
+            globex: self.globex.clone(),
+            _dir: dir,
+            pg: None,
+        }
     }
 
     pub fn sql(&self, statement: &str) {
