@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod chat;
+pub mod cluster;
 pub mod config;
 pub mod crypto;
 pub mod db;

@@ -37,6 +37,8 @@ pub struct Core {
     pub clock: Arc<Clock>,
     pub gate: Arc<Gate>,
     pub hub: Arc<Hub>,
+    /// The gate, hub, database and clock, kept in step with other instances.
+    pub node: Arc<crate::cluster::Node>,
 }
 
 impl Core {
@@ -58,6 +60,7 @@ impl Core {
             tracing::info!(applied, "applied database migrations");
         }
         let keys = Arc::new(master.keys());
+        let clock = Arc::new(Clock::default());
         let started = std::time::Instant::now();
         let countries = match &settings.geoip_db {
             Some(path) => CountryTable::cached(path)
@@ -69,13 +72,16 @@ impl Core {
             ms = started.elapsed().as_millis() as u64,
             "loaded the IP-to-country table"
         );
+        let (gate, hub) = (Arc::new(Gate::new(&keys, countries)), Arc::new(Hub::new()));
+        let node = crate::cluster::Node::new(db.clone(), gate.clone(), hub.clone(), clock.clone());
         Ok(Self {
             settings: Arc::new(settings),
             db,
-            gate: Arc::new(Gate::new(&keys, countries)),
+            gate,
             keys,
-            clock: Arc::new(Clock::default()),
-            hub: Arc::new(Hub::new()),
+            clock,
+            hub,
+            node: Arc::new(node),
         })
     }
 
@@ -107,8 +113,9 @@ pub struct Application {
 /// How `Application::build_with` starts the background work.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// Load the visitor gate now and refresh it every 5 seconds. Tests turn
-    /// this off to see the instance before its gate has loaded, and load it
+    /// Load the visitor gate now and keep it, and the event streams, in
+    /// step with other instances ([`crate::cluster`]). Tests turn this off
+    /// to see the instance before its gate has loaded, and load it
     /// themselves with `gate::reload`.
     pub gate_refresh: bool,
 }
@@ -137,7 +144,11 @@ impl Application {
         let server = serve(core, listener)?;
         spawn_housekeeping(core);
         if options.gate_refresh {
-            spawn_gate_refresh(core);
+            let listen = match &core.settings.database {
+                crate::config::DatabaseUrl::Postgres(url) => Some(url.clone()),
+                crate::config::DatabaseUrl::Sqlite(_) => None,
+            };
+            crate::cluster::start(core.node.clone(), listen);
         }
         Ok(Self {
             server,
@@ -198,6 +209,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         hub: core.hub.clone(),
         gate: core.gate.clone(),
         clock: core.clock.clone(),
+        node: core.node.clone(),
         own_origin: crate::domain::website::origin_of(&core.settings.public_url),
         pages: widget::PageCache::default(),
     });
@@ -282,31 +294,9 @@ fn spawn_housekeeping(core: &Core) {
                 Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
             }
             // Expired blocks leave the gate's snapshot (the full reload,
-            // which also marks the gate ready, is the refresh task's).
+            // which also marks the gate ready, is the safety poll's).
             if let Err(e) = gate::load::reload_blocks(&db, &gate, clock.now()).await {
                 tracing::warn!(error = %e, "gate block reload after the purge failed");
-            }
-        }
-    });
-}
-
-/// Keeps the gate in step with changes made on other instances (every 5
-/// seconds) and writes the rule hit counts (every 10 seconds).
-fn spawn_gate_refresh(core: &Core) {
-    let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_secs(5));
-        let mut round = 0u64;
-        loop {
-            tick.tick().await;
-            round += 1;
-            if let Err(e) = gate::reload(&db, &gate, clock.now()).await {
-                tracing::warn!(error = %e, "gate reload failed");
-            }
-            if round % 2 == 0 {
-                if let Err(e) = gate::load::flush_hits(&db, &gate).await {
-                    tracing::warn!(error = %e, "flushing rule hits failed");
-                }
             }
         }
     });

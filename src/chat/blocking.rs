@@ -26,11 +26,12 @@ use crate::{
         chat::{self, NewEvent},
         lock,
         models::{Block, Conversation},
-        purge, Db, DbConn,
+        notify, purge, Db, DbConn,
     },
     domain::{
         block::{network_of, BlockReason, DURATION},
         chat::{Author, EventKind},
+        notice::{self, Kind},
     },
     error::AppError,
     gate::{self, Gate},
@@ -127,6 +128,12 @@ pub fn block(
         }
         e => ChatError::Db(e),
     })?;
+    // Before the conversation's event: another instance applies the block to
+    // its gate before its streams wake for the event.
+    notify::send(
+        conn,
+        notice::Notice::new(a.account_id, Kind::Block, block.id, 0),
+    )?;
     let line = format!("Visitor blocked by {}: {}", a.name, reason.as_str());
     chat::append(conn, note(a, conv.id, line, now))?;
     audit::record(
@@ -172,6 +179,10 @@ pub fn unblock(
     if !blocks::lift(conn, a.account_id, block_id, a.name, now)? {
         return Err(ChatError::Conflict("This block has already ended."));
     }
+    notify::send(
+        conn,
+        notice::Notice::new(a.account_id, Kind::Block, block_id, 0),
+    )?;
     let line = format!("Block lifted by {}", a.name);
     chat::append(conn, note(a, conv.id, line, now))?;
     audit::record(
@@ -228,10 +239,8 @@ pub async fn unblock_now(
     if let Err(e) = gate::load::reload_blocks(db, gate, now).await {
         tracing::warn!(error = %e, "gate reload failed");
     }
-    hub.notify(Notice {
-        account_id: done.account_id,
-        conversation_id: Some(done.conversation_id),
-    });
+    hub.gate_changed();
+    hub.notify(Notice::new(done.account_id, Some(done.conversation_id)));
     Ok(Ok(done))
 }
 

@@ -13,6 +13,43 @@ use tokio::sync::{broadcast, watch};
 pub struct Notice {
     pub account_id: i64,
     pub conversation_id: Option<i64>,
+    /// The conversation's sequence number reached, when known: a stream
+    /// that has already sent it need not read the database.
+    pub seq: Option<i64>,
+}
+
+impl Notice {
+    pub fn new(account_id: i64, conversation_id: Option<i64>) -> Self {
+        Self {
+            account_id,
+            conversation_id,
+            seq: None,
+        }
+    }
+
+    /// Anything may have changed anywhere (after notices were missed):
+    /// every stream reads what is new.
+    pub const EVERYTHING: Notice = Notice {
+        account_id: 0,
+        conversation_id: None,
+        seq: None,
+    };
+
+    /// Whether a stream of `account_id` needs to read the database: it
+    /// follows the whole account (`any`), or the conversation `following`,
+    /// of which it has sent up to sequence number `sent`.
+    pub fn concerns(&self, account_id: i64, any: bool, following: Option<(i64, i64)>) -> bool {
+        if *self == Self::EVERYTHING {
+            return true;
+        }
+        if self.account_id != account_id {
+            return false;
+        }
+        match (self.conversation_id, following) {
+            (Some(c), Some((f, sent))) if c == f => self.seq.is_none_or(|s| s > sent),
+            _ => any,
+        }
+    }
 }
 
 pub struct Hub {
@@ -26,6 +63,12 @@ pub struct Hub {
     /// "reconnect" event and end.
     stopping: watch::Sender<bool>,
     stopping_flag: AtomicBool,
+    /// Bumped whenever the gate changed: visitor streams ask it again at
+    /// once (no database read).
+    gate: watch::Sender<u64>,
+    /// The visitors whose streams are open here, kept online by one write
+    /// per business case every 20 seconds.
+    pub presence: super::presence::Online,
 }
 
 impl Default for Hub {
@@ -42,6 +85,8 @@ impl Hub {
             sessions: watch::Sender::new(0),
             stopping: watch::Sender::new(false),
             stopping_flag: AtomicBool::new(false),
+            gate: watch::Sender::new(0),
+            presence: Default::default(),
         }
     }
 
@@ -61,6 +106,15 @@ impl Hub {
 
     pub fn watch_sessions(&self) -> watch::Receiver<u64> {
         self.sessions.subscribe()
+    }
+
+    /// The gate changed: visitor streams check theirs now.
+    pub fn gate_changed(&self) {
+        self.gate.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn watch_gate(&self) -> watch::Receiver<u64> {
+        self.gate.subscribe()
     }
 
     /// The server is stopping: every open stream ends with "reconnect".
@@ -87,14 +141,33 @@ mod tests {
         let hub = Hub::new();
         let mut rx = hub.subscribe();
         for id in 1..=3 {
-            hub.notify(Notice {
-                account_id: 1,
-                conversation_id: Some(id),
-            });
+            hub.notify(Notice::new(1, Some(id)));
         }
         for id in 1..=3 {
             assert_eq!(rx.recv().await.unwrap().conversation_id, Some(id));
         }
+    }
+
+    #[test]
+    fn a_stream_reads_only_what_concerns_it() {
+        let event = |conv, seq| Notice {
+            account_id: 1,
+            conversation_id: Some(conv),
+            seq,
+        };
+        // The conversation followed, past what was sent, or of unknown seq.
+        assert!(event(5, Some(8)).concerns(1, false, Some((5, 7))));
+        assert!(event(5, None).concerns(1, false, Some((5, 7))));
+        // Already sent (this instance's own event, heard again).
+        assert!(!event(5, Some(7)).concerns(1, false, Some((5, 7))));
+        // Another conversation: only streams following the whole account.
+        assert!(!event(6, Some(1)).concerns(1, false, Some((5, 7))));
+        assert!(event(6, Some(1)).concerns(1, true, Some((5, 7))));
+        assert!(Notice::new(1, None).concerns(1, true, None));
+        assert!(!Notice::new(1, None).concerns(1, false, Some((5, 7))));
+        // Another account never; a catch-up always.
+        assert!(!Notice::new(2, None).concerns(1, true, None));
+        assert!(Notice::EVERYTHING.concerns(1, false, Some((5, 7))));
     }
 
     #[tokio::test]

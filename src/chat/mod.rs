@@ -4,6 +4,7 @@
 pub mod blocking;
 pub mod files;
 pub mod hub;
+pub mod presence;
 pub mod service;
 pub mod stream;
 

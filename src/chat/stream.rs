@@ -1,8 +1,14 @@
 //! Server-Sent Event streams. A stream first sends what the database has
 //! after the last event the client saw (`Last-Event-ID`, the per-conversation
-//! sequence number), then waits for the hub, a short poll timer (so streams
-//! on other instances catch up) or a keep-alive, and repeats. Sequence
-//! numbers only grow, so nothing is sent twice and nothing is skipped.
+//! sequence number), then waits for the hub and repeats. Sequence numbers
+//! only grow, so nothing is sent twice and nothing is skipped.
+//!
+//! Streams do not poll the database. The hub hears of every change: from
+//! this instance's writes, and from other instances through
+//! [`crate::cluster`] (PostgreSQL notifications, and one safety poll per
+//! instance). Only the agent console's list re-reads on a timer, as its
+//! online visitors age. Visitors are kept online by the instance
+//! ([`super::presence`]), not by each stream.
 
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
@@ -80,9 +86,9 @@ const SESSION_CHECK: Duration = Duration::from_millis(500);
 /// What the browser is told when the server stops: reconnect, to another
 /// instance when there is one (`retry` covers browsers that do it natively).
 const RECONNECT: &[u8] = b"retry: 500\ndata: {\"type\":\"reconnect\"}\n\n";
-const POLL: Duration = Duration::from_secs(2);
+/// How often the agent console's list re-reads (online visitors age).
+const LIST_POLL: Duration = Duration::from_secs(10);
 const PING: Duration = Duration::from_secs(15);
-const PRESENCE: Duration = Duration::from_secs(20);
 /// Invitations older than this are not shown to a visitor who arrives later.
 const INVITATION_TTL: i64 = 120;
 
@@ -249,15 +255,12 @@ async fn refused(src: &Sources, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result
     }
     send(tx, frame(None, &json!({ "type": "unavailable" }))).await?;
     if let Some(p) = &spec.presence {
-        let (case_id, key) = (p.case.id, p.visitor_key.clone());
+        let (case, key) = (p.case.clone(), p.visitor_key.clone());
         src.db
-            .write(move |c| presence::leave(c, case_id, &key, now))
+            .write(move |c| presence::leave(c, &case, &key, now))
             .await?
             .map_err(AppError::from)?;
-        src.hub.notify(Notice {
-            account_id: spec.account_id,
-            conversation_id: None,
-        });
+        src.hub.notify(Notice::new(spec.account_id, None));
     }
     Ok(true)
 }
@@ -332,10 +335,19 @@ async fn run(
     // What the agent's console was last told of the conversation's state.
     let mut shown: Option<ConversationState> = None;
     let since = src.clock.now() - chrono::Duration::seconds(INVITATION_TTL);
-    let mut poll = tokio::time::interval(if spec.refresh { POLL * 5 } else { POLL });
+    let mut poll = tokio::time::interval(LIST_POLL);
     let mut ping = tokio::time::interval(PING);
-    let mut presence = tokio::time::interval(PRESENCE);
+    let mut gate = src.hub.watch_gate();
     ping.reset();
+    // The visitor is online while the stream is open (first marked now).
+    let _here = match &spec.presence {
+        Some(p) => {
+            touch(src, p.clone()).await?;
+            Some(src.hub.presence.arrive(p.case.id, &p.visitor_key))
+        }
+        None => None,
+    };
+    let any = spec.refresh || spec.presence.is_some();
     loop {
         if refused(src, &spec, tx).await? {
             return Ok(());
@@ -352,23 +364,22 @@ async fn run(
             last_invitation = send_invitations(src, tx, p, last_invitation, since).await?;
         }
         // Wait for something that concerns this stream.
+        let following = spec.conversation.map(|(c, _)| (c, after));
         loop {
             tokio::select! {
                 n = notices.recv() => match n {
-                    Ok(n) if n.account_id == spec.account_id
-                        && (spec.refresh || spec.presence.is_some()
-                            || n.conversation_id == spec.conversation.map(|(c, _)| c)) => break,
+                    Ok(n) if n.concerns(spec.account_id, any, following) => break,
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => break,
                     Err(RecvError::Closed) => return Ok(()),
                 },
-                _ = poll.tick() => break,
-                _ = ping.tick() => send(tx, Bytes::from_static(b": ping\n\n")).await?,
-                _ = presence.tick() => {
-                    if let Some(p) = spec.presence.clone() {
-                        touch(src, p).await?;
+                _ = poll.tick(), if spec.refresh => break,
+                r = gate.changed(), if spec.guard.is_some() => {
+                    if r.is_err() || refused(src, &spec, tx).await? {
+                        return Ok(());
                     }
                 }
+                _ = ping.tick() => send(tx, Bytes::from_static(b": ping\n\n")).await?,
                 _ = tx.closed() => return Ok(()),
             }
         }

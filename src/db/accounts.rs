@@ -56,6 +56,11 @@ pub fn create_case(
         ))
         .returning(business_cases::id)
         .get_result::<i64>(conn)?;
+    // Other instances find the new widget key.
+    super::notify::send(
+        conn,
+        crate::domain::notice::Notice::new(account_id, crate::domain::notice::Kind::Case, id, 0),
+    )?;
     business_cases::table
         .find(id)
         .select(BusinessCase::as_select())

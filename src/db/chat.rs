@@ -5,8 +5,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{models::*, schema::*, DbConn};
-use crate::domain::chat::{Author, EventKind, Status};
+use super::{models::*, notify, schema::*, DbConn};
+use crate::domain::{
+    chat::{Author, EventKind, Status},
+    notice::{Kind, Notice},
+};
 
 pub fn case_by_widget_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<BusinessCase>> {
     business_cases::table
@@ -131,10 +134,14 @@ pub fn append(conn: &mut DbConn, e: NewEvent<'_>) -> QueryResult<Event> {
             conversations::message_count.eq(conversations::message_count + counts),
         ))
         .execute(conn)?;
-    let seq: i64 = conversations::table
+    let (seq, account_id): (i64, i64) = conversations::table
         .find(conversation_id)
-        .select(conversations::last_seq)
+        .select((conversations::last_seq, conversations::account_id))
         .first(conn)?;
+    notify::send(
+        conn,
+        Notice::new(account_id, Kind::Event, conversation_id, seq),
+    )?;
     let body = body.to_string();
     let id = diesel::insert_into(events::table)
         .values((
@@ -335,6 +342,8 @@ pub fn touch_visitor(
                 visitors::last_seen_at.eq(now),
             ))
             .execute(conn)?;
+        // A new visitor online: consoles elsewhere list them.
+        notify::send(conn, Notice::new(case.account_id, Kind::List, 0, 0))?;
     }
     Ok(())
 }
@@ -380,8 +389,8 @@ pub fn invite(
             invitations::message.eq(message),
             invitations::created_at.eq(now),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    notify::send(conn, Notice::new(v.account_id, Kind::List, 0, 0))
 }
 
 /// Invitations for the visitor newer than `after_id` and than `since`.
@@ -399,5 +408,36 @@ pub fn invitations_after(
         .filter(invitations::created_at.gt(since))
         .order(invitations::id)
         .select(Invitation::as_select())
+        .load(conn)
+}
+
+/// The highest event id (0 when there is none).
+pub fn max_event_id(conn: &mut DbConn) -> QueryResult<i64> {
+    events::table
+        .select(diesel::dsl::max(events::id))
+        .first::<Option<i64>>(conn)
+        .map(|m| m.unwrap_or(0))
+}
+
+/// Events with an id above `after_id`, oldest first: (id, account,
+/// conversation, sequence number). For the instance's safety poll, which
+/// wakes the streams they concern. It spans every account on purpose and
+/// reads no event's content.
+pub fn events_since(
+    conn: &mut DbConn,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
+    events::table
+        .inner_join(conversations::table)
+        .filter(events::id.gt(after_id))
+        .order(events::id.asc())
+        .limit(limit)
+        .select((
+            events::id,
+            conversations::account_id,
+            events::conversation_id,
+            events::seq,
+        ))
         .load(conn)
 }

@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod chat;
 pub mod chat_window;
 pub mod models;
+pub mod notify;
 pub mod presence;
 pub mod purge;
 pub mod reports;
@@ -109,8 +110,13 @@ impl Db {
             }
             DatabaseUrl::Postgres(u) => (u.clone(), false),
         };
+        // Connections open as they are needed, up to `size`, and are not
+        // tested on every checkout (a `SELECT 1` each time): a broken one
+        // fails its query, and r2d2 drops it when it comes back.
         let pool = Pool::builder()
             .max_size(size.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(30))
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<DbConn>::new(conn_url))?;

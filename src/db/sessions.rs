@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::notice::{Kind, Notice};
+
 use super::{schema::sessions, DbConn};
 
 /// A session that has neither idled out nor passed its absolute limit.
@@ -79,12 +81,24 @@ pub fn touch(conn: &mut DbConn, id: &str, expires_at: NaiveDateTime) -> QueryRes
     .execute(conn)
 }
 
+/// Ends one session (sign-out); every instance's streams re-check theirs.
 pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)
+    let n = diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
+    ended(conn, 0, 0)?;
+    Ok(n)
 }
 
+/// Ends a user's sessions; every instance's streams re-check theirs.
 pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+    let n = diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+    ended(conn, 0, user_id)?;
+    Ok(n)
+}
+
+/// Sessions of `user_id` (0: one signed out) may have ended: other
+/// instances' streams re-check theirs when this commits.
+pub fn ended(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<()> {
+    super::notify::send(conn, Notice::new(account_id, Kind::Session, user_id, 0))
 }
 
 pub fn count_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {

@@ -12,6 +12,7 @@ pub mod country;
 pub mod file_policy;
 pub mod ip_rule;
 pub mod login_limit;
+pub mod notice;
 pub mod refused_line;
 pub mod spreadsheet;
 pub mod website;

@@ -50,7 +50,7 @@ pub fn policy_from(
 /// Rebuilds one account's policy now, after a change made here.
 pub async fn reload_account(db: &Db, gate: &Gate, account_id: i64) -> Result<(), AppError> {
     let policy = db.run(move |c| Ok(build_policy(c, account_id)?)).await?;
-    gate.set_policy(account_id, policy);
+    gate.set_rebuilt(account_id, policy);
     Ok(())
 }
 

@@ -37,7 +37,7 @@ use std::{
     collections::HashMap,
     net::IpAddr,
     sync::{
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
 };
@@ -135,6 +135,9 @@ pub struct Gate {
     /// Set once every account's rules, the blocks and the cases have been
     /// read: until then the widget refuses everyone (no fail-open).
     ready: AtomicBool,
+    /// How many policies were built from the database (not derived from
+    /// the one held).
+    rebuilds: AtomicU64,
 }
 
 impl Gate {
@@ -148,6 +151,7 @@ impl Gate {
             cases: ArcSwap::from_pointee(HashMap::new()),
             block_reads: Mutex::new((0, 0)),
             ready: AtomicBool::new(false),
+            rebuilds: AtomicU64::new(0),
         }
     }
 
@@ -155,6 +159,11 @@ impl Gate {
     /// first complete load). Before that no visitor may be served.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// How many policies were built in full from the database so far.
+    pub fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(Ordering::Relaxed)
     }
 
     /// Marks the first complete load done.
@@ -210,6 +219,12 @@ impl Gate {
                 r.push((account_id, prev.clone()));
             }
         }
+    }
+
+    /// Swaps in a policy built from the database ([`Gate::set_policy`]).
+    pub fn set_rebuilt(&self, account_id: i64, policy: Policy) {
+        self.rebuilds.fetch_add(1, Ordering::Relaxed);
+        self.set_policy(account_id, policy);
     }
 
     /// Applies a change made here to the account's policy without reading

@@ -165,6 +165,7 @@ pub fn import(
         gate: GateChange::Rebuild,
         message: format!("Imported {added} rule{}.", plural(added)),
     };
+    let change = super::announce(conn, aid, change)?;
     Ok(Imported {
         report,
         change: Some(change),

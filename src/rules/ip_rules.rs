@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{Actor, Change, GateChange, RulesError};
+use super::{announce, Actor, Change, GateChange, RulesError};
 use crate::{
     db::{self, audit, rules::NewIpRule, DbConn},
     domain::ip_rule::{IpRule, RuleComment},
@@ -60,14 +60,18 @@ pub fn add_rule(
     } else {
         String::new()
     };
-    Ok(Change {
-        version,
-        gate: GateChange::Added(id, new.rule),
-        message: format!(
-            "Saved: visitors from {}{written} no longer see the chat.",
-            new.typed
-        ),
-    })
+    announce(
+        conn,
+        aid,
+        Change {
+            version,
+            gate: GateChange::Added(id, new.rule),
+            message: format!(
+                "Saved: visitors from {}{written} no longer see the chat.",
+                new.typed
+            ),
+        },
+    )
 }
 
 /// Removes the account's rule `id`; `NotFound` when it has none such.
@@ -88,9 +92,13 @@ pub fn remove_rule(
         &removed.network,
         now,
     )?;
-    Ok(Change {
-        version,
-        gate: GateChange::Removed(id),
-        message: format!("Removed the rule for {}.", removed.network),
-    })
+    announce(
+        conn,
+        aid,
+        Change {
+            version,
+            gate: GateChange::Removed(id),
+            message: format!("Removed the rule for {}.", removed.network),
+        },
+    )
 }

@@ -4,7 +4,7 @@ use std::{collections::BTreeSet, sync::Arc};
 
 use chrono::NaiveDateTime;
 
-use super::{plural, Actor, Change, GateChange, RulesError};
+use super::{announce, plural, Actor, Change, GateChange, RulesError};
 use crate::{
     db::{self, audit, DbConn},
     domain::{
@@ -78,11 +78,15 @@ pub fn save_countries(
             format!("Saved: visitors from the {n} selected {countries} no longer see the chat.")
         }
     };
-    Ok(Change {
-        version,
-        gate: GateChange::Countries(policy),
-        message,
-    })
+    announce(
+        conn,
+        aid,
+        Change {
+            version,
+            gate: GateChange::Countries(policy),
+            message,
+        },
+    )
 }
 
 /// The website section, parsed.
@@ -134,9 +138,13 @@ pub fn save_websites(
         mode,
         sites: SiteList::new(sites.listed.into_iter().map(|l| l.pattern)),
     };
-    Ok(Change {
-        version,
-        gate: GateChange::Sites(Arc::new(policy)),
-        message,
-    })
+    announce(
+        conn,
+        aid,
+        Change {
+            version,
+            gate: GateChange::Sites(Arc::new(policy)),
+            message,
+        },
+    )
 }

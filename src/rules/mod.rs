@@ -27,6 +27,7 @@ use crate::{
     domain::{
         access::{CountryPolicy, SitePolicy},
         ip_rule::{IpRule, ListTooLong, RuleError},
+        notice::{Kind, Notice},
         refused_line::RefusedLine,
     },
     gate::policy::Policy,
@@ -110,6 +111,57 @@ impl Change {
             GateChange::Rebuild => None,
         }
     }
+}
+
+impl Change {
+    /// The notice other instances follow this change by.
+    fn notice(&self, account_id: i64) -> Notice {
+        let (kind, id) = match &self.gate {
+            GateChange::Added(id, _) => (Kind::RuleAdded, *id),
+            GateChange::Removed(id) => (Kind::RuleRemoved, *id),
+            GateChange::Countries(_) => (Kind::Countries, 0),
+            GateChange::Sites(_) => (Kind::Websites, 0),
+            GateChange::Rebuild => (Kind::Rules, 0),
+        };
+        Notice::new(account_id, kind, id, self.version)
+    }
+
+    /// The change another instance made, as its notice names it, read
+    /// back from the database: the rule added, the lists saved. What can
+    /// no longer be read (a rule removed since) becomes a rebuild.
+    pub fn followed(conn: &mut DbConn, n: Notice) -> Result<Change, RulesError> {
+        let (account_id, version) = (n.account_id, n.version);
+        let gate = match n.kind {
+            Kind::RuleAdded => db::rules::get(conn, account_id, n.id)?
+                .and_then(|r| IpRule::parse(&r.network).ok())
+                .map_or(GateChange::Rebuild, |rule| GateChange::Added(n.id, rule)),
+            Kind::RuleRemoved => GateChange::Removed(n.id),
+            Kind::Countries | Kind::Websites => {
+                let settings = db::rules::settings(conn, account_id)?;
+                let patterns = match n.kind {
+                    Kind::Websites => db::rules::site_patterns(conn, account_id)?,
+                    _ => Vec::new(),
+                };
+                let p = crate::gate::load::policy_from(&settings, Vec::new(), &patterns);
+                match n.kind {
+                    Kind::Websites => GateChange::Sites(p.sites),
+                    _ => GateChange::Countries(p.countries),
+                }
+            }
+            _ => GateChange::Rebuild,
+        };
+        Ok(Change {
+            version,
+            gate,
+            message: String::new(),
+        })
+    }
+}
+
+/// Ends an action: the other instances hear of the change when it commits.
+fn announce(conn: &mut DbConn, account_id: i64, change: Change) -> Result<Change, RulesError> {
+    db::notify::send(conn, change.notice(account_id))?;
+    Ok(change)
 }
 
 /// How many rules and blocks the page lists at a time.

@@ -194,6 +194,7 @@ pub fn change_role(
             role.label()
         );
         audit::record(conn, aid, actor.audit(), "user.role_changed", &detail, now)?;
+        crate::db::sessions::ended(conn, aid, user_id)?;
     }
     Ok(RoleChange { user, changed })
 }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub hub: Arc<crate::chat::Hub>,
     pub gate: Arc<crate::gate::Gate>,
     pub clock: Arc<crate::domain::clock::Clock>,
+    /// The same, kept in step with other instances.
+    pub node: Arc<crate::cluster::Node>,
     /// This server's own origin, from the public URL (for the widget's
     /// page checks).
     pub own_origin: Option<String>,
@@ -49,10 +51,7 @@ pub struct AppState {
 impl AppState {
     /// Re-reads blocks into the gate after a change made here.
     pub async fn reload_gate(&self) {
-        let now = self.clock.now();
-        if let Err(e) = crate::gate::load::reload_blocks(&self.db, &self.gate, now).await {
-            tracing::warn!(error = %e, "gate reload failed");
-        }
+        crate::cluster::blocks_changed(&self.node, self.clock.now()).await;
     }
 
     /// Applies a rule change made here to the gate at once, or rebuilds
@@ -63,16 +62,7 @@ impl AppState {
         version: i64,
         change: impl FnOnce(&crate::gate::policy::Policy) -> Option<crate::gate::policy::Policy>,
     ) {
-        if !self.gate.apply(account_id, version, change) {
-            self.reload_rules(account_id).await;
-        }
-    }
-
-    /// Rebuilds an account's rules in the gate after a change made here.
-    pub async fn reload_rules(&self, account_id: i64) {
-        if let Err(e) = crate::gate::load::reload_account(&self.db, &self.gate, account_id).await {
-            tracing::warn!(error = %e, "gate rule reload failed");
-        }
+        crate::cluster::rules_changed(&self.node, account_id, version, change).await;
     }
 }
 

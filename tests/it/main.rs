@@ -19,6 +19,7 @@ mod chat;
 mod chat_files;
 mod chat_window;
 mod cli;
+mod cluster;
 mod concurrency;
 mod console_seat;
 mod csv_columns;

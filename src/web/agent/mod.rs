@@ -69,10 +69,7 @@ impl<'a> From<&'a CurrentUser> for AgentRef<'a> {
 }
 
 fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
-    state.hub.notify(Notice {
-        account_id,
-        conversation_id,
-    });
+    state.hub.notify(Notice::new(account_id, conversation_id));
 }
 
 #[derive(Template)]

@@ -90,10 +90,7 @@ where
 }
 
 pub(super) fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
-    state.hub.notify(Notice {
-        account_id,
-        conversation_id,
-    });
+    state.hub.notify(Notice::new(account_id, conversation_id));
 }
 
 #[get("/widget.js")]

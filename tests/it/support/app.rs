@@ -46,6 +46,8 @@ pub struct TestApp {
     pub globex: Tenant,
     _dir: tempfile::TempDir,
     pg: Option<PgTestDb>,
+    /// The settings it was built with (for another instance).
+    env: HashMap<String, String>,
 }
 
 #[derive(Default)]
@@ -90,6 +92,7 @@ impl TestAppBuilder {
             )
         };
         let address = launch(&self, &core).await;
+        let env = self.env.clone();
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = client_with(jar.clone());
         TestApp {
@@ -101,6 +104,7 @@ impl TestAppBuilder {
             globex,
             _dir: dir,
             pg,
+            env,
         }
     }
 }
@@ -137,7 +141,7 @@ async fn launch(b: &TestAppBuilder, core: &Core) -> String {
     let options = chatgate::startup::Options {
         gate_refresh: !b.hold_gate,
     };
-    let app = Application::build_with(&core, options).unwrap();
+    let app = Application::build_with(core, options).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     if !b.hold_gate {
@@ -265,7 +269,10 @@ impl TestApp {
     pub async fn another_instance(&self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = self.core.settings.database.url();
-        let b = TestAppBuilder::default();
+        let b = TestAppBuilder {
+            env: self.env.clone(),
+            hold_gate: false,
+        };
         let core = open_core(&b, &db_url, dir.path());
         let address = launch(&b, &core).await;
         let jar = Arc::new(reqwest::cookie::Jar::default());
@@ -278,6 +285,7 @@ impl TestApp {
             globex: self.globex.clone(),
             _dir: dir,
             pg: None,
+            env: b.env,
         }
     }
 

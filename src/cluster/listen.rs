@@ -1,0 +1,108 @@
+//! The instance's one listening connection: a PostgreSQL connection of its
+//! own, outside the pool, on a thread of its own. It runs `LISTEN chatgate`
+//! and hands each notice to the instance's follower in order. libpq reads
+//! what has arrived without a round trip (`PQconsumeInput`), so listening
+//! costs no statement; a `SELECT 1` every 30 seconds finds a connection
+//! that died silently. On any failure it reconnects (with a growing pause)
+//! and says so, and the follower catches up from the database.
+
+use std::{
+    thread,
+    time::{Duration, Instant},
+};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::domain::notice::{Notice, CHANNEL};
+
+/// What the listening thread tells the follower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// Listening (again): notices may have been missed before this.
+    Listening,
+    /// The connection dropped; reconnecting.
+    Lost,
+    Notice(Notice),
+}
+
+/// How long the thread sleeps between reads of the socket: the most a
+/// notice waits once it has arrived.
+const READ_EVERY: Duration = Duration::from_millis(5);
+const CHECK_EVERY: Duration = Duration::from_secs(30);
+const MAX_PAUSE: Duration = Duration::from_secs(5);
+
+/// Starts the listening thread. It ends when the follower is gone (the
+/// server stopped).
+pub fn spawn(url: String, tx: UnboundedSender<Heard>) {
+    let started = thread::Builder::new()
+        .name("chatgate-listen".into())
+        .spawn(move || run(&url, &tx));
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the notification listener; polling instead");
+    }
+}
+
+fn run(url: &str, tx: &UnboundedSender<Heard>) {
+    let mut pause = Duration::from_millis(100);
+    while !tx.is_closed() {
+        match connect(url) {
+            Ok(mut conn) => {
+                pause = Duration::from_millis(100);
+                tracing::info!("listening for other instances' changes");
+                if tx.send(Heard::Listening).is_err() {
+                    return;
+                }
+                match listen(&mut conn, tx) {
+                    Ok(()) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the notification connection dropped; reconnecting");
+                        if tx.send(Heard::Lost).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot open the notification connection; retrying");
+                thread::sleep(pause);
+                pause = (pause * 2).min(MAX_PAUSE);
+            }
+        }
+    }
+}
+
+fn connect(url: &str) -> diesel::ConnectionResult<PgConnection> {
+    let mut conn = PgConnection::establish(url)?;
+    diesel::sql_query(format!("LISTEN {CHANNEL}"))
+        .execute(&mut conn)
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
+}
+
+/// Hands on notices until the follower is gone (`Ok`) or the connection
+/// fails (`Err`).
+fn listen(conn: &mut PgConnection, tx: &UnboundedSender<Heard>) -> diesel::QueryResult<()> {
+    let mut checked = Instant::now();
+    loop {
+        for heard in conn.notifications_iter() {
+            let payload = heard?.payload;
+            match payload.parse::<Notice>() {
+                Ok(n) => {
+                    if tx.send(Heard::Notice(n)).is_err() {
+                        return Ok(());
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "ignored a notice"),
+            }
+        }
+        if tx.is_closed() {
+            return Ok(());
+        }
+        if checked.elapsed() >= CHECK_EVERY {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            checked = Instant::now();
+        }
+        thread::sleep(READ_EVERY);
+    }
+}
