@@ -15,8 +15,8 @@ use super::{
 /// the file, so that the file and all its bytes are kept, or nothing.
 pub fn insert(conn: &mut DbConn, file_id: i64, bytes: &[u8], size: usize) -> QueryResult<()> {
     for (n, chunk) in bytes.chunks(size.max(1)).enumerate() {
-        let n = i32::try_from(n)
-            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+        let n =
+            i32::try_from(n).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
         diesel::insert_into(file_chunks::table)
             .values((
                 file_chunks::file_id.eq(file_id),

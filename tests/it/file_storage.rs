@@ -98,7 +98,10 @@ async fn visitor_download(v: &VisitorClient, cid: &str, fid: &str) -> Seen {
 async fn agent_upload(agent: &SignedIn, id: i64, name: &str, bytes: Vec<u8>) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let r = agent
-        .request(Method::POST, &format!("/agent/api/conversations/{id}/files"))
+        .request(
+            Method::POST,
+            &format!("/agent/api/conversations/{id}/files"),
+        )
         .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
         .await
@@ -188,7 +191,10 @@ async fn a_file_of_several_chunks_comes_back_byte_for_byte() {
         }
         let got = seen(agent.get(&format!("/agent/files/{public_id}")).await).await;
         assert_eq!(got.0, StatusCode::OK);
-        assert_eq!(header(&got, "content-length"), Some(len.to_string().as_str()));
+        assert_eq!(
+            header(&got, "content-length"),
+            Some(len.to_string().as_str())
+        );
         assert!(got.2 == bytes, "{len} bytes come back exactly");
         assert_eq!(visitor_download(&v, &cid, &public_id).await.2.len(), len);
     }

@@ -137,7 +137,7 @@ async fn launch(b: &TestAppBuilder, core: &Core) -> String {
     let options = chatgate::startup::Options {
         gate_refresh: !b.hold_gate,
     };
-    let app = Application::build_with(&core, options).unwrap();
+    let app = Application::build_with(core, options).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     if !b.hold_gate {
