@@ -221,3 +221,26 @@ async fn a_files_bytes_go_with_its_conversation() {
     assert_eq!(stored(&app, &cid), (0, held_before), "no bytes kept");
     assert!(chunk_sizes(&app, file_id).is_empty());
 }
+
+#[actix_web::test]
+async fn a_file_whose_bytes_are_gone_is_not_found() {
+    let app = spawn_app().await;
+    let v = app.visitor("acme-support").await;
+    let cid = v.say("a file that vanishes").await;
+    let (status, _) = v.upload(Some(&cid), "scan.pdf", pdf_of(1000)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (file_id, public_id) = files_of(&app, &cid)[0].clone();
+    if app.core.db.is_sqlite() {
+        let dir = app.core.settings.data_dir.join("files");
+        for f in std::fs::read_dir(dir).unwrap() {
+            std::fs::remove_file(f.unwrap().path()).unwrap();
+        }
+    } else {
+        app.sql(&format!(
+            "DELETE FROM file_chunks WHERE file_id = {file_id}"
+        ));
+    }
+    let agent = app.sign_in(&app.acme.agent).await;
+    let r = agent.get(&format!("/agent/files/{public_id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
