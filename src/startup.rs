@@ -204,6 +204,7 @@ async fn stop_signal() -> &'static str {
 fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
     let state = web::Data::new(AppState {
         db: core.db.clone(),
+        files: crate::chat::file_store::Store::for_db(&core.db, &core.settings.data_dir),
         settings: core.settings.clone(),
         keys: core.keys.clone(),
         hub: core.hub.clone(),

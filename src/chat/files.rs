@@ -1,27 +1,25 @@
 //! Files sent in a conversation: checked against the chat's file policy,
-//! stored under random names in the data directory, recorded with their
-//! original name, category and preview type, and announced as an event. A
-//! refused visitor file becomes an agents-only note instead.
+//! stored (see [`super::file_store`]), recorded with their original name,
+//! category and preview type, and announced as an event. A refused visitor
+//! file becomes an agents-only note instead.
 
-use std::{
-    net::IpAddr,
-    path::{Path, PathBuf},
-};
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::service::{self, ChatError, VisitorMessage, VisitorRef};
 use crate::{
+    chat::file_store,
     crypto::{random_token, Keys},
     db::{
         chat::{self, NewEvent, NewFile},
-        models::{Conversation, Event, StoredFile},
+        models::{Conversation, Event},
         DbConn,
     },
     domain::{
         chat::{Author, EventKind, MessageText},
-        file_policy::{self, Checked, FilePolicy, Refusal},
+        file_policy::{Checked, Refusal},
     },
 };
 
@@ -38,61 +36,21 @@ pub fn display_name(original: &str) -> String {
     }
 }
 
-pub fn dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("files")
-}
-
-/// Writes the bytes under a new random name and returns the name.
-pub fn write(data_dir: &Path, bytes: &[u8]) -> std::io::Result<String> {
-    let dir = dir(data_dir);
-    std::fs::create_dir_all(&dir)?;
-    let name = random_token();
-    std::fs::write(dir.join(&name), bytes)?;
-    Ok(name)
-}
-
-/// A file that passed the check and was written.
+/// A file that passed the check, its bytes in the store or on their way.
 #[derive(Debug, Clone)]
 pub struct Accepted {
     pub name: String,
     pub stored_name: String,
     pub checked: Checked,
     pub size: usize,
+    /// Bytes that [`attach`] writes with the file's row (the database
+    /// store); `None` when they are written already (the data directory).
+    pub pending: Option<Arc<Vec<u8>>>,
 }
 
-/// Checks the bytes under `policy` and, when they pass, writes them under a
-/// new random name; a refusal comes back with the file's name. Blocking:
-/// run it in `web::block`.
-pub fn check_and_write(
-    data_dir: &Path,
-    policy: &FilePolicy,
-    name: String,
-    bytes: &[u8],
-) -> std::io::Result<Result<Accepted, (String, Refusal)>> {
-    let checked = match file_policy::check(policy, &name, bytes) {
-        Ok(c) => c,
-        Err(refusal) => return Ok(Err((name, refusal))),
-    };
-    let stored_name = write(data_dir, bytes)?;
-    Ok(Ok(Accepted {
-        name,
-        stored_name,
-        checked,
-        size: bytes.len(),
-    }))
-}
-
-/// Removes written bytes whose record could not be stored.
-pub fn discard(data_dir: &Path, stored_name: &str) {
-    let _ = std::fs::remove_file(dir(data_dir).join(stored_name));
-}
-
-pub fn path_of(data_dir: &Path, f: &StoredFile) -> PathBuf {
-    dir(data_dir).join(&f.stored_name)
-}
-
-/// Records a stored file in the conversation. Call inside a write
-/// transaction; on error the caller discards the written bytes.
+/// Records a stored file in the conversation, with its bytes when the
+/// store keeps them in the database. Call inside a write transaction; on
+/// error the caller discards the written bytes.
 pub fn attach(
     conn: &mut DbConn,
     conv: &Conversation,
@@ -107,7 +65,7 @@ pub fn attach(
     let public_id = random_token();
     let name = display_name(&file.name);
     let c = &file.checked;
-    chat::insert_file(
+    let id = chat::insert_file(
         conn,
         &NewFile {
             account_id: conv.account_id,
@@ -123,6 +81,7 @@ pub fn attach(
             now,
         },
     )?;
+    file_store::write_pending(conn, id, file)?;
     Ok(chat::append(
         conn,
         NewEvent {

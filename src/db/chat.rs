@@ -267,7 +267,8 @@ pub struct NewFile<'a> {
     pub now: NaiveDateTime,
 }
 
-pub fn insert_file(conn: &mut DbConn, f: &NewFile<'_>) -> QueryResult<()> {
+/// Records a file; returns its id.
+pub fn insert_file(conn: &mut DbConn, f: &NewFile<'_>) -> QueryResult<i64> {
     diesel::insert_into(files::table)
         .values((
             files::account_id.eq(f.account_id),
@@ -282,8 +283,8 @@ pub fn insert_file(conn: &mut DbConn, f: &NewFile<'_>) -> QueryResult<()> {
             files::category.eq(Some(f.category)),
             files::preview_type.eq(f.preview_type),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(files::id)
+        .get_result(conn)
 }
 
 pub fn file(

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod blocks;
 pub mod chat;
 pub mod chat_window;
+pub mod file_chunks;
 pub mod models;
 pub mod notify;
 pub mod presence;

@@ -141,6 +141,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A chat file's bytes on PostgreSQL, in chunks numbered from 0 (empty
+    /// on SQLite, whose files lie in the data directory).
+    file_chunks (file_id, n) {
+        file_id -> BigInt,
+        n -> Integer,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     visitors (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -214,6 +224,7 @@ diesel::joinable!(conversations -> business_cases (case_id));
 diesel::joinable!(events -> conversations (conversation_id));
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));
+diesel::joinable!(file_chunks -> files (file_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -225,6 +236,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     events,
     files,
+    file_chunks,
     visitors,
     invitations,
     blocks,

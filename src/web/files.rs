@@ -2,12 +2,17 @@
 
 use actix_multipart::Multipart;
 use actix_web::{
+    body::SizedStream,
     http::header::{self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue},
+    web::Bytes,
     HttpResponse,
 };
-use futures_util::TryStreamExt;
+use futures_util::{stream::LocalBoxStream, TryStreamExt};
 
-use crate::{db::models::StoredFile, domain::file_policy::MaxBytes};
+use crate::{
+    chat::file_store::Content, db::models::StoredFile, domain::file_policy::MaxBytes,
+    error::AppError, web::AppState,
+};
 
 pub struct Upload {
     pub name: String,
@@ -48,15 +53,11 @@ pub async fn read_upload(mut form: Multipart, limit: u64) -> Result<Upload, &'st
     Err("Choose a file to send.")
 }
 
-/// Reads a stored file off disk and answers it as a download; `None` when
-/// the bytes are gone.
-pub async fn send_stored(data_dir: &std::path::Path, f: &StoredFile) -> Option<HttpResponse> {
-    let path = crate::chat::files::path_of(data_dir, f);
-    let bytes = actix_web::web::block(move || std::fs::read(path))
-        .await
-        .ok()?
-        .ok()?;
-    Some(download(f, bytes))
+/// Answers a stored file as a download, its bytes read from the store as
+/// the client takes them; `None` when the bytes are gone.
+pub async fn send_stored(state: &AppState, f: &StoredFile) -> Option<HttpResponse> {
+    let content = state.files.read(&state.db, f).await?;
+    Some(download(f, content))
 }
 
 /// The last event a reconnecting stream saw: the `Last-Event-ID` header that
@@ -72,13 +73,19 @@ pub fn last_event_id(req: &actix_web::HttpRequest, after: Option<i64>) -> i64 {
 }
 
 /// A stored file as a download: always an attachment, never sniffed.
-pub fn download(f: &StoredFile, bytes: Vec<u8>) -> HttpResponse {
+pub fn download(f: &StoredFile, content: Content) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header(disposition(DispositionType::Attachment, f))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
+        .body(sized(content))
+}
+
+/// The body of known length: `Content-Length` is sent as for bytes held
+/// whole.
+fn sized(content: Content) -> SizedStream<LocalBoxStream<'static, Result<Bytes, AppError>>> {
+    SizedStream::new(content.len, content.body)
 }
 
 fn disposition(kind: DispositionType, f: &StoredFile) -> ContentDisposition {
@@ -97,13 +104,9 @@ pub const PREVIEW_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandb
 
 /// A checked image shown inline, as its checked type; `None` when the file
 /// is not previewable or its bytes are gone.
-pub async fn send_preview(data_dir: &std::path::Path, f: &StoredFile) -> Option<HttpResponse> {
+pub async fn send_preview(state: &AppState, f: &StoredFile) -> Option<HttpResponse> {
     let mime = f.preview_type.clone()?;
-    let path = crate::chat::files::path_of(data_dir, f);
-    let bytes = actix_web::web::block(move || std::fs::read(path))
-        .await
-        .ok()?
-        .ok()?;
+    let content = state.files.read(&state.db, f).await?;
     Some(
         HttpResponse::Ok()
             .content_type(mime)
@@ -111,7 +114,7 @@ pub async fn send_preview(data_dir: &std::path::Path, f: &StoredFile) -> Option<
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .insert_header((header::CONTENT_SECURITY_POLICY, PREVIEW_CSP))
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .body(bytes),
+            .body(sized(content)),
     )
 }
 

@@ -34,6 +34,8 @@ use crate::{config::Settings, crypto::Keys, db::Db, error::AppError};
 /// Shared by all handlers through `web::Data`.
 pub struct AppState {
     pub db: Db,
+    /// Where chat files' bytes live (the data directory or the database).
+    pub files: crate::chat::file_store::Store,
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
     pub hub: Arc<crate::chat::Hub>,

@@ -24,6 +24,7 @@ mod concurrency;
 mod console_seat;
 mod csv_columns;
 mod db;
+mod file_storage;
 mod file_uploads;
 mod house_rules;
 mod integrity;

@@ -288,9 +288,9 @@ async fn upload(
     let upload = web_files::read_upload(form, policy.max_bytes.bytes())
         .await
         .map_err(ChatError::Invalid)?;
-    let data_dir = state.settings.data_dir.clone();
+    let store = state.files.clone();
     let (bytes, name) = (upload.bytes, upload.name);
-    let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
+    let verdict = web::block(move || store.check_and_write(&policy, name, bytes))
         .await?
         .map_err(|e| AppError::internal("storing a file", e))?;
     let file = verdict.map_err(|(name, refusal)| {
@@ -314,7 +314,7 @@ async fn upload(
             Ok(HttpResponse::Ok().json(json!({ "seq": e.seq })))
         }
         Err(e) => {
-            files::discard(&state.settings.data_dir, &file.stored_name);
+            state.files.discard(&file);
             Err(e.into())
         }
     }
@@ -364,7 +364,7 @@ async fn download(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<
     let f = account_file(&state, &user, fid.into_inner())
         .await?
         .ok_or(ChatError::NotFound)?;
-    Ok(web_files::send_stored(&state.settings.data_dir, &f)
+    Ok(web_files::send_stored(&state, &f)
         .await
         .ok_or(ChatError::NotFound)?)
 }

@@ -20,7 +20,7 @@ async fn preview(state: web::Data<AppState>, user: CurrentUser, fid: web::Path<S
     let f = super::account_file(&state, &user, fid.into_inner())
         .await?
         .ok_or(ChatError::NotFound)?;
-    Ok(web_files::send_preview(&state.settings.data_dir, &f)
+    Ok(web_files::send_preview(&state, &f)
         .await
         .ok_or(ChatError::NotFound)?)
 }

@@ -55,9 +55,9 @@ async fn upload(
     let upload = web_files::read_upload(form, policy.max_bytes.bytes())
         .await
         .map_err(|m| WidgetError::Invalid(m.into()))?;
-    let data_dir = state.settings.data_dir.clone();
+    let store = state.files.clone();
     let (bytes, name) = (upload.bytes, upload.name);
-    let verdict = web::block(move || files::check_and_write(&data_dir, &policy, name, &bytes))
+    let verdict = web::block(move || store.check_and_write(&policy, name, bytes))
         .await?
         .map_err(|e| WidgetError::Internal(e.into()))?;
     let conversation = q.into_inner().conversation;
@@ -84,7 +84,7 @@ async fn upload(
             Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": e.seq })))
         }
         Err(e) => {
-            files::discard(&state.settings.data_dir, &file.stored_name);
+            state.files.discard(&file);
             Err(e.into())
         }
     }
@@ -134,10 +134,9 @@ async fn send_file(
     let case = admit(state, req, ip, &key).await?;
     let v = reader(req, state, case.id, Scope::File(&fid))?;
     let f = owned_file(state, case, v.key, cid, fid).await?;
-    let dir = &state.settings.data_dir;
     let sent = match how {
-        Sent::Download => web_files::send_stored(dir, &f).await,
-        Sent::Preview => web_files::send_preview(dir, &f).await,
+        Sent::Download => web_files::send_stored(state, &f).await,
+        Sent::Preview => web_files::send_preview(state, &f).await,
     };
     sent.ok_or(WidgetError::NotFound)
 }

@@ -35,10 +35,11 @@ pub fn exe() -> Vec<u8> {
     b
 }
 
-/// How many files the conversation has stored, and how many files lie in
-/// the data directory.
+/// How many files the conversation has stored, and how many files' bytes
+/// the store holds in all: files in the data directory on SQLite, files
+/// with chunks in the database on PostgreSQL.
 pub fn stored(app: &TestApp, cid: &str) -> (i64, usize) {
-    use chatgate::db::schema::{conversations, files};
+    use chatgate::db::schema::{conversations, file_chunks, files};
     use diesel::prelude::*;
     let mut conn = app.core.db.get().unwrap();
     let rows: i64 = files::table
@@ -47,9 +48,18 @@ pub fn stored(app: &TestApp, cid: &str) -> (i64, usize) {
         .count()
         .get_result(&mut *conn)
         .unwrap();
-    let dir = app.core.settings.data_dir.join("files");
-    let on_disk = std::fs::read_dir(dir).map_or(0, |d| d.count());
-    (rows, on_disk)
+    let held = if app.core.db.is_sqlite() {
+        let dir = app.core.settings.data_dir.join("files");
+        std::fs::read_dir(dir).map_or(0, |d| d.count())
+    } else {
+        let n: i64 = file_chunks::table
+            .filter(file_chunks::n.eq(0))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        n as usize
+    };
+    (rows, held)
 }
 
 pub fn select_text(html: &str, css: &str) -> Vec<String> {
