@@ -16,6 +16,9 @@ pub struct Notice {
     /// The conversation's sequence number reached, when known: a stream
     /// that has already sent it need not read the database.
     pub seq: Option<i64>,
+    /// An invitation: visitors' streams read theirs. Nothing else in the
+    /// account's list wakes a visitor's stream.
+    pub invitation: bool,
 }
 
 impl Notice {
@@ -24,6 +27,15 @@ impl Notice {
             account_id,
             conversation_id,
             seq: None,
+            invitation: false,
+        }
+    }
+
+    /// An agent of the account invited a visitor.
+    pub fn invitation(account_id: i64) -> Self {
+        Self {
+            invitation: true,
+            ..Self::new(account_id, None)
         }
     }
 
@@ -33,23 +45,34 @@ impl Notice {
         account_id: 0,
         conversation_id: None,
         seq: None,
+        invitation: true,
     };
 
     /// Whether a stream of `account_id` needs to read the database: it
-    /// follows the whole account (`any`), or the conversation `following`,
-    /// of which it has sent up to sequence number `sent`.
-    pub fn concerns(&self, account_id: i64, any: bool, following: Option<(i64, i64)>) -> bool {
+    /// follows the account's lists (`w.list`: the agent console), the
+    /// visitor's invitations (`w.invitations`), or the conversation
+    /// `w.following`, of which it has sent up to sequence number `sent`.
+    pub fn concerns(&self, account_id: i64, w: Watching) -> bool {
         if *self == Self::EVERYTHING {
             return true;
         }
         if self.account_id != account_id {
             return false;
         }
-        match (self.conversation_id, following) {
+        match (self.conversation_id, w.following) {
             (Some(c), Some((f, sent))) if c == f => self.seq.is_none_or(|s| s > sent),
-            _ => any,
+            _ => w.list || (self.invitation && w.invitations),
         }
     }
+}
+
+/// What an open stream watches, for [`Notice::concerns`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Watching {
+    pub list: bool,
+    pub invitations: bool,
+    /// The conversation, and the last sequence number sent.
+    pub following: Option<(i64, i64)>,
 }
 
 pub struct Hub {
@@ -151,23 +174,35 @@ mod tests {
     #[test]
     fn a_stream_reads_only_what_concerns_it() {
         let event = |conv, seq| Notice {
-            account_id: 1,
-            conversation_id: Some(conv),
             seq,
+            ..Notice::new(1, Some(conv))
+        };
+        let chat = Watching {
+            following: Some((5, 7)),
+            ..Watching::default()
+        };
+        let console = Watching { list: true, ..chat };
+        let browsing = Watching {
+            invitations: true,
+            ..Watching::default()
         };
         // The conversation followed, past what was sent, or of unknown seq.
-        assert!(event(5, Some(8)).concerns(1, false, Some((5, 7))));
-        assert!(event(5, None).concerns(1, false, Some((5, 7))));
+        assert!(event(5, Some(8)).concerns(1, chat));
+        assert!(event(5, None).concerns(1, chat));
         // Already sent (this instance's own event, heard again).
-        assert!(!event(5, Some(7)).concerns(1, false, Some((5, 7))));
-        // Another conversation: only streams following the whole account.
-        assert!(!event(6, Some(1)).concerns(1, false, Some((5, 7))));
-        assert!(event(6, Some(1)).concerns(1, true, Some((5, 7))));
-        assert!(Notice::new(1, None).concerns(1, true, None));
-        assert!(!Notice::new(1, None).concerns(1, false, Some((5, 7))));
+        assert!(!event(5, Some(7)).concerns(1, chat));
+        // Another conversation: only the console's list.
+        assert!(!event(6, Some(1)).concerns(1, chat));
+        assert!(event(6, Some(1)).concerns(1, console));
+        assert!(!event(6, Some(1)).concerns(1, browsing));
+        // A visitor arriving: the console; an invitation: visitors too.
+        assert!(Notice::new(1, None).concerns(1, console));
+        assert!(!Notice::new(1, None).concerns(1, browsing));
+        assert!(Notice::invitation(1).concerns(1, browsing));
+        assert!(!Notice::invitation(1).concerns(1, chat));
         // Another account never; a catch-up always.
-        assert!(!Notice::new(2, None).concerns(1, true, None));
-        assert!(Notice::EVERYTHING.concerns(1, false, Some((5, 7))));
+        assert!(!Notice::new(2, None).concerns(1, console));
+        assert!(Notice::EVERYTHING.concerns(1, chat));
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ use futures_util::Stream;
 use serde_json::json;
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
-use super::hub::{Hub, Notice};
+use super::hub::{Hub, Notice, Watching};
 use crate::{
     db::{chat, models::Event, presence, Db},
     domain::clock::Clock,
@@ -347,7 +347,6 @@ async fn run(
         }
         None => None,
     };
-    let any = spec.refresh || spec.presence.is_some();
     loop {
         if refused(src, &spec, tx).await? {
             return Ok(());
@@ -364,11 +363,15 @@ async fn run(
             last_invitation = send_invitations(src, tx, p, last_invitation, since).await?;
         }
         // Wait for something that concerns this stream.
-        let following = spec.conversation.map(|(c, _)| (c, after));
+        let watching = Watching {
+            list: spec.refresh,
+            invitations: spec.presence.is_some(),
+            following: spec.conversation.map(|(c, _)| (c, after)),
+        };
         loop {
             tokio::select! {
                 n = notices.recv() => match n {
-                    Ok(n) if n.concerns(spec.account_id, any, following) => break,
+                    Ok(n) if n.concerns(spec.account_id, watching) => break,
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => break,
                     Err(RecvError::Closed) => return Ok(()),

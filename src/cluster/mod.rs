@@ -103,11 +103,11 @@ async fn follow_heard(node: Arc<Node>, mut rx: mpsc::UnboundedReceiver<listen::H
 pub async fn follow(node: &Node, n: Notice) -> Result<(), AppError> {
     match n.kind {
         Kind::Event => node.hub.notify(Wake {
-            account_id: n.account_id,
-            conversation_id: Some(n.id),
             seq: Some(n.version),
+            ..Wake::new(n.account_id, Some(n.id))
         }),
         Kind::List => node.hub.notify(Wake::new(n.account_id, None)),
+        Kind::Invitation => node.hub.notify(Wake::invitation(n.account_id)),
         Kind::Session => node.hub.sessions_changed(),
         Kind::Case => gate::load::reload_cases(&node.db, &node.gate).await?,
         Kind::Block => blocks_changed(node, node.clock.now()).await,

@@ -116,9 +116,8 @@ async fn wake_for_new_events(node: &Node, seen: &mut Seen) -> Result<(), AppErro
         for (id, account_id, conversation_id, seq) in rows {
             if seen.first_time(id) {
                 node.hub.notify(Wake {
-                    account_id,
-                    conversation_id: Some(conversation_id),
                     seq: Some(seq),
+                    ..Wake::new(account_id, Some(conversation_id))
                 });
             }
         }

@@ -391,7 +391,7 @@ pub fn invite(
             invitations::created_at.eq(now),
         ))
         .execute(conn)?;
-    notify::send(conn, Notice::new(v.account_id, Kind::List, 0, 0))
+    notify::send(conn, Notice::new(v.account_id, Kind::Invitation, 0, 0))
 }
 
 /// Invitations for the visitor newer than `after_id` and than `since`.

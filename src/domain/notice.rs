@@ -19,9 +19,11 @@ pub const CHANNEL: &str = "chatgate";
 pub enum Kind {
     /// A chat event: `id` is the conversation, `version` its sequence number.
     Event,
-    /// The account's lists changed (a conversation opened, an invitation, a
-    /// visitor arrived or left): `id` and `version` are 0.
+    /// The account's lists changed (a visitor arrived or left): `id` and
+    /// `version` are 0.
     List,
+    /// An agent invited a visitor to chat: `id` and `version` are 0.
+    Invitation,
     /// An IP rule added: `id` is the rule, `version` the account's rule
     /// version after it.
     RuleAdded,
@@ -44,9 +46,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [(Kind, &'static str); 10] = [
+    const ALL: [(Kind, &'static str); 11] = [
         (Kind::Event, "event"),
         (Kind::List, "list"),
+        (Kind::Invitation, "invitation"),
         (Kind::RuleAdded, "rule+"),
         (Kind::RuleRemoved, "rule-"),
         (Kind::Countries, "countries"),

@@ -392,7 +392,7 @@ async fn invite(
         return Ok(HttpResponse::NotFound().json(json!({ "error": gone })));
     }
     invited?;
-    notify(&state, aid, None);
+    state.hub.notify(Notice::invitation(aid));
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
 
