@@ -72,12 +72,27 @@ fn run(url: &str, tx: &UnboundedSender<Heard>) {
     }
 }
 
+/// The listening connection's `application_name` in `pg_stat_activity`.
+pub const APPLICATION_NAME: &str = "chatgate-listen";
+
 fn connect(url: &str) -> diesel::ConnectionResult<PgConnection> {
-    let mut conn = PgConnection::establish(url)?;
+    let mut conn = PgConnection::establish(&named(url))?;
     diesel::sql_query(format!("LISTEN {CHANNEL}"))
         .execute(&mut conn)
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)
+}
+
+/// `url` with the listener's `application_name`, unless it names one.
+fn named(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.query_pairs().any(|(k, _)| k == "application_name") => {
+            u.query_pairs_mut()
+                .append_pair("application_name", APPLICATION_NAME);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Hands on notices until the follower is gone (`Ok`) or the connection
@@ -104,5 +119,22 @@ fn listen(conn: &mut PgConnection, tx: &UnboundedSender<Heard>) -> diesel::Query
             checked = Instant::now();
         }
         thread::sleep(READ_EVERY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listener_names_itself_unless_told_otherwise() {
+        assert_eq!(
+            named("postgres://u:p@db/chat?sslmode=require"),
+            "postgres://u:p@db/chat?sslmode=require&application_name=chatgate-listen"
+        );
+        assert_eq!(
+            named("postgres://db/chat?application_name=mine"),
+            "postgres://db/chat?application_name=mine"
+        );
     }
 }

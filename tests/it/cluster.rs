@@ -158,3 +158,41 @@ async fn a_block_on_one_instance_silences_the_chat_on_the_other() {
     .await;
     assert!(took < CROSS, "the unblock took {took:?}");
 }
+
+#[actix_web::test]
+async fn an_instance_whose_listening_connection_dies_catches_up() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let manager = a.sign_in(&a.acme.manager).await;
+    let listeners = "SELECT pid FROM pg_stat_activity \
+        WHERE application_name = 'chatgate-listen' AND datname = current_database()";
+    a.sql(&format!(
+        "SELECT pg_terminate_backend(pid) FROM ({listeners}) l"
+    ));
+    // Saved while the listeners reconnect: the notice may be lost, the
+    // catch-up finds the rule.
+    let r = add_rule(&manager, "203.0.113.60", "").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let took = until("B refuses", || async {
+        !bootstrap_shows(&b, "203.0.113.60").await
+    })
+    .await;
+    assert!(took < CROSS, "the rule took {took:?}");
+    // Both listen again.
+    until("two listeners", || async { count(&a, listeners) == 2 }).await;
+}
+
+fn count(app: &TestApp, query: &str) -> i64 {
+    use diesel::{prelude::*, sql_types::BigInt};
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = app.core.db.get().unwrap();
+    diesel::sql_query(format!("SELECT count(*) AS n FROM ({query}) q"))
+        .get_result::<N>(&mut *conn)
+        .unwrap()
+        .n
+}
