@@ -8,7 +8,8 @@ Settings (environment): REPS (10) repetitions of each measurement,
 CHAT_REPS (20) of each chat direction, IDLE_SECS (30) the window of each
 statements-per-second reading, STREAMS (100) the idle visitor streams,
 TIMEOUT (15) seconds to wait for anything, POLL_MS (10) between
-bootstrap polls, JITTER_MS (500) at most, at random, between repetitions.
+bootstrap polls, JITTER_MS (500) at most, at random, between repetitions,
+ONLY (all) a comma-separated choice of rules,blocks,chat,files,idle,failover.
 """
 
 import os
@@ -48,6 +49,7 @@ class Config:
     timeout = float(E.get("TIMEOUT", "15"))
     poll = float(E.get("POLL_MS", "10")) / 1000
     jitter = float(E.get("JITTER_MS", "500")) / 1000
+    only = [g for g in E.get("ONLY", "").split(",") if g]
 
 
 class Instances:
@@ -199,12 +201,17 @@ def main():
         print(f"== three instances ready in {now() - started:.1f} s on ports {cfg.ports}, "
               f"nginx on {cfg.proxy}", flush=True)
         agent = Agent().sign_in(cfg.ports[0], "manager@demo.test", cfg.password)
-        section(table, "IP rule saved and removed", rule_figures, cfg, table, agent)
-        section(table, "visitor blocked and unblocked", block_figures, cfg, table, agent)
-        section(table, "chat events across instances", chat_figures, cfg, table, agent)
-        section(table, "file through another instance", file_figures, cfg, table)
-        section(table, "statements at idle", idle_figures, cfg, table)
-        section(table, "failover", failover_figures, cfg, table, agent, inst)
+        groups = [
+            ("rules", "IP rule saved and removed", rule_figures, (cfg, table, agent)),
+            ("blocks", "visitor blocked and unblocked", block_figures, (cfg, table, agent)),
+            ("chat", "chat events across instances", chat_figures, (cfg, table, agent)),
+            ("files", "file through another instance", file_figures, (cfg, table)),
+            ("idle", "statements at idle", idle_figures, (cfg, table)),
+            ("failover", "failover", failover_figures, (cfg, table, agent, inst)),
+        ]
+        for key, name, fn, args in groups:
+            if not cfg.only or key in cfg.only:
+                section(table, name, fn, *args)
     finally:
         inst.stop()
     table.print()

@@ -260,7 +260,8 @@ class Stream:
                 if data:
                     self.q.put((now(), ident, json.loads("\n".join(data))))
                 ident, data = None, []
-        except (OSError, http.client.HTTPException, ValueError):
+        except Exception:  # noqa: BLE001 - a dropped connection (http.client
+            # may fail with AttributeError then) is the end of the stream
             pass
         self.q.put((now(), None, END))
 
