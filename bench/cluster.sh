@@ -12,6 +12,7 @@
 #   CHATGATE_BIN=target/release/chatgate bench/cluster.sh   # skips the build
 #   KEEP=1 bench/cluster.sh        # keeps the logs, the database and the temp dir
 #   ONLY=chat,failover bench/cluster.sh   # some of: rules,blocks,chat,files,idle,failover
+#   PG_LOG=none bench/cluster.sh   # idle: count transactions, not the server's log
 #
 # Loopback only. The instances listen on BASE_PORT+1..+3 (default 18181-18183),
 # nginx on BASE_PORT (18180). The database CLUSTER_DB (chatgate_cluster) on

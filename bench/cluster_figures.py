@@ -2,7 +2,9 @@
 "saved on one, seen on another" rotates the pair each repetition
 (A then B, B then C, C then A)."""
 
+import os
 import random
+import re
 import subprocess
 import threading
 import time
@@ -185,24 +187,82 @@ def file_figures(cfg, table):
         table.latency("  its download time (about 110 KB)", [t for t in times if t is not None])
 
 
-def xacts(cfg):
-    sql = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{cfg.db}'"
-    out = subprocess.run(["psql", f"{cfg.pg_url}/postgres", "-Atc", sql],
-                         capture_output=True, text=True, check=True, timeout=30).stdout
-    return int(out.strip())
+def psql(cfg, database, sql):
+    return subprocess.run(["psql", f"{cfg.pg_url}/{database}", "-qAtc", sql],
+                          capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def counters(cfg):
+    """(transactions, sessions opened) of the database, asked from another."""
+    sql = ("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
+           f"WHERE datname = '{cfg.db}'")
+    xacts, sessions = psql(cfg, "postgres", sql).strip().split("|")
+    return int(xacts), int(sessions)
+
+
+def tables(cfg):
+    """Per table: (scans, rows written, autovacuum and autoanalyze runs)."""
+    sql = ("SELECT relname, seq_scan + coalesce(idx_scan, 0), n_tup_ins + n_tup_upd + n_tup_del, "
+           "autovacuum_count + autoanalyze_count FROM pg_stat_user_tables")
+    rows = (line.split("|") for line in psql(cfg, cfg.db, sql).splitlines() if line)
+    return {r[0]: tuple(int(x) for x in r[1:]) for r in rows}
 
 
 def per_second(cfg):
-    """Transactions per second in the database, all instances together,
-    over IDLE_SECS. psql asks from the postgres database, so its own
-    transactions do not count."""
-    # A backend's counts reach pg_stat_database within about a second of
-    # its last transaction (up to 10 s for one that is seldom used).
-    time.sleep(3)
-    x0, t0 = xacts(cfg), now()
-    time.sleep(cfg.idle_secs)
-    x1, t1 = xacts(cfg), now()
-    return (x1 - x0) / (t1 - t0)
+    """(statements, transactions) per second in the database, all
+    instances together, over IDLE_SECS; statements None without the
+    server's log. VACUUM ANALYZE first leaves autovacuum nothing to do."""
+    psql(cfg, cfg.db, "VACUUM ANALYZE")
+    # A backend's counts reach pg_stat_database after up to 10 s (its
+    # PGSTAT_IDLE_INTERVAL), here up to about 20 s: what was done before,
+    # opening the streams included, must not fall in the window. The log
+    # is written as statements run.
+    time.sleep(3 if cfg.pg_log else 25)
+    before = tables(cfg)  # its psql flushes its own counts as it exits
+    log_from = os.path.getsize(cfg.pg_log) if cfg.pg_log else 0
+    (x0, s0), t0 = counters(cfg), now()
+    if os.environ.get("IDLE_TRACE"):
+        while now() - t0 < cfg.idle_secs - 2:
+            time.sleep(2)
+            print(f"   {now() - t0:5.1f} s: {counters(cfg)[0] - x0} transactions", flush=True)
+    time.sleep(max(0.0, t0 + cfg.idle_secs - now()))
+    (x1, s1), t1 = counters(cfg), now()
+    xacts = (x1 - x0) / (t1 - t0)
+    if cfg.pg_log:
+        logged = logged_statements(cfg, log_from)
+        most = "; most run:" if logged else ""
+        print(f"   {sum(logged.values())} statements logged in the window{most}", flush=True)
+        for text, n in sorted(logged.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"     {n:5d}  {text}", flush=True)
+        return sum(logged.values()) / (t1 - t0), xacts
+    after = tables(cfg)
+    delta = {t: [a - b for a, b in zip(after[t], before.get(t, (0, 0, 0)))] for t in after}
+    top = lambda i: ", ".join(
+        f"{t} {d[i]}" for t, d in sorted(delta.items(), key=lambda kv: -kv[1][i]) if d[i] > 0
+    ) or "none"
+    print(f"   in the window: scans by table: {top(0)}; rows written: {top(1)}; "
+          f"autovacuum runs: {sum(d[2] for d in delta.values())}; connections opened: {s1 - s0}",
+          flush=True)
+    return None, xacts
+
+
+def logged_statements(cfg, offset):
+    """The statements PostgreSQL logged for the database since `offset` of
+    its log (PG_LOG; cluster.sh turns log_statement on for the database),
+    counted by their first 90 characters."""
+    with open(cfg.pg_log, "rb") as f:
+        f.seek(offset)
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    marker = f"@{cfg.db} "
+    counts = {}
+    for line in lines:
+        if marker not in line:
+            continue
+        m = re.search(r"LOG:  (?:statement|execute [^:]*): (.*)", line)
+        if m:
+            text = " ".join(m.group(1).split())[:90]
+            counts[text] = counts.get(text, 0) + 1
+    return counts
 
 
 def open_streams(cfg, chat):
@@ -220,11 +280,37 @@ def open_streams(cfg, chat):
     return streams, visitors
 
 
-def idle_figures(cfg, table):
-    def row(name, rate, with_target):
+def log_statements(cfg, on):
+    """Every statement of the database to the server's log (without
+    parameter values), for connections opened from now on."""
+    if on:
+        psql(cfg, "postgres", f"ALTER DATABASE {cfg.db} SET log_statement = 'all'")
+        psql(cfg, "postgres", f"ALTER DATABASE {cfg.db} SET log_parameter_max_length = 0")
+    else:
+        psql(cfg, "postgres", f"ALTER DATABASE {cfg.db} RESET log_statement")
+        psql(cfg, "postgres", f"ALTER DATABASE {cfg.db} RESET log_parameter_max_length")
+
+
+def idle_figures(cfg, table, inst):
+    if cfg.pg_log:
+        print(f"   counting statements in {cfg.pg_log}; the instances restart to log them", flush=True)
+        log_statements(cfg, True)
+        inst.restart_all()
+    try:
+        idle_rows(cfg, table)
+    finally:
+        if cfg.pg_log:
+            log_statements(cfg, False)
+
+
+def idle_rows(cfg, table):
+    def row(name, rates, with_target):
+        logged, xacts = rates
+        rate = xacts if logged is None else logged
         per = rate / 3
         text = f"{per:.2f} /s (all three: {rate:.1f} /s)"
-        print(f"   {name}: {text}", flush=True)
+        also = "" if logged is None else f"; transactions counted: {xacts / 3:.2f} /s"
+        print(f"   {name}: {text}{also}", flush=True)
         target = "<= 2 /s per instance" if with_target else ""
         table.value(name, f"{cfg.idle_secs:.0f} s", text, target, per <= 2 if with_target else None)
 
