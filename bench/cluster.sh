@@ -50,11 +50,12 @@ for p in "$BASE_PORT" ${PORTS//,/ }; do
 done
 
 tmp=$(mktemp -d /tmp/chatgate-cluster.XXXXXX)
-nginx_pid=""
+nginx_pid="" py_pid=""
 cleanup() {
   local rc=$?
-  # Only the processes this run started, by their ids: the instances
-  # (bench/cluster.py keeps their pid files up to date) and nginx.
+  # Only the processes this run started, by their ids: the driver, the
+  # instances (bench/cluster.py keeps their pid files up to date), nginx.
+  [ -n "$py_pid" ] && kill "$py_pid" 2>/dev/null || true
   for f in "$tmp"/instance-*.pid; do
     [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
   done
@@ -125,5 +126,8 @@ export CHATGATE_TRUSTED_PROXIES=127.0.0.1/32 CHATGATE_DEMO_PASSWORD=$PASSWORD
 export CHATGATE_DB_POOL_SIZE=${CHATGATE_DB_POOL_SIZE:-8} RUST_LOG=${RUST_LOG:-warn}
 export CHATGATE_BIN CLUSTER_TMP=$tmp CLUSTER_PORTS=$PORTS CLUSTER_PROXY_PORT=$BASE_PORT
 export CLUSTER_PG_URL=$PG_URL CLUSTER_DB=$DB CLUSTER_PASSWORD=$PASSWORD PYTHONDONTWRITEBYTECODE=1
-# A run takes a few minutes; 20 minutes means something hangs.
-timeout --foreground 1200 python3 -u bench/cluster.py
+# A run takes a few minutes; 20 minutes means something hangs. In the
+# background, so that a signal to this script stops it at once.
+timeout 1200 python3 -u bench/cluster.py &
+py_pid=$!
+wait "$py_pid"
