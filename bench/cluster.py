@@ -10,6 +10,7 @@ statements-per-second reading, STREAMS (100) the idle visitor streams,
 TIMEOUT (15) seconds to wait for anything, POLL_MS (10) between
 bootstrap polls, JITTER_MS (500) at most, at random, between repetitions,
 ONLY (all) a comma-separated choice of rules,blocks,chat,files,idle,failover,
+rulecpu (only when named, or when RULES is set: see bench/cluster_cpu.py),
 PG_LOG (auto: Debian's /var/log/postgresql/postgresql-VERSION-main.log
 when the server is local and the file readable; "none" for none) the
 server's log file: the idle figures then turn log_statement on for the
@@ -36,6 +37,7 @@ from cluster_figures import (
     idle_figures,
     rule_figures,
 )
+from cluster_cpu import rule_cpu_figures
 from cluster_http import Agent, now
 
 E = os.environ
@@ -240,11 +242,14 @@ def main():
             ("chat", "chat events across instances", chat_figures, (cfg, table, agent)),
             ("files", "file through another instance", file_figures, (cfg, table)),
             ("failover", "failover", failover_figures, (cfg, table, agent, inst)),
+            # Seeds RULES rules and restarts the instances: only when asked.
+            ("rulecpu", "CPU of a rule saved elsewhere", rule_cpu_figures, (cfg, table, agent, inst)),
             # Last: it may turn on logging every statement.
             ("idle", "statements at idle", idle_figures, (cfg, table, inst)),
         ]
+        wanted = lambda key: key in cfg.only if cfg.only else key != "rulecpu" or "RULES" in E
         for key, name, fn, args in groups:
-            if not cfg.only or key in cfg.only:
+            if wanted(key):
                 section(table, name, fn, *args)
     finally:
         inst.stop()

@@ -12,13 +12,15 @@
 #   CHATGATE_BIN=target/release/chatgate bench/cluster.sh   # skips the build
 #   KEEP=1 bench/cluster.sh        # keeps the logs, the database and the temp dir
 #   ONLY=chat,failover bench/cluster.sh   # some of: rules,blocks,chat,files,idle,failover
+#   RULES=1000000 ONLY=rulecpu bench/cluster.sh   # CPU on the others of a rule saved, at scale
 #   PG_LOG=none bench/cluster.sh   # idle: count transactions, not the server's log
 #
 # Loopback only. The instances listen on BASE_PORT+1..+3 (default 18181-18183),
 # nginx on BASE_PORT (18180). The database CLUSTER_DB (chatgate_cluster) on
 # PG_URL is dropped and created anew. nginx comes from Debian's nginx-light,
 # installed when missing. The measurements are in bench/cluster.py (Python 3,
-# standard library only); see bench/cluster.md for what each figure means.
+# standard library only); the README ("Several instances", under
+# Performance) says what each figure means.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
