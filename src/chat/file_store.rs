@@ -32,7 +32,9 @@ pub enum Store {
     /// Files under random names in this directory (SQLite).
     Dir(PathBuf),
     /// Chunks in the database, written with the file's row (PostgreSQL).
-    Database,
+    /// Files stored before the bytes moved into the database are still
+    /// read from this instance's directory.
+    Database { earlier: PathBuf },
 }
 
 /// A stored file's bytes, as they are read: `len` bytes in all.
@@ -48,7 +50,9 @@ impl Store {
         if db.is_sqlite() {
             Store::Dir(data_dir.join("files"))
         } else {
-            Store::Database
+            Store::Database {
+                earlier: data_dir.join("files"),
+            }
         }
     }
 
@@ -77,7 +81,7 @@ impl Store {
                 std::fs::write(dir.join(&stored_name), &bytes)?;
                 None
             }
-            Store::Database => Some(Arc::new(bytes)),
+            Store::Database { .. } => Some(Arc::new(bytes)),
         };
         Ok(Ok(Accepted {
             name,
@@ -100,20 +104,26 @@ impl Store {
     /// come one chunk (one query) at a time, as the client takes them.
     pub async fn read(&self, db: &Db, f: &StoredFile) -> Option<Content> {
         match self {
-            Store::Dir(dir) => {
-                let path = dir.join(&f.stored_name);
-                let bytes = actix_web::web::block(move || std::fs::read(path))
-                    .await
-                    .ok()?
-                    .ok()?;
-                Some(Content {
-                    len: bytes.len() as u64,
-                    body: stream::once(future::ready(Ok(Bytes::from(bytes)))).boxed_local(),
-                })
-            }
-            Store::Database => chunks(db, f).await,
+            Store::Dir(dir) => from_dir(dir, f).await,
+            Store::Database { earlier } => match chunks(db, f).await {
+                Some(c) => Some(c),
+                // Stored in the data directory by an earlier version.
+                None => from_dir(earlier, f).await,
+            },
         }
     }
+}
+
+async fn from_dir(dir: &Path, f: &StoredFile) -> Option<Content> {
+    let path = dir.join(&f.stored_name);
+    let bytes = actix_web::web::block(move || std::fs::read(path))
+        .await
+        .ok()?
+        .ok()?;
+    Some(Content {
+        len: bytes.len() as u64,
+        body: stream::once(future::ready(Ok(Bytes::from(bytes)))).boxed_local(),
+    })
 }
 
 /// Writes the bytes a database store kept for `file` as the chunks of the

@@ -44,15 +44,16 @@ pub fn spawn(url: String, tx: UnboundedSender<Heard>) {
 }
 
 fn run(url: &str, tx: &UnboundedSender<Heard>) {
-    let mut pause = Duration::from_millis(100);
+    const FIRST_PAUSE: Duration = Duration::from_millis(100);
+    let mut pause = FIRST_PAUSE;
     while !tx.is_closed() {
         match connect(url) {
             Ok(mut conn) => {
-                pause = Duration::from_millis(100);
                 tracing::info!("listening for other instances' changes");
                 if tx.send(Heard::Listening).is_err() {
                     return;
                 }
+                let opened = Instant::now();
                 match listen(&mut conn, tx) {
                     Ok(()) => return,
                     Err(e) => {
@@ -62,13 +63,18 @@ fn run(url: &str, tx: &UnboundedSender<Heard>) {
                         }
                     }
                 }
+                // A connection that held a while starts the pauses afresh;
+                // one dropped at once does not make the next attempt sooner.
+                if opened.elapsed() >= CHECK_EVERY {
+                    pause = FIRST_PAUSE;
+                }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot open the notification connection; retrying");
-                thread::sleep(pause);
-                pause = (pause * 2).min(MAX_PAUSE);
+                tracing::warn!(error = %e, "cannot open the notification connection; retrying")
             }
         }
+        thread::sleep(pause);
+        pause = (pause * 2).min(MAX_PAUSE);
     }
 }
 
@@ -83,16 +89,28 @@ fn connect(url: &str) -> diesel::ConnectionResult<PgConnection> {
     Ok(conn)
 }
 
-/// `url` with the listener's `application_name`, unless it names one.
+/// `url` with the listener's `application_name`, a connect timeout and TCP
+/// keep-alives (a connection that died silently is found in about a
+/// minute, not when the kernel gives up), unless it sets them.
 fn named(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if !u.query_pairs().any(|(k, _)| k == "application_name") => {
-            u.query_pairs_mut()
-                .append_pair("application_name", APPLICATION_NAME);
-            u.to_string()
+    let Ok(mut u) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let set: Vec<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    let defaults = [
+        ("application_name", APPLICATION_NAME),
+        ("connect_timeout", "10"),
+        ("keepalives", "1"),
+        ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"),
+        ("keepalives_count", "3"),
+    ];
+    for (k, v) in defaults {
+        if !set.iter().any(|s| s == k) {
+            u.query_pairs_mut().append_pair(k, v);
         }
-        _ => url.to_owned(),
     }
+    u.to_string()
 }
 
 /// Hands on notices until the follower is gone (`Ok`) or the connection
@@ -128,13 +146,17 @@ mod tests {
 
     #[test]
     fn the_listener_names_itself_unless_told_otherwise() {
+        const REST: &str = "connect_timeout=10&keepalives=1&keepalives_idle=30\
+            &keepalives_interval=10&keepalives_count=3";
         assert_eq!(
             named("postgres://u:p@db/chat?sslmode=require"),
-            "postgres://u:p@db/chat?sslmode=require&application_name=chatgate-listen"
+            format!(
+                "postgres://u:p@db/chat?sslmode=require&application_name=chatgate-listen&{REST}"
+            )
         );
         assert_eq!(
-            named("postgres://db/chat?application_name=mine"),
-            "postgres://db/chat?application_name=mine"
+            named("postgres://db/chat?application_name=mine&connect_timeout=10&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_count=3"),
+            "postgres://db/chat?application_name=mine&connect_timeout=10&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_count=3"
         );
     }
 }

@@ -47,6 +47,8 @@ pub struct Node {
     pub gate: Arc<Gate>,
     pub hub: Arc<Hub>,
     pub clock: Arc<Clock>,
+    /// PostgreSQL: other instances' notices are expected.
+    shared: AtomicBool,
     listening: AtomicBool,
 }
 
@@ -57,6 +59,7 @@ impl Node {
             gate,
             hub,
             clock,
+            shared: AtomicBool::new(false),
             listening: AtomicBool::new(false),
         }
     }
@@ -66,12 +69,20 @@ impl Node {
     pub fn is_listening(&self) -> bool {
         self.listening.load(Ordering::Acquire)
     }
+
+    /// Notices are expected (PostgreSQL) but not arriving: the safety polls
+    /// stand in for them, waking every stream as the streams' own timers
+    /// used to.
+    pub fn is_deaf(&self) -> bool {
+        self.shared.load(Ordering::Acquire) && !self.is_listening()
+    }
 }
 
 /// Starts following other instances (PostgreSQL) and the instance's
 /// safety polls (both backends).
 pub fn start(node: Arc<Node>, database_url: Option<String>) {
     if let Some(url) = database_url {
+        node.shared.store(true, Ordering::Release);
         let (tx, rx) = mpsc::unbounded_channel();
         listen::spawn(url, tx);
         actix_web::rt::spawn(follow_heard(node.clone(), rx));
@@ -98,8 +109,9 @@ async fn follow_heard(node: Arc<Node>, mut rx: mpsc::UnboundedReceiver<listen::H
     }
 }
 
-/// Follows one notice from any instance (this one's own included, which
-/// finds nothing left to do).
+/// Follows one notice from any instance. This instance's own come back
+/// too: its streams skip the events they have sent and its gate the rule
+/// versions it holds; a block or a case is read again.
 pub async fn follow(node: &Node, n: Notice) -> Result<(), AppError> {
     match n.kind {
         Kind::Event => node.hub.notify(Wake {
@@ -158,9 +170,15 @@ pub async fn blocks_changed(node: &Node, now: NaiveDateTime) {
 /// versions, blocks, cases), the safety poll wakes the streams of events
 /// written meanwhile, and every stream and session check runs once.
 async fn catch_up(node: &Node) -> Result<(), AppError> {
-    gate::reload(&node.db, &node.gate, node.clock.now()).await?;
+    let reloaded = gate::reload(&node.db, &node.gate, node.clock.now()).await;
+    wake_everything(node);
+    reloaded.map(drop)
+}
+
+/// Every stream asks the gate again, re-checks its session and reads
+/// what is new.
+pub fn wake_everything(node: &Node) {
     node.hub.gate_changed();
     node.hub.sessions_changed();
     node.hub.notify(Wake::EVERYTHING);
-    Ok(())
 }

@@ -51,36 +51,56 @@ async fn pause(node: &Node, fast: Duration) {
     }
 }
 
-/// Loads the gate now (it becomes ready), then keeps it in step and writes
-/// the rule hits.
+/// Loads the gate now (it becomes ready), then keeps it in step (every 30
+/// seconds while listening, 5 otherwise), and writes the rule hits every
+/// 10 seconds.
 async fn gate_task(node: Arc<Node>) {
-    let mut flushed = tokio::time::Instant::now();
+    use tokio::time::Instant;
+    let mut tick = tokio::time::interval(GATE_FAST);
+    let (mut reloaded, mut flushed) = (None::<Instant>, Instant::now());
     loop {
-        if let Err(e) = gate::reload(&node.db, &node.gate, node.clock.now()).await {
-            tracing::warn!(error = %e, "gate reload failed");
+        tick.tick().await;
+        let every = if node.is_listening() { SLOW } else { GATE_FAST };
+        if reloaded.is_none_or(|t| t.elapsed() >= every) {
+            reloaded = Some(Instant::now());
+            if let Err(e) = gate::reload(&node.db, &node.gate, node.clock.now()).await {
+                tracing::warn!(error = %e, "gate reload failed");
+            }
+            if node.is_deaf() {
+                super::wake_everything(&node);
+            }
         }
         if flushed.elapsed() >= HITS {
-            flushed = tokio::time::Instant::now();
+            flushed = Instant::now();
             if let Err(e) = gate::load::flush_hits(&node.db, &node.gate).await {
                 tracing::warn!(error = %e, "flushing rule hits failed");
             }
         }
-        pause(&node, GATE_FAST.min(HITS)).await;
     }
 }
 
 /// The events seen so far: the highest id, and the ids seen within
-/// `LOOKBACK` of it.
+/// `LOOKBACK` of it. What was written before the instance started
+/// (`start`) is not news.
 #[derive(Debug, Default)]
 struct Seen {
     ids: BTreeSet<i64>,
     top: i64,
+    start: i64,
 }
 
 impl Seen {
+    fn new(start: i64) -> Self {
+        Self {
+            top: start,
+            start,
+            ..Self::default()
+        }
+    }
+
     /// Whether `id` is new; remembers it.
     fn first_time(&mut self, id: i64) -> bool {
-        if id <= self.top - LOOKBACK || !self.ids.insert(id) {
+        if id <= self.start || id <= self.top - LOOKBACK || !self.ids.insert(id) {
             return false;
         }
         self.top = self.top.max(id);
@@ -91,12 +111,13 @@ impl Seen {
 }
 
 async fn events_task(node: Arc<Node>) {
-    let mut seen = Seen::default();
-    // What was written before this instance started is not news.
-    match node.db.run(|c| Ok(chat::max_event_id(c)?)).await {
-        Ok(top) => seen.top = top,
-        Err(e) => tracing::warn!(error = %e, "reading the last event failed"),
-    }
+    let mut seen = loop {
+        match node.db.run(|c| Ok(chat::max_event_id(c)?)).await {
+            Ok(top) => break Seen::new(top),
+            Err(e) => tracing::warn!(error = %e, "reading the last event failed"),
+        }
+        pause(&node, FAST).await;
+    };
     loop {
         pause(&node, FAST).await;
         if let Err(e) = wake_for_new_events(&node, &mut seen).await {
@@ -136,7 +157,13 @@ async fn presence_task(node: Arc<Node>) {
         for (case_id, keys) in node.hub.presence.by_case() {
             let write = node
                 .db
-                .write(move |c| presence::still_here(c, case_id, &keys, now))
+                .write(move |c| {
+                    // Bounded statements, in one transaction.
+                    for some in keys.chunks(500) {
+                        presence::still_here(c, case_id, some, now)?;
+                    }
+                    Ok::<_, diesel::result::Error>(())
+                })
                 .await;
             if let Err(e) = write.and_then(|r| r.map_err(AppError::from)) {
                 tracing::warn!(error = %e, "keeping visitors online failed");
@@ -151,10 +178,9 @@ mod tests {
 
     #[test]
     fn an_event_is_news_once_even_when_it_commits_late() {
-        let mut seen = Seen {
-            top: 1000,
-            ..Seen::default()
-        };
+        let mut seen = Seen::new(1000);
+        // Written before the instance started.
+        assert!(!seen.first_time(999));
         assert!(seen.first_time(1002));
         // 1001 committed after 1002: still news, once.
         assert!(seen.first_time(1001));

@@ -244,3 +244,39 @@ async fn a_file_whose_bytes_are_gone_is_not_found() {
     let r = agent.get(&format!("/agent/files/{public_id}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn a_file_stored_on_disk_before_the_upgrade_is_still_served() {
+    let app = spawn_app().await;
+    if app.core.db.is_sqlite() {
+        eprintln!("skipped: SQLite keeps every file in the data directory");
+        return;
+    }
+    let v = app.visitor("acme-support").await;
+    let cid = v.say("an old file").await;
+    let bytes = pdf_of(3000);
+    let (status, _) = v.upload(Some(&cid), "old.pdf", bytes.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (file_id, public_id) = files_of(&app, &cid)[0].clone();
+    // As an earlier version stored it: bytes in the data directory only.
+    let stored_name: String = {
+        use chatgate::db::schema::files;
+        use diesel::prelude::*;
+        let mut conn = app.core.db.get().unwrap();
+        files::table
+            .find(file_id)
+            .select(files::stored_name)
+            .first(&mut *conn)
+            .unwrap()
+    };
+    app.sql(&format!(
+        "DELETE FROM file_chunks WHERE file_id = {file_id}"
+    ));
+    let dir = app.core.settings.data_dir.join("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(stored_name), &bytes).unwrap();
+    let agent = app.sign_in(&app.acme.agent).await;
+    let r = agent.get(&format!("/agent/files/{public_id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap() == bytes);
+}
