@@ -13,6 +13,7 @@
   var seen = [], previews = true;
 
   var el = chatgate.el, humanSize = chatgate.humanSize;
+  var alerts = chatgate.alerts(root);
 
   function api(method, path, payload) {
     var opts = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
@@ -46,6 +47,11 @@
     b.setAttribute("data-conversation", c.id);
     b.appendChild(el("strong", null, c.visitor));
     b.appendChild(el("span", "muted", c.case + " · " + c.messages + (c.messages === 1 ? " message" : " messages")));
+    if (c.status === "waiting") {
+      var w = el("span", "waited", alerts.waited(c.started_at, Date.now()));
+      w.setAttribute("data-waiting-since", c.started_at);
+      b.appendChild(w);
+    }
     b.addEventListener("click", function () { openConversation(c.id); });
     li.appendChild(b);
     return li;
@@ -71,6 +77,7 @@
         fill("waiting", o.conversations.filter(function (c) { return c.status === "waiting"; }), conversationItem);
         fill("active", o.conversations.filter(function (c) { return c.status === "active"; }), conversationItem);
         fill("visitors", o.visitors, visitorItem);
+        alerts.listed(o.conversations, current);
       })
       .catch(function () { /* keep what is shown */ });
   }

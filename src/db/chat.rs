@@ -253,6 +253,26 @@ pub fn open_for_account(
         .load(conn)
 }
 
+/// When the visitor last wrote (a message or a file), for each of the
+/// account's open conversations that has one.
+pub fn visitor_last_wrote(
+    conn: &mut DbConn,
+    account_id: i64,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    events::table
+        .inner_join(conversations::table)
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::status.ne(Status::Closed.as_str()))
+        .filter(events::author.eq(Author::Visitor.as_str()))
+        .filter(events::kind.eq_any([EventKind::Message.as_str(), EventKind::File.as_str()]))
+        .group_by(events::conversation_id)
+        .select((
+            events::conversation_id,
+            diesel::dsl::max(events::created_at),
+        ))
+        .load(conn)
+}
+
 pub struct NewFile<'a> {
     pub account_id: i64,
     pub conversation_id: i64,

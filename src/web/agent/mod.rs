@@ -91,14 +91,19 @@ async fn console(page: Page) -> Result<HttpResponse, AppError> {
 #[get("/agent/api/overview")]
 async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
     let (aid, at) = (user.account_id, state.clock.now());
-    let (open, online, blocked) = state
+    let (open, wrote, online, blocked) = state
         .db
         .run(move |c| {
             let open = chat::open_for_account(c, aid)?;
+            let wrote = chat::visitor_last_wrote(c, aid)?;
             let online = chat::online_visitors(c, aid, service::online_since(at))?;
-            Ok((open, online, presence::blocked_keys(c, aid, at)?))
+            Ok((open, wrote, online, presence::blocked_keys(c, aid, at)?))
         })
         .await?;
+    let wrote: std::collections::HashMap<i64, String> = wrote
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?.and_utc().to_rfc3339())))
+        .collect();
     let blocked: std::collections::HashSet<&str> = blocked.iter().map(String::as_str).collect();
     let busy: std::collections::HashSet<(i64, &str)> = open
         .iter()
@@ -111,6 +116,7 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
                 "id": c.id, "case": case, "visitor": c.visitor_label, "status": c.status,
                 "started_at": c.started_at.and_utc().to_rfc3339(), "messages": c.message_count,
                 "mine": c.agent_user_id == Some(user.id),
+                "visitor_wrote_at": wrote.get(&c.id),
             })
         })
         .collect();
