@@ -17,6 +17,19 @@
     return (n / 1048576).toFixed(1) + " MB";
   }
 
+  // When a message was sent, in the reader's time zone: "14:05", the date
+  // and zone in its tooltip; nothing for a time that does not parse.
+  function sentAt(iso) {
+    var when = new Date(iso || "");
+    if (isNaN(when.getTime())) return null;
+    var t = el("time", "at", when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    t.dateTime = iso;
+    t.title = when.toLocaleString([], {
+      year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    });
+    return t;
+  }
+
   // A conversation's list on screen. `visitorSide` says whose screen it is:
   // the visitor's own messages are "mine" in the frame and "theirs" in the
   // console. The author's name shows on the other side's messages, and on
@@ -31,6 +44,8 @@
       var li = el("li", "msg " + (mine ? "mine" : "theirs"));
       if (!mine || !visitorSide) li.appendChild(el("span", "who", d.name));
       li.appendChild(content);
+      var at = sentAt(d.at);
+      if (at) li.appendChild(at);
       add(li);
     }
     return { add: add, bubble: bubble };
@@ -53,5 +68,5 @@
     return on;
   }
 
-  window.chatgate = { el: el, humanSize: humanSize, transcript: transcript, events: events };
+  window.chatgate = { el: el, humanSize: humanSize, sentAt: sentAt, transcript: transcript, events: events };
 })();

@@ -66,6 +66,17 @@ async fn a_new_chat_and_a_message_off_screen_ring_and_count_in_the_title() {
 
     b.click("#waiting .queue-item").await;
     b.wait_text("#transcript", "First question").await;
+    // Every message shows its time (in the browser's zone), the moment in full in `datetime`.
+    let at = b.css("#transcript .msg time.at").await;
+    let shown = at.text().await.unwrap();
+    // In the browser's own format: "14:05" or "02:05 PM".
+    let clock = shown.trim_end_matches(" AM").trim_end_matches(" PM");
+    assert!(
+        clock.len() == 5 && clock.as_bytes()[2] == b':',
+        "a time like 14:05, not {shown:?}"
+    );
+    let iso = at.attr("datetime").await.unwrap().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(&iso).is_ok(), "{iso}");
     // A second visitor starts a chat while the first is on screen.
     let second = app.visitor("acme-support").await;
     second.say("Second question").await;
