@@ -243,9 +243,38 @@
 
   // ---- the hamburger menu ----
   function setMenu(open) { menu.hidden = !open; menuButton.setAttribute("aria-expanded", open ? "true" : "false"); }
-  menuButton.addEventListener("click", function (ev) { ev.stopPropagation(); setMenu(menu.hidden); });
+  function menuItems() { return Array.prototype.slice.call(menu.querySelectorAll("[role=menuitem]")); }
+  // Opens the menu with item `at` (0 the first, -1 the last) focused.
+  function openMenu(at) {
+    setMenu(true);
+    var items = menuItems();
+    items[(at + items.length) % items.length].focus();
+  }
+  function closeMenu() { setMenu(false); menuButton.focus(); }
+  menuButton.addEventListener("click", function (ev) {
+    ev.stopPropagation();
+    if (menu.hidden) openMenu(0); else setMenu(false);
+  });
+  menuButton.addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") { ev.preventDefault(); openMenu(ev.key === "ArrowDown" ? 0 : -1); }
+  });
+  // Arrow keys move round the items, Home and End go to the ends, Escape
+  // closes and gives the focus back to the button; Tab leaves the menu.
+  menu.addEventListener("keydown", function (ev) {
+    var items = menuItems(), at = items.indexOf(document.activeElement);
+    var to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[ev.key];
+    if (to !== undefined) {
+      ev.preventDefault();
+      items[(to + items.length) % items.length].focus();
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      closeMenu();
+    } else if (ev.key === "Tab") {
+      setMenu(false);
+    }
+  });
   document.addEventListener("click", function (ev) { if (!menu.contains(ev.target)) setMenu(false); });
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") setMenu(false); });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !menu.hidden) closeMenu(); });
   menu.addEventListener("click", function (ev) {
     var action = ev.target.getAttribute && ev.target.getAttribute("data-action");
     if (!action || !current) return;

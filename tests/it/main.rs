@@ -11,6 +11,7 @@ mod browser_alerts;
 mod browser_console;
 mod browser_embed;
 mod browser_files;
+mod browser_menu;
 mod browser_narrow;
 mod browser_panel;
 mod browser_rules;
