@@ -281,10 +281,14 @@
     setMenu(false);
     if (action === "block") { openBlock(); return; }
     if (action === "previews") { togglePreviews(); return; }
-    if (action === "close" && !window.confirm("Close this conversation? The visitor is offered the survey.")) return;
-    api("POST", "/agent/api/conversations/" + current + "/" + action)
-      .then(function () { showError(""); refreshSoon(); })
-      .catch(function (e) { showError(e.message); });
+    var act = function () {
+      api("POST", "/agent/api/conversations/" + current + "/" + action)
+        .then(function () { showError(""); refreshSoon(); })
+        .catch(function (e) { showError(e.message); });
+    };
+    if (action !== "close") { act(); return; }
+    chatgate.confirmInPage("The conversation ends for the visitor and for every agent, and the visitor is offered the survey.", "Close conversation")
+      .then(function (ok) { if (ok) act(); else menuButton.focus(); });
   });
 
   // ---- blocking ----

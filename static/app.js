@@ -3,13 +3,52 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Destructive forms ask first: <form data-confirm="Really?">.
+  // Destructive actions ask first, in a dialog of the page that says what
+  // will happen; `action` names the button that goes ahead. Resolves true
+  // when the person goes ahead. (Shared with the agent console.)
+  function confirmInPage(what, action) {
+    return new Promise(function (resolve) {
+      var d = document.createElement("dialog");
+      d.className = "dialog confirm-dialog";
+      var form = document.createElement("form");
+      form.method = "dialog";
+      form.className = "stack";
+      var h = document.createElement("h2");
+      h.textContent = action + "?";
+      var p = document.createElement("p");
+      p.textContent = what;
+      var actions = document.createElement("div");
+      actions.className = "dialog-actions";
+      var no = document.createElement("button");
+      no.className = "btn"; no.value = "cancel"; no.textContent = "Cancel";
+      var yes = document.createElement("button");
+      yes.className = "btn btn-danger-solid"; yes.value = "ok"; yes.textContent = action;
+      actions.appendChild(no); actions.appendChild(yes);
+      form.appendChild(h); form.appendChild(p); form.appendChild(actions);
+      d.appendChild(form);
+      d.addEventListener("close", function () { resolve(d.returnValue === "ok"); d.remove(); });
+      document.body.appendChild(d);
+      d.showModal();
+      no.focus();
+    });
+  }
+  window.chatgate = window.chatgate || {};
+  window.chatgate.confirmInPage = confirmInPage;
+
+  // <form data-confirm="What will happen."> asks first; the dialog's button
+  // is named after the form's submit button.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      ev.preventDefault();
-    }
+    var what = form.getAttribute && form.getAttribute("data-confirm");
+    if (!what || form.getAttribute("data-confirmed") === "yes") return;
+    ev.preventDefault();
+    var button = ev.submitter || form.querySelector("[type=submit]");
+    var action = (button && button.textContent.trim()) || "Go ahead";
+    confirmInPage(what, action).then(function (ok) {
+      if (!ok) return;
+      form.setAttribute("data-confirmed", "yes");
+      if (form.requestSubmit) form.requestSubmit(button || undefined); else form.submit();
+    });
   });
 
   // Live countdowns: <time class="countdown" data-until="RFC 3339">. The

@@ -68,5 +68,11 @@
     return on;
   }
 
-  window.chatgate = { el: el, humanSize: humanSize, sentAt: sentAt, transcript: transcript, events: events };
+  // Added to what the page's other scripts put there (app.js's dialog).
+  var chatgate = window.chatgate = window.chatgate || {};
+  chatgate.el = el;
+  chatgate.humanSize = humanSize;
+  chatgate.sentAt = sentAt;
+  chatgate.transcript = transcript;
+  chatgate.events = events;
 })();

@@ -308,7 +308,15 @@ async fn agent_blocks_from_the_menu_and_a_manager_unblocks() {
     assert_ne!(before, after, "the countdown is live");
     staff2.screenshot("transcript-blocked").await;
     staff2.click("#block button[type=submit]").await;
-    staff2.client.accept_alert().await.unwrap();
+    // Asked in the page, saying what will happen.
+    staff2
+        .wait_text(
+            "dialog.confirm-dialog",
+            "They can use the chat again at once",
+        )
+        .await;
+    staff2.screenshot("transcript-unblock-confirm").await;
+    staff2.click("dialog.confirm-dialog button[value=ok]").await;
     staff2.wait_text(".flash", "unblocked").await;
     staff2.wait_text("#block", "Lifted early").await;
 

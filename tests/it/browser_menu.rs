@@ -78,5 +78,21 @@ async fn the_chat_menu_works_from_the_keyboard() {
         order,
         "Show image previews,Send survey,Request screen share,|,Close conversation,Block visitor…"
     );
+
+    // Closing asks in the page, saying what will happen; Cancel keeps it.
+    let close_from_menu = || async {
+        b.click("#menu-button").await;
+        b.click("#menu [data-action=close]").await;
+        b.wait_text("dialog.confirm-dialog", "offered the survey")
+            .await;
+    };
+    close_from_menu().await;
+    b.screenshot("console-close-confirm").await;
+    b.click("dialog.confirm-dialog button[value=cancel]").await;
+    assert!(!b.is_disabled("#reply-input").await, "still open");
+    close_from_menu().await;
+    b.click("dialog.confirm-dialog button[value=ok]").await;
+    b.wait_text("#transcript", "Conversation closed by acme agent")
+        .await;
     b.client.clone().close().await.unwrap();
 }
