@@ -125,7 +125,9 @@ async fn a_manager_blocks_by_subnet_country_and_website_and_undoes_it() {
     );
     staff.wait_text("#ip-rules table", "test journey").await;
     staff.click("#ip-rules tbody form button").await;
-    staff.client.accept_alert().await.unwrap();
+    staff
+        .confirm_in_page("Visitors from it can chat again")
+        .await;
     staff.wait_text(".flash", "Removed the rule").await;
     assert!(button_shows(&visitor, &demo).await, "back after removal");
 

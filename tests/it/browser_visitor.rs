@@ -91,7 +91,9 @@ async fn after_unblock_now_the_same_browser_reaches_the_agents_again() {
         .await;
     manager.wait_text("#block", "Abusive language").await;
     manager.click("#block button[type=submit]").await;
-    manager.client.accept_alert().await.unwrap();
+    manager
+        .confirm_in_page("They can use the chat again at once")
+        .await;
     manager.wait_text(".flash", "unblocked").await;
 
     the_same_browser_chats_again(&app, &agent, &visitor, id).await;

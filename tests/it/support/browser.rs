@@ -193,6 +193,12 @@ impl Browser {
         self.click("button[type=submit]").await;
     }
 
+    /// Goes ahead in the page's confirmation dialog, once it says `says`.
+    pub async fn confirm_in_page(&self, says: &str) {
+        self.wait_text("dialog.confirm-dialog", says).await;
+        self.click("dialog.confirm-dialog button[value=ok]").await;
+    }
+
     /// Enters the chat frame of the page.
     pub async fn enter_chat(&self) {
         let frame = self.css("iframe[data-chatgate]").await;
