@@ -13,6 +13,7 @@ pub mod file_policy;
 pub mod ip_rule;
 pub mod login_limit;
 pub mod notice;
+pub mod number;
 pub mod refused_line;
 pub mod spreadsheet;
 pub mod website;

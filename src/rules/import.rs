@@ -163,7 +163,11 @@ pub fn import(
     let change = Change {
         version,
         gate: GateChange::Rebuild,
-        message: format!("Imported {added} rule{}.", plural(added)),
+        message: format!(
+            "Imported {} rule{}.",
+            crate::domain::number::thousands(added),
+            plural(added)
+        ),
     };
     let change = super::announce(conn, aid, change)?;
     Ok(Imported {

@@ -46,7 +46,7 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
     );
     assert!(took < Duration::from_secs(60), "took {took:?}");
     let html = m.text(PAGE).await;
-    assert!(html.contains("Imported 100000 rules"), "confirmed");
+    assert!(html.contains("Imported 100,000 rules"), "confirmed");
     assert_eq!(rule_count(&html), 100_000);
     assert!(
         !bootstrap_shows(&app, "10.1.134.159").await,
@@ -63,7 +63,7 @@ async fn a_list_of_100000_lines_imports_and_an_oversized_one_is_refused_whole() 
     let ok = select_text(&html, "#import .flash-ok").join(" ");
     assert_eq!(
         ok,
-        "Imported 0 rules. 100000 lines needed nothing (100000 already on the list)."
+        "Imported 0 rules. 100,000 lines needed nothing (100,000 already on the list)."
     );
     assert!(select_text(&html, "#import .flash-error").is_empty());
     assert_eq!(

@@ -73,5 +73,7 @@ pub fn select_text(html: &str, css: &str) -> Vec<String> {
 /// The "N rules" count shown above the rule list.
 pub fn rule_count(html: &str) -> usize {
     let text = select_text(html, "#ip-rules .toolbar .muted.small");
-    text[0].split_whitespace().next().unwrap().parse().unwrap()
+    // Written with thousands separators: "100,000 rules".
+    let n = text[0].split_whitespace().next().unwrap().replace(',', "");
+    n.parse().unwrap()
 }
