@@ -15,7 +15,7 @@ use diesel::result::DatabaseErrorKind;
 use serde_json::json;
 
 use super::{
-    hub::{Hub, Notice},
+    hub::Notice,
     service::{agent_conversation, ip_context, AgentRef, ChatError},
 };
 use crate::{
@@ -26,7 +26,7 @@ use crate::{
         chat::{self, NewEvent},
         lock,
         models::{Block, Conversation},
-        notify, purge, Db, DbConn,
+        notify, purge, DbConn,
     },
     domain::{
         block::{network_of, BlockReason, DURATION},
@@ -34,7 +34,6 @@ use crate::{
         notice::{self, Kind},
     },
     error::AppError,
-    gate::{self, Gate},
     users,
 };
 
@@ -208,14 +207,13 @@ pub fn unblock(
 /// the conversation's views hear of it. `Ok(Err(message))` is a refusal
 /// to show the manager.
 pub async fn unblock_now(
-    db: &Db,
-    gate: &Gate,
-    hub: &Hub,
+    node: &crate::cluster::Node,
     a: AgentRef<'_>,
     id: i64,
     now: NaiveDateTime,
 ) -> Result<Result<Unblocked, &'static str>, AppError> {
     let (account_id, user_id, name) = (a.account_id, a.user_id, a.name.to_owned());
+    let db = &node.db;
     let lifted = db
         .write(move |c| {
             let a = AgentRef {
@@ -236,11 +234,9 @@ pub async fn unblock_now(
     if let Err(e) = db.run(|c| Ok(purge::checkpoint(c)?)).await {
         tracing::warn!(error = %e, "checkpoint after an unblock failed");
     }
-    if let Err(e) = gate::load::reload_blocks(db, gate, now).await {
-        tracing::warn!(error = %e, "gate reload failed");
-    }
-    hub.gate_changed();
-    hub.notify(Notice::new(done.account_id, Some(done.conversation_id)));
+    crate::cluster::blocks_changed(node, now).await;
+    node.hub
+        .notify(Notice::new(done.account_id, Some(done.conversation_id)));
     Ok(Ok(done))
 }
 

@@ -87,8 +87,7 @@ pub(super) async fn unblock(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let (id, a) = (conversation.into_inner(), AgentRef::from(&page.user));
-    let (db, gate, hub, now) = (&state.db, &state.gate, &state.hub, state.clock.now());
-    match unblock_now(db, gate, hub, a, id, now).await? {
+    match unblock_now(&state.node, a, id, state.clock.now()).await? {
         Ok(_) => confirm(&session, "blocks", true, UNBLOCKED.to_owned()),
         Err(m) => confirm(&session, "blocks", false, m.to_owned()),
     }

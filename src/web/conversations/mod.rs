@@ -300,7 +300,7 @@ async fn unblock(
     page.user.require_manager()?;
     let (id, a) = (id.into_inner(), AgentRef::from(&page.user));
     let now = state.clock.now();
-    match blocking::unblock_now(&state.db, &state.gate, &state.hub, a, id, now).await? {
+    match blocking::unblock_now(&state.node, a, id, now).await? {
         Ok(_) => flash(&session, true, UNBLOCKED),
         Err(m) => flash(&session, false, m),
     }
