@@ -17,7 +17,7 @@ pub type ReportLine = (usize, String, String);
 /// What an import did: how many rules it added, the lines refused (to
 /// correct) and the lines with nothing to do (already on the list, or a
 /// repeat of an earlier line; the first `SHOWN` of them are listed).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     pub accepted: usize,
     pub already: usize,

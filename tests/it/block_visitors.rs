@@ -170,8 +170,8 @@ async fn import_reports_bad_lines_and_export_round_trips() {
             &[("list", list)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(location(&r), "/settings/block-visitors#import");
+    let html = m.shown(r).await;
     assert!(html.contains("Imported 3 rules"), "{html}");
     let doc = scraper::Html::parse_document(&html);
     let rows: Vec<Vec<String>> = doc
@@ -189,6 +189,10 @@ async fn import_reports_bad_lines_and_export_round_trips() {
     assert!(rows[2][2].contains("Already on the list"), "{rows:?}");
     assert!(rows[3][2].contains("Duplicate of line 2"), "{rows:?}");
     assert!(html.contains("10.0.0.300"), "the list is kept as typed");
+    // The report shows once: a refresh shows the page, and imports nothing.
+    let again = m.text(PAGE).await;
+    assert!(!again.contains("Imported 3 rules"), "{again}");
+    assert!(!again.contains("10.0.0.300"), "{again}");
 
     let export = m.get("/settings/block-visitors/ip-rules.txt").await;
     assert!(export
@@ -294,19 +298,41 @@ async fn test_a_visitor_shows_the_decision_and_the_rule() {
             .await
         }
     };
-    let html = probe("198.51.100.20", "").await.text().await.unwrap();
+    let r = probe("198.51.100.20", "").await;
+    assert_eq!(location(&r), "/settings/block-visitors#test");
+    // Kept for the page after the redirect, the address is sealed.
+    let kept: Vec<String> = {
+        use chatgate::db::schema::sessions;
+        use diesel::prelude::*;
+        let mut conn = app.core.db.get().unwrap();
+        sessions::table
+            .select(sessions::state)
+            .load(&mut *conn)
+            .unwrap()
+    };
+    assert!(
+        kept.iter().any(|s| s.contains("block_visitors_kept")),
+        "{kept:?}"
+    );
+    assert!(
+        !kept.iter().any(|s| s.contains("198.51.100.20")),
+        "{kept:?}"
+    );
+    let html = m.shown(r).await;
     assert!(
         html.contains("does not see the chat: the IP rule 198.51.100.0/24"),
         "{html}"
     );
     assert!(html.contains("reseller abuse"));
     assert!(html.contains("France (FR)"), "{html}");
-    let html = probe("192.0.2.1", "https://shop.example/")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = m
+        .shown(probe("192.0.2.1", "https://shop.example/").await)
+        .await;
     assert!(html.contains("This visitor sees the chat."), "{html}");
+    assert!(
+        !m.text(PAGE).await.contains("This visitor sees the chat."),
+        "the answer shows once"
+    );
     let r = probe("300.1.1.1", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();

@@ -195,10 +195,9 @@ async fn visitor_blocks_are_listed_and_can_be_lifted_from_settings() {
             &[("address", "203.0.113.44"), ("url", "")],
         )
         .await;
-    assert!(r
-        .text()
+    assert!(m
+        .shown(r)
         .await
-        .unwrap()
         .contains("does not see the chat: a visitor block"));
     // Agents see no Unblock now and cannot use it.
     let r = agent

@@ -108,8 +108,7 @@ async fn the_skipped_lines_listed_are_the_first_500_by_line_number() {
     // repeat line 11.
     let list = format!("{first}192.0.2.1\n{}", "192.0.2.1\n".repeat(600));
     let r = m.post(IMPORT, &[("list", &list)]).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = m.shown(r).await;
     let doc = scraper::Html::parse_document(&html);
     let row =
         scraper::Selector::parse("#import table.report-skipped tbody tr td:first-child").unwrap();

@@ -6,7 +6,11 @@ use actix_web::{get, http::header, http::StatusCode, post, web, HttpResponse};
 use futures_util::stream;
 use serde::Deserialize;
 
-use super::{act, follow, refused, saved, show, ListQuery, Shown, PATH};
+use super::{
+    act, follow,
+    kept::{keep, Kept},
+    refused, saved, show, ListQuery, Shown, PATH,
+};
 use crate::{
     db::{self, models::IpRuleRow},
     domain::ip_rule::{format_line, IpRule},
@@ -14,7 +18,7 @@ use crate::{
     rules::{self, ImportList, ImportReport, Imported, NewRule, RulesError, RULES_PER_PAGE},
     web::{
         page::{fmt_time, Flash, Page},
-        AppState,
+        see_other, AppState,
     },
 };
 
@@ -169,29 +173,36 @@ pub(super) async fn import(
             if let Some(change) = change {
                 follow(&state, aid, &change).await;
             }
-            reported(&state, page, &form.list, report).await
+            reported(&state, page, &session, &form.list, report).await
         }
     }
 }
 
-/// The page with the import's report, and only the refused lines of `list`
-/// left in the box to correct.
+/// The import's report, with only the refused lines of `list` left in the
+/// box to correct. Nothing imported and lines to correct: the form comes
+/// back refused. Otherwise the report waits in the session and the page
+/// is fetched again, so a refresh never imports twice.
 async fn reported(
     state: &AppState,
     page: Page,
+    session: &Session,
     list: &str,
     report: ImportReport,
 ) -> Result<HttpResponse, AppError> {
-    let status = if report.accepted > 0 || report.refused.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let left = ImportForm {
-        list: report.left_to_correct(list),
-    };
-    let shown = Shown::Import(left, report);
-    show(state, page, ListQuery::default(), shown, status).await
+    let list = report.left_to_correct(list);
+    if report.accepted == 0 && !report.refused.is_empty() {
+        let shown = Shown::Import(ImportForm { list }, report);
+        return show(
+            state,
+            page,
+            ListQuery::default(),
+            shown,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    keep(session, Kept::Import { list, report });
+    Ok(see_other(&format!("{PATH}#import")))
 }
 
 /// A list refused whole: nothing imported, and the list kept in the box

@@ -6,6 +6,7 @@
 //! with its partial template in `templates/block_visitors/`.
 
 mod ip_rules;
+mod kept;
 mod lists;
 mod probe;
 
@@ -256,10 +257,18 @@ async fn index(
         }
         _ => None,
     };
-    let shown = SECTIONS
-        .into_iter()
-        .find(|s| section.as_deref() == Some(*s) && page.flash.is_some())
-        .map_or(Shown::Saved, Shown::Confirmed);
+    let (keys, uid) = (&state.keys, page.user.id);
+    let shown = match kept::take(&session).and_then(|k| k.open(keys, uid)) {
+        Some(Ok((form, report))) => Shown::Import(form, report),
+        Some(Err(form)) => {
+            let answer = probe::explain(&state, page.user.account_id, &form).await?;
+            Shown::Probe(form, answer)
+        }
+        None => SECTIONS
+            .into_iter()
+            .find(|s| section.as_deref() == Some(*s) && page.flash.is_some())
+            .map_or(Shown::Saved, Shown::Confirmed),
+    };
     show(&state, page, query.into_inner(), shown, StatusCode::OK).await
 }
 

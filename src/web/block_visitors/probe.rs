@@ -5,7 +5,11 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::{confirm, show, ListQuery, Shown, PATH};
+use super::{
+    confirm,
+    kept::{keep, Kept},
+    show, ListQuery, Shown, PATH,
+};
 use crate::{
     chat::{
         blocking::{unblock_now, UNBLOCKED},
@@ -53,29 +57,42 @@ impl TestSection {
     }
 }
 
+/// The gate's answer for the form, explained, or why the form is refused.
+pub(super) async fn explain(
+    state: &AppState,
+    account_id: i64,
+    form: &ProbeForm,
+) -> Result<Result<Explanation, String>, AppError> {
+    let input = match ProbeInput::parse(&form.address, &form.url) {
+        Ok(input) => input,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let (gate, now) = (state.gate.clone(), state.clock.now());
+    let explained = state
+        .db
+        .run(move |c| Ok(rules::test_visitor(c, &gate, account_id, &input, now)?))
+        .await?;
+    Ok(Ok(explained))
+}
+
+/// A form refused comes back as typed; an answer is shown after a
+/// redirect (`kept`), so a refresh does not post the form again.
 #[post("/settings/block-visitors/test")]
 pub(super) async fn test_visitor(
     state: web::Data<AppState>,
     page: Page,
+    session: Session,
     form: web::Form<ProbeForm>,
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    let (aid, gate, now) = (page.user.account_id, state.gate.clone(), state.clock.now());
-    let result = match ProbeInput::parse(&form.address, &form.url) {
-        Ok(input) => Ok(state
-            .db
-            .run(move |c| Ok(rules::test_visitor(c, &gate, aid, &input, now)?))
-            .await?),
-        Err(e) => Err(e.to_string()),
-    };
-    let status = if result.is_ok() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let shown = Shown::Probe(form, result);
-    show(&state, page, ListQuery::default(), shown, status).await
+    if let Err(e) = ProbeInput::parse(&form.address, &form.url) {
+        let shown = Shown::Probe(form, Err(e.to_string()));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show(&state, page, ListQuery::default(), shown, status).await;
+    }
+    keep(&session, Kept::probe(&state.keys, page.user.id, form));
+    Ok(see_other(&format!("{PATH}#test")))
 }
 
 #[post("/settings/block-visitors/blocks/{conversation}/unblock")]

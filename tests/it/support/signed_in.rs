@@ -96,6 +96,19 @@ impl SignedIn {
             .unwrap()
     }
 
+    /// The result a form post shows: asserts that the post redirected (so
+    /// that a refresh shows the page again instead of posting the form
+    /// again) and gets the page it redirected to.
+    pub async fn shown(&self, r: Response) -> String {
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "a result shows after a redirect"
+        );
+        let to = location(&r);
+        self.text(&to).await
+    }
+
     /// POST JSON with the token in its header, as the agent console does.
     pub async fn post_json(&self, path: &str, body: Value) -> Response {
         self.request(Method::POST, path)
