@@ -196,6 +196,7 @@
 
   function openConversation(id) {
     current = id; seen = []; draw.reset();
+    root.classList.add("chatting");
     if (convSource) convSource.close();
     transcript.textContent = "";
     showError("");
@@ -219,6 +220,13 @@
       })
       .catch(function (e) { showError(e.message); });
   }
+
+  // On a phone the list and the open chat take turns; Back shows the list.
+  $("chat-back").addEventListener("click", function () {
+    root.classList.remove("chatting");
+    var item = root.querySelector(".queue-item.selected");
+    if (item) item.focus();
+  });
 
   $("reply").addEventListener("submit", function (ev) {
     ev.preventDefault();

@@ -35,6 +35,23 @@
   window.chatgate = window.chatgate || {};
   window.chatgate.confirmInPage = confirmInPage;
 
+  // On a phone the sidebar folds into a bar; its Menu button opens it.
+  // Escape closes it and gives the focus back to the button.
+  var navToggle = document.querySelector(".nav-toggle");
+  if (navToggle) {
+    var side = navToggle.closest(".sidebar");
+    var setNav = function (open) {
+      side.classList.toggle("open", open);
+      navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    navToggle.addEventListener("click", function () {
+      setNav(navToggle.getAttribute("aria-expanded") !== "true");
+    });
+    side.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && side.classList.contains("open")) { setNav(false); navToggle.focus(); }
+    });
+  }
+
   // <form data-confirm="What will happen."> asks first; the dialog's button
   // is named after the form's submit button.
   document.addEventListener("submit", function (ev) {

@@ -45,8 +45,14 @@
   function size() {
     var w = 84, h = 84;
     if (isOpen) { w = 384; h = 620; } else if (!invitation.hidden) { w = 340; h = 200; }
-    window.parent.postMessage({ type: "chatgate:size", width: w, height: h }, "*");
+    window.parent.postMessage({ type: "chatgate:size", width: w, height: h, open: isOpen }, "*");
   }
+  // On a phone the page's loader opens the chat full screen and says so:
+  // the panel then fills the frame and the minimise button closes it.
+  window.addEventListener("message", function (ev) {
+    if (ev.source !== window.parent || !ev.data || ev.data.type !== "chatgate:layout") return;
+    document.body.classList.toggle("full", ev.data.full === true);
+  });
 
   // The chat is no longer available to this visitor: the input goes
   // inactive without a word, and once the panel is closed nothing remains.

@@ -13,6 +13,8 @@
   try { origin = new URL(script.src).origin; } catch (e) { return; }
   var base = origin + "/widget/v1/" + encodeURIComponent(key);
   var page = location.href;
+  // At most this wide (CSS px), a screen is a phone's.
+  var PHONE = 600;
 
   var ask = origin + "/widget/v1/bootstrap?key=" + encodeURIComponent(key) + "&url=" + encodeURIComponent(page);
   fetch(ask, { credentials: "omit", cache: "no-store" })
@@ -34,8 +36,14 @@
       if (ev.origin !== origin || ev.source !== f.contentWindow) return;
       var d = ev.data || {};
       if (d.type === "chatgate:size" && d.width > 0 && d.height > 0) {
-        s.width = Math.min(d.width, 480) + "px";
-        s.height = Math.min(d.height, 760) + "px";
+        // An open chat on a phone takes the whole screen.
+        var full = d.open === true && window.innerWidth <= PHONE;
+        s.right = s.bottom = full ? "0" : "12px";
+        s.maxWidth = full ? "none" : "calc(100vw - 24px)";
+        s.maxHeight = full ? "none" : "calc(100vh - 24px)";
+        s.width = full ? "100vw" : Math.min(d.width, 480) + "px";
+        s.height = full ? "100%" : Math.min(d.height, 760) + "px";
+        f.contentWindow.postMessage({ type: "chatgate:layout", full: full }, origin);
       } else if (d.type === "chatgate:remove") {
         f.remove();
       }

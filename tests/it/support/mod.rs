@@ -7,6 +7,7 @@
 //! (`tls_sites`) and fresh empty databases (`fresh_db`).
 
 pub mod app;
+pub mod axe;
 pub mod blocking;
 pub mod browser;
 pub mod fixtures;
