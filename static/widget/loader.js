@@ -32,18 +32,26 @@
     s.position = "fixed"; s.right = "12px"; s.bottom = "12px";
     s.width = "84px"; s.height = "84px"; s.border = "0"; s.background = "transparent";
     s.colorScheme = "normal"; s.zIndex = "2147483000"; s.maxHeight = "calc(100vh - 24px)"; s.maxWidth = "calc(100vw - 24px)";
+    // The size the frame asked for last; an open chat on a phone takes the
+    // whole screen instead, and follows the screen turning.
+    var asked = null;
+    function place() {
+      if (!asked || !f.contentWindow) return;
+      var full = asked.open === true && window.innerWidth <= PHONE;
+      s.right = s.bottom = full ? "0" : "12px";
+      s.maxWidth = full ? "none" : "calc(100vw - 24px)";
+      s.maxHeight = full ? "none" : "calc(100vh - 24px)";
+      s.width = full ? "100vw" : Math.min(asked.width, 480) + "px";
+      s.height = full ? "100%" : Math.min(asked.height, 760) + "px";
+      f.contentWindow.postMessage({ type: "chatgate:layout", full: full }, origin);
+    }
+    window.addEventListener("resize", place);
     window.addEventListener("message", function (ev) {
       if (ev.origin !== origin || ev.source !== f.contentWindow) return;
       var d = ev.data || {};
       if (d.type === "chatgate:size" && d.width > 0 && d.height > 0) {
-        // An open chat on a phone takes the whole screen.
-        var full = d.open === true && window.innerWidth <= PHONE;
-        s.right = s.bottom = full ? "0" : "12px";
-        s.maxWidth = full ? "none" : "calc(100vw - 24px)";
-        s.maxHeight = full ? "none" : "calc(100vh - 24px)";
-        s.width = full ? "100vw" : Math.min(d.width, 480) + "px";
-        s.height = full ? "100%" : Math.min(d.height, 760) + "px";
-        f.contentWindow.postMessage({ type: "chatgate:layout", full: full }, origin);
+        asked = { width: d.width, height: d.height, open: d.open };
+        place();
       } else if (d.type === "chatgate:remove") {
         f.remove();
       }
