@@ -254,7 +254,14 @@ async fn on_a_phone_the_console_takes_turns_and_the_chat_opens_full_screen() {
     assert!(!b.css(".queue").await.is_displayed().await.unwrap());
     let scroll = number(&b, "return document.documentElement.scrollWidth;").await;
     assert!(scroll <= 390.0, "the console is {scroll} px wide");
-    b.screenshot("phone-console-chat-390").await;
+    b.css("#reply-input")
+        .await
+        .send_keys("Hi! Happy to help. What is your order number?")
+        .await
+        .unwrap();
+    b.click("#reply-send").await;
+    b.wait_text("#transcript", "What is your order number?").await;
+    b.doc_screenshot("phone-console-chat-390").await;
     // Back shows the list again.
     b.click("#chat-back").await;
     assert!(b.css(".queue").await.is_displayed().await.unwrap());
@@ -292,7 +299,7 @@ async fn on_a_phone_the_console_takes_turns_and_the_chat_opens_full_screen() {
     .await;
     assert!(panel >= 389.0, "the chat panel is {panel} px wide");
     b.client.enter_parent_frame().await.unwrap();
-    b.screenshot("phone-widget-open-390").await;
+    b.doc_screenshot("phone-widget-open-390").await;
     // Minimised, it is the button in the corner again.
     b.enter_chat().await;
     b.click("#minimise").await;

@@ -119,6 +119,19 @@ impl Browser {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
+
+    /// A screenshot the README shows: saved with the others and, with
+    /// CHATGATE_UPDATE_DOCS=1, also as `docs/screenshots/{name}.png`, so
+    /// the README's pictures come from the journeys and can be remade.
+    pub async fn doc_screenshot(&self, name: &str) {
+        self.screenshot(name).await;
+        if std::env::var("CHATGATE_UPDATE_DOCS").as_deref() == Ok("1") {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+            std::fs::create_dir_all(&dir).unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        }
+    }
 }
 
 impl Browser {
