@@ -131,6 +131,7 @@ async fn every_panel_page_fits_a_phone_and_a_desktop() {
         ("/settings/chat-window".to_owned(), "chat-window"),
         ("/settings/users".to_owned(), "users"),
         ("/audit".to_owned(), "audit"),
+        ("/profile".to_owned(), "profile"),
         ("/agent".to_owned(), "agent-console"),
     ];
 
