@@ -116,10 +116,15 @@ async fn the_profile_page_changes_the_name_and_the_time_zone() {
         "Ada Lovelace changed their time zone from none (UTC) to Asia/Tokyo"
     );
 
-    // Saving again as it is changes nothing and records nothing.
+    // Saving again as it is changes nothing and records nothing, even
+    // with the current password filled in (by the browser's autofill).
     let r = save(
         &me,
-        &[("name", "Ada Lovelace"), ("time_zone", "Asia/Tokyo")],
+        &[
+            ("name", "Ada Lovelace"),
+            ("time_zone", "Asia/Tokyo"),
+            ("current_password", PASSWORD),
+        ],
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -101,7 +101,8 @@ async fn index(page: Page) -> Result<HttpResponse, AppError> {
 }
 
 /// The form parsed, or a message per field. A password change is asked
-/// for when any of the three password fields is filled in.
+/// for when a new password is typed in either field (the current one
+/// alone may be the browser's autofill).
 fn parse(form: &ProfileForm) -> Result<ProfileInput, FormErrors> {
     let mut e = FormErrors::default();
     let name = DisplayName::parse(&form.name)
@@ -110,13 +111,7 @@ fn parse(form: &ProfileForm) -> Result<ProfileInput, FormErrors> {
     let time_zone = TimeZone::parse(&form.time_zone)
         .map_err(|x| e.time_zone = Some(x.0))
         .ok();
-    let wants_password = [
-        &form.current_password,
-        &form.new_password,
-        &form.confirm_password,
-    ]
-    .iter()
-    .any(|p| !p.is_empty());
+    let wants_password = !form.new_password.is_empty() || !form.confirm_password.is_empty();
     let mut password = None;
     if wants_password {
         if form.current_password.is_empty() {
