@@ -24,7 +24,8 @@ use crate::{
     passwords,
     web::{
         agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
-        input_guard, lifecycle, panel, session_store::DbSessionStore, users, widget, AppState,
+        input_guard, lifecycle, panel, profile, session_store::DbSessionStore, users, widget,
+        AppState,
     },
 };
 
@@ -256,6 +257,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .wrap(session)
                     .configure(auth::routes)
                     .configure(users::routes)
+                    .configure(profile::routes)
                     .configure(block_visitors::routes)
                     .configure(chat_window::routes)
                     .configure(panel::routes)

@@ -17,14 +17,32 @@
     return (n / 1048576).toFixed(1) + " MB";
   }
 
+  // The reader's time zone: the signed-in user's (<body data-time-zone>,
+  // in the panel), else the browser's (the chat frame).
+  function zoneOptions(options) {
+    var zone = document.body && document.body.getAttribute("data-time-zone");
+    var o = {};
+    Object.keys(options).forEach(function (k) { o[k] = options[k]; });
+    if (zone) o.timeZone = zone;
+    return o;
+  }
+
+  function formatted(when, options) {
+    try {
+      return when.toLocaleString([], zoneOptions(options));
+    } catch (e) { // a zone this browser does not know: its own
+      return when.toLocaleString([], options);
+    }
+  }
+
   // When a message was sent, in the reader's time zone: "14:05", the date
   // and zone in its tooltip; nothing for a time that does not parse.
   function sentAt(iso) {
     var when = new Date(iso || "");
     if (isNaN(when.getTime())) return null;
-    var t = el("time", "at", when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    var t = el("time", "at", formatted(when, { hour: "2-digit", minute: "2-digit" }));
     t.dateTime = iso;
-    t.title = when.toLocaleString([], {
+    t.title = formatted(when, {
       year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
     });
     return t;

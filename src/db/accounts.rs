@@ -194,3 +194,54 @@ pub fn set_active(
         .set((users::active.eq(active), users::updated_at.eq(now)))
         .execute(conn)
 }
+
+/// Writes a user's own name and time zone. A query only: go through
+/// `users::profile::save`, which also records the change.
+pub fn set_name_and_zone(
+    conn: &mut DbConn,
+    account_id: i64,
+    user_id: i64,
+    name: &DisplayName,
+    time_zone: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(user_row(account_id, user_id))
+        .set((
+            users::name.eq(name.as_str()),
+            users::time_zone.eq(time_zone),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Writes a user's password hash. A query only: go through
+/// `users::profile::save`, which checks the current password and ends the
+/// user's other sessions in the same transaction.
+pub fn set_password_hash(
+    conn: &mut DbConn,
+    account_id: i64,
+    user_id: i64,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(user_row(account_id, user_id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Sets a user's time zone only if they have none yet; returns the rows
+/// changed (0: one was already set, and stays).
+pub fn set_time_zone_if_unset(
+    conn: &mut DbConn,
+    account_id: i64,
+    user_id: i64,
+    time_zone: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(user_row(account_id, user_id).filter(users::time_zone.is_null()))
+        .set((users::time_zone.eq(time_zone), users::updated_at.eq(now)))
+        .execute(conn)
+}

@@ -36,6 +36,9 @@ pub struct User {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An IANA name; `None` until the browser reports one or the user
+    /// chooses one (read with `domain::time_zone::TimeZone::stored`).
+    pub time_zone: Option<String>,
 }
 
 impl User {

@@ -101,6 +101,25 @@ pub fn ended(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<()
     super::notify::send(conn, Notice::new(account_id, Kind::Session, user_id, 0))
 }
 
+/// Ends a user's sessions but the one with row id `keep` (a password
+/// change keeps the session that made it); every instance's streams
+/// re-check theirs.
+pub fn delete_for_user_except(
+    conn: &mut DbConn,
+    account_id: i64,
+    user_id: i64,
+    keep: &str,
+) -> QueryResult<usize> {
+    let n = diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep)),
+    )
+    .execute(conn)?;
+    ended(conn, account_id, user_id)?;
+    Ok(n)
+}
+
 pub fn count_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
     sessions::table
         .filter(sessions::user_id.eq(user_id))

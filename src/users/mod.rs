@@ -10,6 +10,7 @@
 //! live in `db::accounts`; the messages a manager sees live here.
 
 pub mod login;
+pub mod profile;
 pub mod sessions;
 
 use chrono::NaiveDateTime;

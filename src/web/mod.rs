@@ -17,6 +17,7 @@ pub mod input_guard;
 pub mod lifecycle;
 pub mod page;
 pub mod panel;
+pub mod profile;
 pub mod session_store;
 pub mod users;
 pub mod widget;

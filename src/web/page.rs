@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     actor::Actor,
     db::{accounts, models::BusinessCase},
-    domain::account::Role,
+    domain::{account::Role, time_zone::TimeZone},
     error::AppError,
     web::{csrf, session_store::USER_ID, AppState},
 };
@@ -28,6 +28,11 @@ pub struct CurrentUser {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// The zone the panel shows times in (UTC until one is set).
+    pub time_zone: TimeZone,
+    /// Whether the user has a zone yet; until then, the panel's script
+    /// reports the browser's.
+    pub time_zone_set: bool,
 }
 
 impl CurrentUser {
@@ -77,11 +82,6 @@ pub fn flash(session: &Session, ok: bool, text: impl Into<String>) {
     );
 }
 
-/// A stored time as panel pages show it: "2026-11-29 10:45 UTC".
-pub fn fmt_time(t: &NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// Everything the base layout shows.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -110,6 +110,30 @@ impl Page {
 
     pub fn is_case(&self, case_id: &i64) -> bool {
         self.current_case == Some(*case_id)
+    }
+
+    /// A stored (UTC) time as the panel shows it, in the user's zone with
+    /// the zone named: "2026-11-29 19:45 JST". Every time a panel page
+    /// shows goes through this or the two below.
+    pub fn time(&self, t: &NaiveDateTime) -> String {
+        self.user.time_zone.show(t)
+    }
+
+    /// Date and time in the user's zone, for a column whose header names
+    /// the zone ([`Page::zone`]): "2026-11-29 19:45".
+    pub fn date_time(&self, t: &NaiveDateTime) -> String {
+        self.user.time_zone.date_time(t)
+    }
+
+    /// The time of day in the user's zone: "19:45".
+    pub fn clock(&self, t: &NaiveDateTime) -> String {
+        self.user.time_zone.clock(t)
+    }
+
+    /// The user's zone by its IANA name, for column headers ("Started
+    /// (Asia/Tokyo)") and the page's script.
+    pub fn zone(&self) -> &'static str {
+        self.user.time_zone.name()
     }
 }
 
@@ -159,6 +183,8 @@ async fn load(
                 id: u.id,
                 account_id: u.account_id,
                 role: u.role(),
+                time_zone: TimeZone::stored(u.time_zone.as_deref()),
+                time_zone_set: u.time_zone.is_some(),
                 name: u.name,
                 email: u.email,
             },

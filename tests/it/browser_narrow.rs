@@ -148,6 +148,7 @@ async fn every_panel_page_fits_a_phone_and_a_desktop() {
         ("/settings/chat-window".to_owned(), "chat-window"),
         ("/settings/users".to_owned(), "users"),
         ("/audit".to_owned(), "audit"),
+        ("/profile".to_owned(), "profile"),
         ("/agent".to_owned(), "agent-console"),
     ];
 
@@ -260,7 +261,8 @@ async fn on_a_phone_the_console_takes_turns_and_the_chat_opens_full_screen() {
         .await
         .unwrap();
     b.click("#reply-send").await;
-    b.wait_text("#transcript", "What is your order number?").await;
+    b.wait_text("#transcript", "What is your order number?")
+        .await;
     b.doc_screenshot("phone-console-chat-390").await;
     // Back shows the list again.
     b.click("#chat-back").await;

@@ -17,7 +17,7 @@ use crate::{
     error::AppError,
     rules::{self, ImportList, ImportReport, Imported, NewRule, RulesError, RULES_PER_PAGE},
     web::{
-        page::{fmt_time, Flash, Page},
+        page::{Flash, Page},
         see_other, AppState,
     },
 };
@@ -68,11 +68,12 @@ pub(super) struct IpRulesSection {
 
 impl IpRulesSection {
     /// The stored page of rules found for `q`; `pending` is a rule's hits
-    /// not yet flushed to the database.
+    /// not yet flushed to the database; times read in `viewer`'s zone.
     pub(super) fn from_stored(
         (rules, total, page): (Vec<IpRuleRow>, i64, i64),
         q: String,
         pending: impl Fn(i64) -> u64,
+        viewer: &Page,
     ) -> Self {
         let rules = rules
             .into_iter()
@@ -82,7 +83,7 @@ impl IpRulesSection {
                 network: r.network,
                 comment: r.comment.unwrap_or_default(),
                 by: r.created_by_name,
-                at: fmt_time(&r.created_at),
+                at: viewer.time(&r.created_at),
             })
             .collect();
         IpRulesSection {

@@ -27,7 +27,7 @@ use crate::{
     error::AppError,
     rules::{self, Actor, Change, Explanation, ImportReport, RulesError},
     web::{
-        page::{flash, fmt_time, Flash, Page},
+        page::{flash, Flash, Page},
         render, see_other, AppState,
     },
 };
@@ -103,7 +103,7 @@ struct BlockView {
 }
 
 impl BlocksSection {
-    fn from_stored((blocks, total): (Vec<Block>, i64), now: NaiveDateTime) -> Self {
+    fn from_stored((blocks, total): (Vec<Block>, i64), now: NaiveDateTime, page: &Page) -> Self {
         let blocks = blocks
             .into_iter()
             .map(|b| BlockView {
@@ -112,7 +112,7 @@ impl BlocksSection {
                 until_iso: format!("{}Z", b.expires_at.format("%Y-%m-%dT%H:%M:%S")),
                 reason: b.reason,
                 by: b.blocked_by_name,
-                at: fmt_time(&b.created_at),
+                at: page.time(&b.created_at),
             })
             .collect();
         BlocksSection {
@@ -148,10 +148,10 @@ pub async fn show(
     let hits = |id| state.gate.pending_hits(aid, id);
     let geo_ranges = state.gate.country_table().ranges();
     let view = BlockVisitorsPage {
-        ip_rules: IpRulesSection::from_stored(stored.rules, q, hits),
+        ip_rules: IpRulesSection::from_stored(stored.rules, q, hits, &page),
         countries: CountriesSection::from_stored(&stored.settings, geo_ranges),
         websites: WebsitesSection::from_stored(&stored.settings, &stored.patterns),
-        blocks: BlocksSection::from_stored(stored.blocks, now),
+        blocks: BlocksSection::from_stored(stored.blocks, now, &page),
         test: TestSection::default(),
         page: page.at("block"),
     };

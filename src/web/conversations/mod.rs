@@ -9,7 +9,6 @@ pub use csv_export::COLUMNS as CSV_COLUMNS;
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::{
@@ -183,7 +182,7 @@ pub struct TLine {
 }
 
 impl TLine {
-    fn of(e: &crate::db::models::Event) -> Self {
+    fn of(e: &crate::db::models::Event, page: &Page) -> Self {
         let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
         let s = |k: &str| body[k].as_str().unwrap_or("").to_owned();
         let text = match e.kind.as_str() {
@@ -208,7 +207,7 @@ impl TLine {
             file: s("file"),
             size: crate::web::files::human_size(body["size"].as_i64().unwrap_or(0)),
             preview: body["preview"].as_bool().unwrap_or(false),
-            at: e.created_at.format("%H:%M").to_string(),
+            at: page.clock(&e.created_at),
         }
     }
 }
@@ -224,10 +223,6 @@ struct Transcript {
     /// Whether images show as pictures: the conversation's choice, else
     /// the account's default.
     previews: bool,
-}
-
-pub fn fmt_time(t: &NaiveDateTime) -> String {
-    crate::web::page::fmt_time(t)
 }
 
 #[get("/conversations/{id}")]
@@ -275,7 +270,7 @@ async fn transcript(
             left,
         }
     });
-    let events = events.iter().map(TLine::of).collect();
+    let events = events.iter().map(|e| TLine::of(e, &page)).collect();
     let page = page.in_case(conv.case_id);
     render(
         StatusCode::OK,

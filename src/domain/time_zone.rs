@@ -1,0 +1,204 @@
+//! A person's time zone (an IANA name such as `Asia/Tokyo`), and stored
+//! times as they read them. Times are stored in UTC; every time the panel
+//! shows goes through [`TimeZone::show`] (or its shorter forms), so it
+//! reads in the signed-in user's zone, with the zone named.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{NaiveDateTime, TimeZone as _};
+use chrono_tz::Tz;
+
+use super::account::InvalidInput;
+
+/// An IANA time zone the server knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(Tz);
+
+/// Said when a zone is not one the server knows.
+pub const UNKNOWN: &str =
+    "Choose a time zone from the list, such as Europe/Berlin, America/New_York or UTC.";
+
+impl TimeZone {
+    /// Coordinated Universal Time: the zone of a user who has none yet.
+    pub const UTC: TimeZone = TimeZone(Tz::UTC);
+
+    /// A zone as typed or as a browser reports it: an exact IANA name
+    /// (surrounding white space ignored), at most 64 characters.
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(InvalidInput("Choose a time zone."));
+        }
+        if s.len() > 64 {
+            return Err(InvalidInput(UNKNOWN));
+        }
+        Tz::from_str(s).map(Self).map_err(|_| InvalidInput(UNKNOWN))
+    }
+
+    /// The zone stored for a user: none, or one this build no longer
+    /// knows, reads as UTC.
+    pub fn stored(raw: Option<&str>) -> Self {
+        raw.and_then(|r| Self::parse(r).ok()).unwrap_or(Self::UTC)
+    }
+
+    /// The IANA name, as stored and as the browser's `Intl` takes it.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// A stored UTC time in this zone with the zone named:
+    /// "2026-11-29 19:45 JST", or "2026-11-29 14:45 Asia/Dubai" where the
+    /// zone has no letters of its own (its abbreviation would be "+04").
+    pub fn show(self, utc: &NaiveDateTime) -> String {
+        format!("{} {}", self.date_time(utc), self.label_at(utc))
+    }
+
+    /// Date and time without the zone, for a column whose header names
+    /// it: "2026-11-29 19:45".
+    pub fn date_time(self, utc: &NaiveDateTime) -> String {
+        self.0
+            .from_utc_datetime(utc)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// The time of day alone: "19:45".
+    pub fn clock(self, utc: &NaiveDateTime) -> String {
+        self.0.from_utc_datetime(utc).format("%H:%M").to_string()
+    }
+
+    /// The zone's abbreviation at `utc` ("JST", "CEST") when it is made
+    /// of letters; the IANA name otherwise.
+    pub fn label_at(self, utc: &NaiveDateTime) -> String {
+        let abbr = self.0.from_utc_datetime(utc).format("%Z").to_string();
+        if !abbr.is_empty() && abbr.chars().all(|c| c.is_ascii_alphabetic()) {
+            abbr
+        } else {
+            self.name().to_owned()
+        }
+    }
+
+    /// The zones offered on the profile page: the IANA names under a
+    /// continent or ocean, and UTC, in alphabetical order. `parse` also
+    /// takes the older aliases (`Japan`, `US/Pacific` …).
+    pub fn choices() -> Vec<&'static str> {
+        const AREAS: [&str; 9] = [
+            "Africa/",
+            "America/",
+            "Antarctica/",
+            "Asia/",
+            "Atlantic/",
+            "Australia/",
+            "Europe/",
+            "Indian/",
+            "Pacific/",
+        ];
+        let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|z| z.name())
+            .filter(|n| AREAS.iter().any(|a| n.starts_with(a)) || *n == "UTC")
+            .collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self::UTC
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn parses_iana_names_and_refuses_the_rest() {
+        assert_eq!(TimeZone::parse("Asia/Tokyo").unwrap().name(), "Asia/Tokyo");
+        assert_eq!(
+            TimeZone::parse("  Europe/Berlin\n").unwrap().name(),
+            "Europe/Berlin"
+        );
+        assert_eq!(TimeZone::parse("UTC").unwrap(), TimeZone::UTC);
+        assert_eq!(TimeZone::parse("Etc/UTC").unwrap().name(), "Etc/UTC");
+        assert_eq!(TimeZone::parse("Japan").unwrap().name(), "Japan");
+        for bad in [
+            "",
+            "   ",
+            "Mars/Olympus_Mons",
+            "asia/tokyo",
+            "Asia/Tokyo/",
+            "+09:00",
+            "JST",
+            "<script>",
+            &"A".repeat(65),
+        ] {
+            assert!(TimeZone::parse(bad).is_err(), "{bad:?} is refused");
+        }
+        assert_eq!(TimeZone::parse("").unwrap_err().0, "Choose a time zone.");
+        assert_eq!(TimeZone::parse("Mars/Base").unwrap_err().0, UNKNOWN);
+    }
+
+    #[test]
+    fn a_stored_zone_that_is_missing_or_unknown_reads_as_utc() {
+        assert_eq!(TimeZone::stored(None), TimeZone::UTC);
+        assert_eq!(TimeZone::stored(Some("Nowhere/Else")), TimeZone::UTC);
+        assert_eq!(TimeZone::stored(Some("Asia/Tokyo")).name(), "Asia/Tokyo");
+    }
+
+    #[test]
+    fn shows_a_utc_time_in_the_zone_with_the_zone_named() {
+        let t = at(2026, 11, 29, 10, 45);
+        assert_eq!(TimeZone::UTC.show(&t), "2026-11-29 10:45 UTC");
+        let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
+        assert_eq!(tokyo.show(&t), "2026-11-29 19:45 JST");
+        assert_eq!(tokyo.date_time(&t), "2026-11-29 19:45");
+        assert_eq!(tokyo.clock(&t), "19:45");
+        // Across midnight, the date moves too.
+        assert_eq!(tokyo.show(&at(2026, 12, 31, 20, 0)), "2027-01-01 05:00 JST");
+        let ny = TimeZone::parse("America/New_York").unwrap();
+        assert_eq!(ny.show(&t), "2026-11-29 05:45 EST");
+        assert_eq!(ny.show(&at(2026, 7, 1, 12, 0)), "2026-07-01 08:00 EDT");
+    }
+
+    #[test]
+    fn a_zone_without_letters_of_its_own_is_named_in_full() {
+        let dubai = TimeZone::parse("Asia/Dubai").unwrap();
+        assert_eq!(
+            dubai.show(&at(2026, 11, 29, 10, 45)),
+            "2026-11-29 14:45 Asia/Dubai"
+        );
+        let kolkata = TimeZone::parse("Asia/Kolkata").unwrap();
+        assert_eq!(
+            kolkata.show(&at(2026, 11, 29, 10, 45)),
+            "2026-11-29 16:15 IST"
+        );
+    }
+
+    #[test]
+    fn choices_are_sorted_known_names() {
+        let c = TimeZone::choices();
+        assert!(c.len() > 300, "{} zones", c.len());
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+        for name in ["UTC", "Asia/Tokyo", "Europe/Berlin", "America/Sao_Paulo"] {
+            assert!(c.contains(&name), "{name} is offered");
+        }
+        assert!(!c.contains(&"Japan"), "aliases are not offered");
+        assert!(c.iter().all(|n| TimeZone::parse(n).is_ok()));
+    }
+}
