@@ -16,4 +16,5 @@ pub mod notice;
 pub mod number;
 pub mod refused_line;
 pub mod spreadsheet;
+pub mod visit;
 pub mod website;
