@@ -24,6 +24,7 @@ mod cli;
 mod cluster;
 mod concurrency;
 mod console_alerts;
+mod console_context;
 mod console_seat;
 mod csv_columns;
 mod db;
