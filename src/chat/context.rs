@@ -7,8 +7,8 @@
 //! sidebar then says "Unknown" and finds blocks by browser alone.
 //!
 //! - **Country**: from the gate's country table; "Unknown" without one.
-//! - **Pages**: the current page (the last one seen while the visitor is
-//!   online, else the visit's last), and the visit's pages
+//! - **Pages**: the current page (while the visitor is online, the one
+//!   the consoles' list shows; else the visit's last), and the visit's pages
 //!   ([`crate::domain::visit`] says which pages make the visit).
 //! - **Earlier conversations**: of the same visitor key in the account.
 //! - **Protection history**: blocks of this browser (the visitor key of
@@ -160,13 +160,21 @@ pub fn read(
         .iter()
         .map(page_of)
         .collect();
-    let online = visits::last_seen(conn, conv.case_id, key)?.is_some_and(|t| t > online_since(now));
-    let last = if online {
-        seen.last().map(page_of)
-    } else {
-        pages.last().cloned()
-    };
-    let page = last.or_else(|| conv.page_url.clone().map(|url| Page { url, seen_at: None }));
+    // Online, the page is the one the consoles' list shows.
+    let here = visits::last_seen(conn, conv.case_id, key)?.filter(|(t, _)| *t > online_since(now));
+    let online = here.is_some();
+    let page = match here.and_then(|(_, url)| url) {
+        Some(url) => Some(Page {
+            seen_at: seen
+                .iter()
+                .rev()
+                .find(|(u, _)| *u == url)
+                .map(|(_, t)| utc(*t)),
+            url,
+        }),
+        None => pages.last().cloned(),
+    }
+    .or_else(|| conv.page_url.clone().map(|url| Page { url, seen_at: None }));
 
     let earlier =
         visits::earlier_conversations(conn, account_id, key, id, conv.started_at, LISTED)?

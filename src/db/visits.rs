@@ -73,16 +73,17 @@ pub fn pages(
     Ok(rows)
 }
 
-/// When the visitor was last seen in the case (online while recent).
+/// When the visitor was last seen in the case (online while recent), and
+/// on which page.
 pub fn last_seen(
     conn: &mut DbConn,
     case_id: i64,
     visitor_key: &str,
-) -> QueryResult<Option<NaiveDateTime>> {
+) -> QueryResult<Option<(NaiveDateTime, Option<String>)>> {
     visitors::table
         .filter(visitors::case_id.eq(case_id))
         .filter(visitors::visitor_key.eq(visitor_key))
-        .select(visitors::last_seen_at)
+        .select((visitors::last_seen_at, visitors::page_url))
         .first(conn)
         .optional()
 }

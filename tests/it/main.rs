@@ -9,6 +9,7 @@ mod blocking;
 mod browser;
 mod browser_alerts;
 mod browser_console;
+mod browser_context;
 mod browser_embed;
 mod browser_files;
 mod browser_menu;
