@@ -292,6 +292,7 @@ fn spawn_housekeeping(core: &Core) {
                     blocks_expired = r.blocks_expired,
                     addresses_erased = r.addresses_erased,
                     sessions = r.sessions,
+                    visit_records = r.visit_records,
                     "privacy purge done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "privacy purge failed"),

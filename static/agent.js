@@ -14,6 +14,7 @@
 
   var el = chatgate.el, humanSize = chatgate.humanSize;
   var alerts = chatgate.alerts(root);
+  var context = chatgate.visitorContext($("visitor-context"), $("chat"));
 
   function api(method, path, payload) {
     var opts = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
@@ -78,6 +79,7 @@
         fill("active", o.conversations.filter(function (c) { return c.status === "active"; }), conversationItem);
         fill("visitors", o.visitors, visitorItem);
         alerts.listed(o.conversations, current);
+        o.conversations.forEach(function (c) { if (c.id === current) context.pageIs(c.page_url); });
       })
       .catch(function () { /* keep what is shown */ });
   }
@@ -190,7 +192,7 @@
       if (d.type === "event") onEvent(d);
       // The conversation ended here or in another agent's console (a block
       // included): the composer closes at once.
-      else if (d.type === "state" && current === id) setClosed(d.closed, d.blocked);
+      else if (d.type === "state" && current === id) { setClosed(d.closed, d.blocked); context.refresh(); }
     };
   }
 
@@ -201,6 +203,7 @@
     transcript.textContent = "";
     showError("");
     history.replaceState(null, "", "#c=" + id);
+    context.open(id);
     root.querySelectorAll(".queue-item").forEach(function (b) {
       b.classList.toggle("selected", b.getAttribute("data-conversation") == id);
     });

@@ -91,6 +91,7 @@
   chatgate.el = el;
   chatgate.humanSize = humanSize;
   chatgate.sentAt = sentAt;
+  chatgate.formatted = formatted;
   chatgate.transcript = transcript;
   chatgate.events = events;
 })();

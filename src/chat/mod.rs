@@ -2,6 +2,7 @@
 //! streams. The web layer only parses requests and calls in here.
 
 pub mod blocking;
+pub mod context;
 pub mod file_store;
 pub mod files;
 pub mod hub;

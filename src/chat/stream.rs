@@ -19,8 +19,11 @@ use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use super::hub::{Hub, Notice, Watching};
 use crate::{
-    db::{chat, models::Event, presence, Db},
-    domain::clock::Clock,
+    db::{chat, models::Event, notify, presence, visits, Db},
+    domain::{
+        clock::Clock,
+        notice::{Kind, Notice as NoticeOut},
+    },
     error::AppError,
 };
 
@@ -288,16 +291,34 @@ async fn send_events(
     }
 }
 
-/// Marks the stream's visitor as online now.
+/// Marks the stream's visitor as online now, on the page it reports: a
+/// new page is added to the pages the consoles' sidebars show, and while
+/// the visitor is in a conversation the consoles hear of it.
 async fn touch(src: &Sources, p: Presence) -> Result<(), End> {
     let now = src.clock.now();
-    src.db
+    let account_id = p.case.account_id;
+    let moved = src
+        .db
         .write(move |c| {
             let url = p.page_url.as_deref();
-            chat::touch_visitor(c, &p.case, &p.visitor_key, &p.label, url, now)
+            chat::touch_visitor(c, &p.case, &p.visitor_key, &p.label, url, now)?;
+            let Some(url) = url else { return Ok(false) };
+            if !visits::record_page(c, account_id, &p.visitor_key, url, now)? {
+                return Ok(false);
+            }
+            // Only a visitor in a conversation is shown with their page.
+            let chatting = chat::latest_for_visitor(c, p.case.id, &p.visitor_key)?
+                .is_some_and(|conv| !conv.is_closed());
+            if chatting {
+                notify::send(c, NoticeOut::new(account_id, Kind::List, 0, 0))?;
+            }
+            Ok::<_, diesel::result::Error>(chatting)
         })
         .await?
         .map_err(AppError::from)?;
+    if moved {
+        src.hub.notify(Notice::new(account_id, None));
+    }
     Ok(())
 }
 

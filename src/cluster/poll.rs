@@ -4,7 +4,7 @@
 //! instance is listening and quickly while it is not.
 //! - events written since the last one seen wake the streams they concern;
 //! - the gate re-reads what moved (and first loads, which makes it ready),
-//!   and writes the counted rule hits;
+//!   and writes the counted rule hits and refusals;
 //! - the visitors whose streams are open here stay online (one write per
 //!   business case).
 
@@ -52,8 +52,8 @@ async fn pause(node: &Node, fast: Duration) {
 }
 
 /// Loads the gate now (it becomes ready), then keeps it in step (every 30
-/// seconds while listening, 5 otherwise), and writes the rule hits every
-/// 10 seconds.
+/// seconds while listening, 5 otherwise), and writes the rule hits and
+/// the refusal counts every 10 seconds.
 async fn gate_task(node: Arc<Node>) {
     use tokio::time::Instant;
     let mut tick = tokio::time::interval(GATE_FAST);
@@ -74,6 +74,10 @@ async fn gate_task(node: Arc<Node>) {
             flushed = Instant::now();
             if let Err(e) = gate::load::flush_hits(&node.db, &node.gate).await {
                 tracing::warn!(error = %e, "flushing rule hits failed");
+            }
+            let now = node.clock.now();
+            if let Err(e) = gate::load::flush_refusals(&node.db, &node.gate, now).await {
+                tracing::warn!(error = %e, "flushing refusal counts failed");
             }
         }
     }

@@ -19,12 +19,14 @@ pub mod models;
 pub mod notify;
 pub mod presence;
 pub mod purge;
+pub mod refusals;
 pub mod reports;
 pub mod rules;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;
+pub mod visits;
 
 use std::time::Duration;
 

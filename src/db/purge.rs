@@ -9,9 +9,9 @@ use super::{
     audit::{self, Actor},
     blocks,
     models::Block,
-    sessions, throttle, write_tx, DbConn,
+    refusals, sessions, throttle, visits, write_tx, DbConn,
 };
-use crate::domain::block::DURATION;
+use crate::domain::{block::DURATION, visit::RETENTION};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
@@ -19,6 +19,8 @@ pub struct Report {
     pub addresses_erased: usize,
     pub sessions: usize,
     pub login_failures: usize,
+    /// Pages and hourly refusal counts older than 7 days.
+    pub visit_records: usize,
 }
 
 pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> QueryResult<Report> {
@@ -30,6 +32,8 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> Quer
             addresses_erased: blocks::purge_conversation_addresses(c, now - DURATION)?,
             sessions: sessions::purge_expired(c, now, now - session_max)?,
             login_failures: throttle::purge(c, now - Duration::hours(1))?,
+            visit_records: visits::purge_pages(c, now - RETENTION)?
+                + refusals::purge(c, now - RETENTION)?,
         })
     })?;
     checkpoint(conn)?;

@@ -220,6 +220,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The pages a visitor's widget reported (the console's sidebar): the
+    /// last 20 per visitor, erased after 7 days.
+    visitor_pages (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        visitor_key -> Text,
+        url -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Widget requests the gate refused, per hour, by the blind index of
+    /// the visitor's network and the visitor key ("" when none was named).
+    visitor_refusals (account_id, network_index, visitor_key, hour) {
+        account_id -> BigInt,
+        network_index -> Binary,
+        visitor_key -> Text,
+        hour -> Timestamp,
+        times -> BigInt,
+    }
+}
+
 diesel::joinable!(business_cases -> accounts (account_id));
 diesel::joinable!(conversations -> business_cases (case_id));
 diesel::joinable!(events -> conversations (conversation_id));
@@ -245,4 +269,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_rules,
     gate_settings,
     chat_window_settings,
+    visitor_pages,
+    visitor_refusals,
 );

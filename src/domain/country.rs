@@ -49,6 +49,15 @@ impl CountryCode {
         }
     }
 
+    /// The flag: the two regional indicator symbols of the code ("🇩🇪"),
+    /// which systems show as the flag or as the letters.
+    pub fn flag(&self) -> String {
+        self.0
+            .iter()
+            .filter_map(|b| char::from_u32(0x1F1E6 + u32::from(b.checked_sub(b'A')?)))
+            .collect()
+    }
+
     /// The `isocountry` entry for this code (always `Some` for a constructed
     /// value).
     fn iso(&self) -> Option<isocountry::CountryCode> {
@@ -137,6 +146,8 @@ mod tests {
         assert_eq!(code("AX").name(), "Åland Islands");
         assert_eq!(code("DE").to_string(), "DE");
         assert_eq!(format!("{}", code("gb")), "GB");
+        assert_eq!(code("DE").flag(), "\u{1F1E9}\u{1F1EA}");
+        assert_eq!(code("fr").flag(), "🇫🇷");
     }
 
     #[test]

@@ -17,4 +17,5 @@ pub mod number;
 pub mod refused_line;
 pub mod spreadsheet;
 pub mod time_zone;
+pub mod visit;
 pub mod website;

@@ -117,3 +117,17 @@ pub async fn flush_hits(db: &Db, gate: &Gate) -> Result<usize, AppError> {
         .map_err(AppError::from)?;
     Ok(n)
 }
+
+/// Writes the refusals counted since the last flush into the current
+/// hour's counts. Lost on failure, like the hits.
+pub async fn flush_refusals(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
+    let counted = gate.refusals().take();
+    if counted.is_empty() {
+        return Ok(0);
+    }
+    let n = counted.len();
+    db.write(move |c| db::refusals::add(c, &counted, now))
+        .await?
+        .map_err(AppError::from)?;
+    Ok(n)
+}

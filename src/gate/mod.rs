@@ -32,6 +32,7 @@ pub mod country_table;
 mod flat;
 pub mod load;
 pub mod policy;
+pub mod refusals;
 
 use std::{
     collections::HashMap,
@@ -138,6 +139,8 @@ pub struct Gate {
     /// How many policies were built from the database (not derived from
     /// the one held).
     rebuilds: AtomicU64,
+    /// Refused widget requests not yet written.
+    refusals: refusals::Tally,
 }
 
 impl Gate {
@@ -152,6 +155,7 @@ impl Gate {
             block_reads: Mutex::new((0, 0)),
             ready: AtomicBool::new(false),
             rebuilds: AtomicU64::new(0),
+            refusals: refusals::Tally::default(),
         }
     }
 
@@ -174,6 +178,18 @@ impl Gate {
     /// The blind index a visitor address is looked up by.
     pub fn index_of(&self, ip: IpAddr) -> NetworkIndex {
         self.indexer.index(NetworkText::of(ip).as_str())
+    }
+
+    /// Counts a refused widget request of the visitor at `ip` (and of
+    /// `visitor_key`, when the request named one), by blind index.
+    pub fn count_refusal(&self, account_id: i64, ip: IpAddr, visitor_key: Option<&str>) {
+        self.refusals
+            .count(account_id, self.index_of(ip), visitor_key);
+    }
+
+    /// The refusals counted and not yet written.
+    pub fn refusals(&self) -> &refusals::Tally {
+        &self.refusals
     }
 
     pub fn replace_blocks(&self, blocks: Blocks) {

@@ -1,6 +1,7 @@
 //! The agent console (`/agent`) and its JSON and event API. Agents and
 //! managers see the conversations of their own account only.
 
+mod context;
 mod previews;
 
 use actix_multipart::Multipart;
@@ -109,6 +110,12 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
         .iter()
         .map(|(c, _)| (c.case_id, c.visitor_key.as_str()))
         .collect();
+    // The page each visitor online is on: the console refreshes the open
+    // conversation's sidebar when it changes.
+    let on_page: std::collections::HashMap<(i64, &str), &str> = online
+        .iter()
+        .filter_map(|(v, _)| Some(((v.case_id, v.visitor_key.as_str()), v.page_url.as_deref()?)))
+        .collect();
     let conversations: Vec<_> = open
         .iter()
         .map(|(c, case)| {
@@ -117,6 +124,7 @@ async fn overview(state: web::Data<AppState>, user: CurrentUser) -> Res {
                 "started_at": c.started_at.and_utc().to_rfc3339(), "messages": c.message_count,
                 "mine": c.agent_user_id == Some(user.id),
                 "visitor_wrote_at": wrote.get(&c.id),
+                "page_url": on_page.get(&(c.case_id, c.visitor_key.as_str())),
             })
         })
         .collect();
@@ -404,6 +412,7 @@ async fn invite(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     previews::routes(cfg);
+    context::routes(cfg);
     cfg.service(console)
         .service(overview)
         .service(account_events)

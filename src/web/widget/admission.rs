@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use actix_web::{http::header, HttpRequest};
 
-use super::WidgetError;
+use super::{visitor::Named, Visitor, WidgetError};
 use crate::{
     db::{chat, models::BusinessCase},
     domain::{
@@ -98,7 +98,8 @@ pub fn page_of(state: &AppState, req: &HttpRequest) -> Page {
 
 /// The case, if the gate lets this visitor use it here. A refusal gets the
 /// same neutral answer as a case that does not exist. Before the gate has
-/// loaded everyone is refused alike ("starting"). Counts no hits.
+/// loaded everyone is refused alike ("starting"). Counts no rule hits; a
+/// refusal is counted for the agents' sidebar.
 pub async fn admit(
     state: &AppState,
     req: &HttpRequest,
@@ -121,7 +122,18 @@ pub async fn admit(
     });
     match verdict {
         Verdict::Serve => Ok(case),
-        Verdict::Refuse(_) => Err(WidgetError::Unavailable),
+        Verdict::Refuse(_) => {
+            // Counted for the agents' sidebar: by network, and by the
+            // visitor the request names (header or cookie), if any.
+            let visitor = match Visitor::named(req) {
+                Named::Header(Some(v)) | Named::Cookie(v) => Some(v.key),
+                Named::Header(None) | Named::None => None,
+            };
+            state
+                .gate
+                .count_refusal(case.account_id, ip.0, visitor.as_deref());
+            Err(WidgetError::Unavailable)
+        }
     }
 }
 

@@ -67,6 +67,10 @@ async fn answer(
         page: &page,
         now: state.clock.now(),
     });
+    if verdict.refused() {
+        // For the agents' sidebar; the loader names no visitor.
+        state.gate.count_refusal(case.account_id, ip.0, None);
+    }
     // Before the gate has loaded, nobody is shown the chat (no fail-open).
     let show = state.gate.is_ready() && !verdict.refused();
     let body = Bootstrap {

@@ -1,6 +1,7 @@
 //! Blocking fixtures: an app behind a trusted proxy, a visitor's chat from
 //! an address, the agent's block, the widget's bootstrap asked from an
-//! address, and the check that every widget endpoint refuses a blocked one.
+//! address, Unblock now, and the check that every widget endpoint refuses a
+//! blocked one.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -42,6 +43,25 @@ pub async fn block(agent: &SignedIn, id: i64, reason: &str) -> reqwest::Response
             json!({ "reason": reason }),
         )
         .await
+}
+
+/// A manager's Unblock now on conversation `id`, from its transcript.
+pub async fn unblock(manager: &SignedIn, id: i64) -> reqwest::Response {
+    manager
+        .post(&format!("/conversations/{id}/unblock"), &[])
+        .await
+}
+
+/// The id of the newest open conversation the agent sees.
+pub async fn newest_conversation(agent: &SignedIn) -> i64 {
+    let o = agent.overview().await;
+    o["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .max()
+        .expect("an open conversation")
 }
 
 /// The loader's bootstrap for Acme's case, asked from `ip`.

@@ -86,6 +86,52 @@ pub async fn seat_state(client: &reqwest::Client, base: &str, visitor: &str) -> 
 }
 
 impl VisitorClient {
+    /// The same browser (its visitor id, sent as the header) at another
+    /// address: `X-Forwarded-For: xff`.
+    pub fn elsewhere(&self, xff: &str) -> VisitorClient {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", xff.parse().unwrap());
+        headers.insert("x-chatgate-visitor", self.visitor.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .pool_idle_timeout(IDLE)
+            .build()
+            .unwrap();
+        VisitorClient {
+            client,
+            base: self.base.clone(),
+            visitor: self.visitor.clone(),
+        }
+    }
+
+    /// Opens the event stream the frame opens on a page view of `page`
+    /// and waits until the visitor is online there (the page recorded).
+    /// Moves the app's clock on a second first, so each page view has a
+    /// time of its own.
+    pub async fn on_page(&self, app: &TestApp, page: &str) -> EventStream {
+        use chatgate::db::schema::visitors;
+        use diesel::prelude::*;
+        use sha2::Digest;
+        app.core.clock.advance(chrono::Duration::seconds(1));
+        let at = app.core.clock.now();
+        let url: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+        let stream = self.events(&format!("?url={url}"), None).await;
+        let key = hex::encode(sha2::Sha256::digest(self.visitor.as_bytes()));
+        for _ in 0..200 {
+            let seen: Option<chrono::NaiveDateTime> = visitors::table
+                .filter(visitors::visitor_key.eq(&key))
+                .select(visitors::last_seen_at)
+                .first(&mut *app.core.db.get().unwrap())
+                .optional()
+                .unwrap();
+            if seen.is_some_and(|t| t >= at) {
+                return stream;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the visitor never showed as on {page}");
+    }
+
     /// GET `path` as a new page view asks: by the cookie alone, no header.
     pub async fn get_by_cookie(&self, path: &str) -> reqwest::Response {
         self.client

@@ -1,0 +1,2 @@
+DROP TABLE visitor_refusals;
+DROP TABLE visitor_pages;
