@@ -10,6 +10,7 @@ use chrono::Datelike;
 use serde_json::Value;
 
 use crate::support::{
+    axe::serious_violations,
     blocking::{block, newest_conversation, proxied, unblock},
     browser::Browser,
 };
@@ -119,7 +120,9 @@ async fn console_sidebar_tells_an_agent_about_a_visitor_blocked_before() {
         !layout(&b, ".context-toggle").await.4,
         "no toggle when there is room"
     );
-    b.screenshot("context-1280").await;
+    b.doc_screenshot("console-1280").await;
+    let axe = serious_violations(&b).await;
+    assert!(axe.is_empty(), "the console with a chat open: {axe:?}");
 
     // The visitor moves on: the sidebar follows.
     let _checkout = v.on_page(&app, "https://shop.example/checkout").await;
@@ -177,5 +180,7 @@ async fn console_sidebar_tells_an_agent_about_a_visitor_blocked_before() {
     assert!(!scrolls_sideways(&b).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
     b.screenshot("context-390-open").await;
+    let axe = serious_violations(&b).await;
+    assert!(axe.is_empty(), "the console on a phone: {axe:?}");
     b.client.clone().close().await.unwrap();
 }
