@@ -36,10 +36,58 @@ impl Attempt {
         Self {
             email: Email::parse(email).ok(),
             password,
-            user_bucket: keys.throttle_key("user", &email.to_lowercase()),
+            user_bucket: user_bucket(keys, email),
             ip_bucket: keys.throttle_key("ip", &ip.to_string()),
         }
     }
+}
+
+/// The throttle bucket of the user with e-mail address `email`: failed
+/// sign-ins, and wrong passwords typed to confirm a change (My profile).
+pub fn user_bucket(keys: &Keys, email: &str) -> String {
+    keys.throttle_key("user", &email.to_lowercase())
+}
+
+/// How a password typed to confirm a change of one's own account ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmed {
+    Right,
+    Wrong,
+    /// The user's bucket is at its limit: try again after this long.
+    Limited(Duration),
+}
+
+/// Checks a password typed to confirm a change (My profile), in the
+/// user's sign-in bucket (`user_bucket`): refused while the bucket is at
+/// its limit, counted in advance as a failure, and taken back when
+/// `check` (the slow password check, run on the blocking pool) says it is
+/// right. So a stolen session guesses no faster than the sign-in page.
+pub async fn confirm_password(
+    db: &Db,
+    bucket: String,
+    now: NaiveDateTime,
+    check: impl FnOnce() -> bool + Send + 'static,
+) -> Result<Confirmed, AppError> {
+    let b = bucket.clone();
+    let reserved = db
+        .write(move |c| -> QueryResult<Result<Vec<i64>, Duration>> {
+            lock(c, "login", &b)?;
+            if let Some(wait) = wait_in(c, login_limit::PER_USER, &b, now)? {
+                return Ok(Err(wait));
+            }
+            Ok(Ok(throttle::record(c, &[b.as_str()], now)?))
+        })
+        .await??;
+    let reserved = match reserved {
+        Ok(ids) => ids,
+        Err(wait) => return Ok(Confirmed::Limited(wait)),
+    };
+    if !actix_web::web::block(check).await? {
+        return Ok(Confirmed::Wrong);
+    }
+    db.write(move |c| throttle::delete_ids(c, &reserved))
+        .await??;
+    Ok(Confirmed::Right)
 }
 
 /// How an attempt ended.
@@ -175,13 +223,18 @@ fn wait_for(
     ip_bucket: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Duration>> {
-    let mut wait = None;
-    for (limit, bucket) in [
-        (login_limit::PER_USER, user_bucket),
-        (login_limit::PER_ADDRESS, ip_bucket),
-    ] {
-        let (count, oldest) = throttle::recent(c, bucket, limit.since(now))?;
-        wait = wait.max(limit.retry_after(count, oldest, now));
-    }
-    Ok(wait)
+    let user = wait_in(c, login_limit::PER_USER, user_bucket, now)?;
+    let address = wait_in(c, login_limit::PER_ADDRESS, ip_bucket, now)?;
+    Ok(user.max(address))
+}
+
+/// How long `bucket` must wait under `limit`, if it is at it.
+fn wait_in(
+    c: &mut DbConn,
+    limit: login_limit::LoginLimit,
+    bucket: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Duration>> {
+    let (count, oldest) = throttle::recent(c, bucket, limit.since(now))?;
+    Ok(limit.retry_after(count, oldest, now))
 }

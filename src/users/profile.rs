@@ -9,24 +9,31 @@
 //! change (never the password) and ends the user's other sessions, so it
 //! all commits together or none of it does.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use diesel::result::Error as DbError;
 
 use crate::{
     actor::Actor,
+    crypto::Keys,
     db::{accounts, audit, models::User, sessions, Db, DbConn},
     domain::{
         account::{DisplayName, NewPassword},
+        login_limit::minutes_text,
         time_zone::TimeZone,
     },
     error::AppError,
     passwords,
+    users::login::{self, Confirmed},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("Your current password is not correct.")]
     WrongPassword,
+    /// Too many wrong passwords, here or at sign-in: the user's sign-in
+    /// limit holds for this long.
+    #[error("Too many wrong passwords. Try again in {}.", minutes_text(*.0))]
+    Limited(Duration),
     /// The user is gone or was deactivated meanwhile.
     #[error("No such user.")]
     NotFound,
@@ -70,6 +77,7 @@ struct Checked {
 /// session making the change: a password change ends every other one.
 pub async fn save(
     db: &Db,
+    keys: &Keys,
     actor: Actor,
     input: ProfileInput,
     keep: Option<String>,
@@ -82,7 +90,7 @@ pub async fn save(
     } = input;
     let password = match password {
         None => None,
-        Some(change) => match check_password(db, &actor, change).await? {
+        Some(change) => match check_password(db, keys, &actor, change, now).await? {
             Ok(hashes) => Some(hashes),
             Err(e) => return Ok(Err(e)),
         },
@@ -98,25 +106,32 @@ pub async fn save(
 
 /// Verifies the current password and hashes the new one, off the async
 /// workers. Returns (the hash verified against, the new hash).
+/// The current password counts in the user's sign-in limit
+/// (`login::confirm_password`).
 async fn check_password(
     db: &Db,
+    keys: &Keys,
     actor: &Actor,
     change: PasswordChange,
+    now: NaiveDateTime,
 ) -> Result<Result<(String, String), ProfileError>, AppError> {
     let (aid, uid) = (actor.account_id, actor.user_id);
     let Some(user) = db.run(move |c| Ok(accounts::user(c, aid, uid)?)).await? else {
         return Ok(Err(ProfileError::NotFound));
     };
+    let bucket = login::user_bucket(keys, &user.email);
     let stored = user.password_hash;
-    actix_web::web::block(move || {
-        if !passwords::verify(&change.current, &stored) {
-            return Ok(Err(ProfileError::WrongPassword));
-        }
-        let hash = passwords::hash(&change.new)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))?;
-        Ok(Ok((stored, hash)))
-    })
-    .await?
+    let (current, against) = (change.current, stored.clone());
+    let check = move || passwords::verify(&current, &against);
+    match login::confirm_password(db, bucket, now, check).await? {
+        Confirmed::Right => {}
+        Confirmed::Wrong => return Ok(Err(ProfileError::WrongPassword)),
+        Confirmed::Limited(wait) => return Ok(Err(ProfileError::Limited(wait))),
+    }
+    let hash = actix_web::web::block(move || passwords::hash(&change.new))
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))?;
+    Ok(Ok((stored, hash)))
 }
 
 /// Writes the checked change. Call inside a write transaction.

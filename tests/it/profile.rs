@@ -424,3 +424,48 @@ async fn a_tokyo_user_reads_times_nine_hours_after_utc_and_the_csv_stays_utc() {
     let rows = select_text(&bv, "#blocks td[data-label='Blocked by']").join(" ");
     assert!(rows.contains(&format!("{} JST", tokyo(blocked))), "{rows}");
 }
+
+/// A wrong current password on My profile counts as a failed sign-in of
+/// that user: a stolen session cannot guess the password any faster than
+/// the sign-in page allows, and the right one is refused too while the
+/// limit holds.
+#[actix_web::test]
+async fn wrong_current_passwords_count_against_the_sign_in_limit() {
+    let app = spawn_app().await;
+    let me = app.sign_in(&app.acme.agent).await;
+    let change = |current: &'static str| {
+        let me = &me;
+        async move {
+            save(
+                me,
+                &[
+                    ("name", "acme agent"),
+                    ("time_zone", "UTC"),
+                    ("current_password", current),
+                    ("new_password", NEW_PASSWORD),
+                    ("confirm_password", NEW_PASSWORD),
+                ],
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        let r = change("a wrong guess").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The limit holds for My profile, even with the right password ...
+    let r = change(PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = r.text().await.unwrap();
+    let error = error_of(&html, "current_password");
+    assert!(error.contains("Too many wrong passwords"), "{error}");
+    assert!(error.contains("minutes"), "{error}");
+    assert_eq!(field(&html, "name").as_deref(), Some("acme agent"));
+    // ... and for signing in.
+    let r = app.login(&app.acme.agent, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Nothing changed: once the window has passed, the old password works.
+    app.core.clock.advance(Duration::minutes(16));
+    let r = app.login(&app.acme.agent, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}

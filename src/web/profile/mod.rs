@@ -42,7 +42,7 @@ pub struct ProfileForm {
 struct FormErrors {
     name: Option<&'static str>,
     time_zone: Option<&'static str>,
-    current_password: Option<&'static str>,
+    current_password: Option<String>,
     new_password: Option<&'static str>,
     confirm_password: Option<&'static str>,
 }
@@ -66,12 +66,12 @@ struct ProfilePage {
     zones: Vec<&'static str>,
 }
 
-fn show(page: Page, form: ProfileForm, errors: FormErrors) -> Result<HttpResponse, AppError> {
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+fn show(
+    page: Page,
+    form: ProfileForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let form = ProfileForm {
         current_password: String::new(),
         new_password: String::new(),
@@ -97,7 +97,7 @@ async fn index(page: Page) -> Result<HttpResponse, AppError> {
         time_zone: page.zone().to_owned(),
         ..ProfileForm::default()
     };
-    show(page, form, FormErrors::default())
+    show(page, form, FormErrors::default(), StatusCode::OK)
 }
 
 /// The form parsed, or a message per field. A password change is asked
@@ -115,7 +115,7 @@ fn parse(form: &ProfileForm) -> Result<ProfileInput, FormErrors> {
     let mut password = None;
     if wants_password {
         if form.current_password.is_empty() {
-            e.current_password = Some("Enter your current password to change it.");
+            e.current_password = Some("Enter your current password to change it.".into());
         }
         let new = NewPassword::parse(&form.new_password)
             .map_err(|x| e.new_password = Some(x.0))
@@ -172,12 +172,12 @@ async fn save(
     let form = form.into_inner();
     let input = match parse(&form) {
         Ok(input) => input,
-        Err(errors) => return show(page, form, errors),
+        Err(errors) => return show(page, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let (name, zone) = (input.name.as_str().to_owned(), input.time_zone.name());
     let keep = session_store::request_row_id(&req, state.keys.cookie_key());
     let (actor, now) = (page.user.actor(), state.clock.now());
-    match profile::save(&state.db, actor, input, keep, now).await? {
+    match profile::save(&state.db, &state.keys, actor, input, keep, now).await? {
         Ok(saved) => {
             if saved.password_changed {
                 // The other sessions' open event streams end now.
@@ -186,12 +186,16 @@ async fn save(
             flash(&session, true, saved_text(&saved, &name, zone));
             Ok(see_other(PATH))
         }
-        Err(ProfileError::WrongPassword) => {
+        Err(e @ (ProfileError::WrongPassword | ProfileError::Limited(_))) => {
+            let status = match e {
+                ProfileError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
             let errors = FormErrors {
-                current_password: Some("Your current password is not correct."),
+                current_password: Some(e.to_string()),
                 ..FormErrors::default()
             };
-            show(page, form, errors)
+            show(page, form, errors, status)
         }
         Err(ProfileError::NotFound) => Err(AppError::NotFound),
         Err(e @ ProfileError::Db(_)) => Err(AppError::internal("saving a profile", e)),
