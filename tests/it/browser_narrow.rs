@@ -12,19 +12,6 @@ use crate::support::{
     browser::Browser,
 };
 
-/// The page's width against the window's, after the page has loaded.
-async fn widths(b: &Browser) -> (i64, i64) {
-    let v = b
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
-}
-
 /// A hint for the failure message: the outermost elements that reach past
 /// the window's right edge (some may be clipped by a box that scrolls).
 async fn sticking_out(b: &Browser) -> String {
@@ -81,7 +68,7 @@ async fn check_here(b: &Browser, name: &str, width: u32) -> Vec<String> {
 /// Checks that the page now shown is no wider than the window and saves
 /// a whole-page screenshot; returns what is wrong, if anything.
 async fn fits(b: &Browser, name: &str, width: u32) -> Option<String> {
-    let (scroll, inner) = widths(b).await;
+    let (scroll, inner) = b.page_widths().await;
     if width == 390 {
         assert!(inner <= 400, "the window is phone-sized: {inner} px");
     }
@@ -271,12 +258,7 @@ async fn on_a_phone_the_console_takes_turns_and_the_chat_opens_full_screen() {
     b.screenshot("phone-console-list-390").await;
 
     // The visitor's chat, opened on a phone, fills the screen.
-    b.client
-        .goto(&app.url("/demo?case=acme-support"))
-        .await
-        .unwrap();
-    b.enter_chat().await;
-    b.click("#launcher").await;
+    b.open_chat(&app).await;
     b.css("#panel:not([hidden])").await;
     b.client.enter_parent_frame().await.unwrap();
     let frame =

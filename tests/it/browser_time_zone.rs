@@ -34,19 +34,6 @@ fn started_at(app: &TestApp, id: i64) -> NaiveDateTime {
         .unwrap()
 }
 
-/// The page's width against the window's.
-async fn widths(b: &Browser) -> (i64, i64) {
-    let v = b
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
-}
-
 #[actix_web::test]
 async fn the_browsers_zone_first_then_tokyo_from_my_profile() {
     let Some(b) = Browser::start().await else {
@@ -96,7 +83,7 @@ async fn the_browsers_zone_first_then_tokyo_from_my_profile() {
         b.client.set_window_size(width, height).await.unwrap();
         b.client.refresh().await.unwrap();
         b.wait_text("main h1", "My profile").await;
-        let (scroll, inner) = widths(&b).await;
+        let (scroll, inner) = b.page_widths().await;
         assert!(scroll <= inner, "{width} px: {scroll} px wide in {inner}");
         b.screenshot(&format!("profile-{width}")).await;
     }

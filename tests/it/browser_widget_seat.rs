@@ -9,19 +9,9 @@ use serde_json::{json, Value};
 
 use crate::support::{browser::Browser, *};
 
-/// A visitor on Acme's demo page with the chat window open.
-async fn open_chat(app: &TestApp, b: &Browser) {
-    b.client
-        .goto(&app.url("/demo?case=acme-support"))
-        .await
-        .unwrap();
-    b.enter_chat().await;
-    b.click("#launcher").await;
-}
-
 /// A visitor on the demo page with the chat open, after a first message.
 async fn visitor_says(app: &TestApp, b: &Browser, text: &str) {
-    open_chat(app, b).await;
+    b.open_chat(app).await;
     b.send_message(text).await;
 }
 
@@ -125,7 +115,7 @@ async fn a_refused_stream_is_retried_with_a_growing_wait_then_given_up() {
         return;
     };
     let app = spawn_app().await;
-    open_chat(&app, &b).await;
+    b.open_chat(&app).await;
     // Every stream from now on is refused at once; waits are recorded and
     // cut short.
     run(

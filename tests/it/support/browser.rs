@@ -212,6 +212,30 @@ impl Browser {
         self.click("dialog.confirm-dialog button[value=ok]").await;
     }
 
+    /// The page's width against the window's (scrollWidth, innerWidth).
+    pub async fn page_widths(&self) -> (i64, i64) {
+        let v = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+    }
+
+    /// A visitor on Acme's demo page, with the chat window open; the
+    /// browser stays in the chat's frame.
+    pub async fn open_chat(&self, app: &TestApp) {
+        self.client
+            .goto(&app.url("/demo?case=acme-support"))
+            .await
+            .unwrap();
+        self.enter_chat().await;
+        self.click("#launcher").await;
+    }
+
     /// Enters the chat frame of the page.
     pub async fn enter_chat(&self) {
         let frame = self.css("iframe[data-chatgate]").await;
