@@ -202,7 +202,7 @@ pub fn set_name_and_zone(
     account_id: i64,
     user_id: i64,
     name: &DisplayName,
-    time_zone: &str,
+    time_zone: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(user_row(account_id, user_id))

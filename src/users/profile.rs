@@ -155,11 +155,18 @@ fn apply(
     }
     let mut saved = Saved {
         renamed: user.name != input.name.as_str(),
-        time_zone_changed: user.time_zone.as_deref() != Some(input.time_zone.name()),
+        // No zone yet reads as UTC, and the form shows it: UTC sent back
+        // leaves it unset, for the browser's zone to be taken.
+        time_zone_changed: user.time_zone.as_deref().unwrap_or(TimeZone::UTC.name())
+            != input.time_zone.name(),
         ..Saved::default()
     };
     if saved.renamed || saved.time_zone_changed {
-        let zone = input.time_zone.name();
+        let zone = if saved.time_zone_changed {
+            Some(input.time_zone.name())
+        } else {
+            user.time_zone.as_deref()
+        };
         accounts::set_name_and_zone(conn, aid, uid, &input.name, zone, now)?;
     }
     record_changes(conn, actor, &user, input, &saved, now)?;

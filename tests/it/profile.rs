@@ -215,7 +215,8 @@ async fn refused_input_keeps_what_was_typed_and_stores_nothing() {
 #[actix_web::test]
 async fn a_new_password_keeps_this_session_and_ends_the_others() {
     let app = spawn_app().await;
-    let me = app.sign_in(&app.acme.agent).await;
+    let me = app.login_ok(&app.acme.agent).await;
+    let before = app.session_cookie().unwrap();
     let elsewhere = app.sign_in(&app.acme.agent).await;
     let r = save(
         &me,
@@ -236,8 +237,19 @@ async fn a_new_password_keeps_this_session_and_ends_the_others() {
             .contains("Your password was changed, and your other session was signed out."),
         "{html}"
     );
-    // This session holds; the other one is signed out.
+    // This session holds, under a new id: a stolen copy of the old
+    // cookie is signed out with the others.
     assert_eq!(me.get("/").await.status(), StatusCode::OK);
+    assert_ne!(app.session_cookie().unwrap(), before, "a new session id");
+    let stolen = app
+        .other_client()
+        .get(app.url("/"))
+        .header("cookie", &before)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::SEE_OTHER);
+    assert!(location(&stolen).starts_with("/login"));
     let r = elsewhere.get("/").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with("/login"));
@@ -255,7 +267,8 @@ async fn a_new_password_keeps_this_session_and_ends_the_others() {
         "acme agent changed their password; 1 other session signed out"
     );
     let u = user(&app, app.acme.agent_id);
-    assert!(!u.password_hash.contains(NEW_PASSWORD));
+    assert!(chatgate::passwords::verify(NEW_PASSWORD, &u.password_hash));
+    assert!(!chatgate::passwords::verify(PASSWORD, &u.password_hash));
 }
 
 #[actix_web::test]
@@ -468,4 +481,30 @@ async fn wrong_current_passwords_count_against_the_sign_in_limit() {
     app.core.clock.advance(Duration::minutes(16));
     let r = app.login(&app.acme.agent, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// A user whose browser has not reported a zone yet sees UTC in the form;
+/// saving the form for another change leaves the zone unset (no "changed
+/// to UTC" entry), so the browser's zone is still taken afterwards.
+#[actix_web::test]
+async fn saving_the_form_without_a_zone_leaves_it_to_the_browser() {
+    let app = spawn_app().await;
+    let me = app.sign_in(&app.acme.agent).await;
+    assert_eq!(user(&app, app.acme.agent_id).time_zone, None);
+    let html = me.text("/profile").await;
+    assert_eq!(field(&html, "time_zone").as_deref(), Some("UTC"));
+    let r = save(&me, &[("name", "Agent Smith"), ("time_zone", "UTC")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let u = user(&app, app.acme.agent_id);
+    assert_eq!(u.name, "Agent Smith");
+    assert_eq!(u.time_zone, None, "still the browser's to set");
+    assert!(audit_entries(&app, "user.time_zone").is_empty());
+    let r = me
+        .post("/profile/time-zone", &[("time_zone", "Europe/Berlin")])
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        user(&app, app.acme.agent_id).time_zone.as_deref(),
+        Some("Europe/Berlin")
+    );
 }

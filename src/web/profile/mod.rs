@@ -180,8 +180,11 @@ async fn save(
     match profile::save(&state.db, &state.keys, actor, input, keep, now).await? {
         Ok(saved) => {
             if saved.password_changed {
-                // The other sessions' open event streams end now.
+                // The other sessions' open event streams end now, and this
+                // one goes on under a new id: a stolen copy of its cookie
+                // ends with the others.
                 state.hub.sessions_changed();
+                session.renew();
             }
             flash(&session, true, saved_text(&saved, &name, zone));
             Ok(see_other(PATH))
