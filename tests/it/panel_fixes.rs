@@ -121,3 +121,36 @@ async fn the_skipped_lines_listed_are_the_first_500_by_line_number() {
     let ok = select_text(&html, "#import .flash-ok").join(" ");
     assert!(ok.contains("610 lines needed nothing"), "{ok}");
 }
+
+/// An import's report waits in the session for the page after the
+/// redirect, unless it is too large for a session row: then the page
+/// shows it at once, every refused line still in the box.
+#[actix_web::test]
+async fn a_report_too_large_for_the_session_is_shown_at_once() {
+    let app = spawn_app().await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let bad: String = (0..5_000)
+        .map(|i| format!("10.0.{i}.300 # typo\n"))
+        .collect();
+    let list = format!("192.0.2.1\n{bad}");
+    let r = m.post(IMPORT, &[("list", &list)]).await;
+    assert_eq!(r.status(), StatusCode::OK, "shown at once, not kept");
+    let html = r.text().await.unwrap();
+    let ok = select_text(&html, "#import .flash-ok").join(" ");
+    assert!(ok.contains("Imported 1 rule"), "{ok}");
+    let boxed = select_text(&html, "#import textarea[name=list]");
+    assert_eq!(boxed[0].lines().count(), 5_000, "every refused line kept");
+    let sessions: Vec<String> = {
+        use chatgate::db::schema::sessions;
+        use diesel::prelude::*;
+        let mut conn = app.core.db.get().unwrap();
+        sessions::table
+            .select(sessions::state)
+            .load(&mut *conn)
+            .unwrap()
+    };
+    assert!(
+        sessions.iter().all(|s| s.len() < 64 * 1024),
+        "no session row holds the report"
+    );
+}

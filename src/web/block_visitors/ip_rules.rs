@@ -179,10 +179,15 @@ pub(super) async fn import(
     }
 }
 
+/// How much of a report, at most, waits in the session for the page after
+/// the redirect (bytes, roughly); a larger one is shown at once.
+const KEPT_AT_MOST: usize = 256 * 1024;
+
 /// The import's report, with only the refused lines of `list` left in the
 /// box to correct. Nothing imported and lines to correct: the form comes
 /// back refused. Otherwise the report waits in the session and the page
-/// is fetched again, so a refresh never imports twice.
+/// is fetched again, so a refresh never imports twice; only a report too
+/// large for the session row is shown at once.
 async fn reported(
     state: &AppState,
     page: Page,
@@ -191,16 +196,17 @@ async fn reported(
     report: ImportReport,
 ) -> Result<HttpResponse, AppError> {
     let list = report.left_to_correct(list);
-    if report.accepted == 0 && !report.refused.is_empty() {
+    let refused = report.accepted == 0 && !report.refused.is_empty();
+    let lines = report.refused.len() + report.skipped.len();
+    let large = list.len() + lines * 120 > KEPT_AT_MOST;
+    if refused || large {
+        let status = if refused {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
         let shown = Shown::Import(ImportForm { list }, report);
-        return show(
-            state,
-            page,
-            ListQuery::default(),
-            shown,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return show(state, page, ListQuery::default(), shown, status).await;
     }
     keep(session, Kept::Import { list, report });
     Ok(see_other(&format!("{PATH}#import")))
