@@ -42,7 +42,8 @@ pub fn add(conn: &mut DbConn, counted: &[Counted], now: NaiveDateTime) -> QueryR
 }
 
 /// Refusals of the account's `network_index` or `visitor_key` counted in
-/// the hours from `since`'s on (each counted once).
+/// the hours that start at `since` or later (each counted once): never one
+/// older than `since`, at the cost of up to an hour's just inside it.
 pub fn since(
     conn: &mut DbConn,
     account_id: i64,
@@ -50,28 +51,28 @@ pub fn since(
     visitor_key: &str,
     since: NaiveDateTime,
 ) -> QueryResult<i64> {
-    // No network: an empty index, which no row's matches; no key (never
-    // for a conversation's visitor): one no row has either.
+    // No network: an empty index, which no row's matches. No key (never
+    // for a conversation's visitor): only the network's rows.
     let network_index = network_index.unwrap_or_default();
-    let visitor_key = if visitor_key.is_empty() {
-        "\u{0}"
-    } else {
-        visitor_key
-    };
-    let counts: Vec<i64> = r::table
+    let mut query = r::table
         .filter(r::account_id.eq(account_id))
-        .filter(r::hour.ge(hour_of(since)))
-        .filter(
+        .filter(r::hour.ge(since))
+        .into_boxed();
+    query = if visitor_key.is_empty() {
+        query.filter(r::network_index.eq(network_index))
+    } else {
+        query.filter(
             r::network_index
                 .eq(network_index)
                 .or(r::visitor_key.eq(visitor_key)),
         )
-        .select(r::times)
-        .load(conn)?;
+    };
+    let counts: Vec<i64> = query.select(r::times).load(conn)?;
     Ok(counts.into_iter().sum())
 }
 
-/// Erases the counts of hours before `cutoff`'s.
+/// Erases the counts of hours that start before `cutoff`: none outlives
+/// it, some go up to an hour early.
 pub fn purge(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(r::table.filter(r::hour.lt(hour_of(cutoff)))).execute(conn)
+    diesel::delete(r::table.filter(r::hour.lt(cutoff))).execute(conn)
 }

@@ -5,19 +5,26 @@
 //!
 //! A refusal is counted by account, the blind index of the visitor's
 //! network and the visitor key when the request named one (the loader's
-//! bootstrap names none). Never by address. The map is bounded: once it
-//! holds [`MAX_KEYS`] entries until the next flush, new visitor keys are
-//! counted under their network alone, and new networks are not counted.
+//! bootstrap names none). Never by address.
+//!
+//! The tally is bounded per account, so one account's flood cannot stop
+//! the counting of another's: an account holds at most [`PER_ACCOUNT`]
+//! entries until the next flush, of which at most half name a visitor key
+//! (anyone can make up keys). A refusal whose visitor key finds no room is
+//! counted under its network alone; one whose network finds no room is not
+//! counted. At most [`MAX_ACCOUNTS`] accounts are held at once.
 
 use std::{collections::HashMap, sync::Mutex};
 
 use super::NetworkIndex;
 
-/// Distinct entries held between two flushes.
-pub const MAX_KEYS: usize = 10_000;
+/// Entries one account holds between two flushes.
+pub const PER_ACCOUNT: usize = 5_000;
+/// Accounts held between two flushes.
+pub const MAX_ACCOUNTS: usize = 1_000;
 
-/// (account, network index, visitor key or "").
-type Key = (i64, NetworkIndex, String);
+/// (network index, visitor key or "").
+type Key = (NetworkIndex, String);
 
 /// Refusals counted since the last flush, for one (account, network,
 /// visitor key).
@@ -30,41 +37,69 @@ pub struct Counted {
     pub times: u64,
 }
 
+/// One account's refusals since the last flush.
+#[derive(Debug, Default)]
+struct Account {
+    counts: HashMap<Key, u64>,
+    /// How many of `counts` name a visitor key.
+    keyed: usize,
+}
+
+impl Account {
+    fn count(&mut self, network: NetworkIndex, visitor_key: &str) {
+        let key = (network, visitor_key.to_owned());
+        if let Some(n) = self.counts.get_mut(&key) {
+            *n += 1;
+            return;
+        }
+        let room = self.counts.len() < PER_ACCOUNT;
+        if visitor_key.is_empty() {
+            if room {
+                self.counts.insert(key, 1);
+            }
+        } else if room && self.keyed < PER_ACCOUNT / 2 {
+            self.keyed += 1;
+            self.counts.insert(key, 1);
+        } else {
+            self.count(network, "");
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Tally {
-    map: Mutex<HashMap<Key, u64>>,
+    accounts: Mutex<HashMap<i64, Account>>,
 }
 
 impl Tally {
     /// Counts one refusal.
     pub fn count(&self, account_id: i64, network: NetworkIndex, visitor_key: Option<&str>) {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (
-            account_id,
-            network,
-            visitor_key.unwrap_or_default().to_owned(),
-        );
-        if map.len() < MAX_KEYS || map.contains_key(&key) {
-            *map.entry(key).or_default() += 1;
+        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        if !accounts.contains_key(&account_id) && accounts.len() >= MAX_ACCOUNTS {
             return;
         }
-        if let Some(n) = map.get_mut(&(account_id, network, String::new())) {
-            *n += 1;
-        }
+        accounts
+            .entry(account_id)
+            .or_default()
+            .count(network, visitor_key.unwrap_or_default());
     }
 
     /// Takes what was counted since the last take.
     pub fn take(&self) -> Vec<Counted> {
-        let map = std::mem::take(&mut *self.map.lock().unwrap_or_else(|e| e.into_inner()));
-        map.into_iter()
-            .map(
-                |((account_id, network_index, visitor_key), times)| Counted {
-                    account_id,
-                    network_index,
-                    visitor_key,
-                    times,
-                },
-            )
+        let accounts =
+            std::mem::take(&mut *self.accounts.lock().unwrap_or_else(|e| e.into_inner()));
+        accounts
+            .into_iter()
+            .flat_map(|(account_id, a)| {
+                a.counts
+                    .into_iter()
+                    .map(move |((network_index, visitor_key), times)| Counted {
+                        account_id,
+                        network_index,
+                        visitor_key,
+                        times,
+                    })
+            })
             .collect()
     }
 
@@ -76,11 +111,14 @@ impl Tally {
         network: Option<&NetworkIndex>,
         visitor_key: &str,
     ) -> u64 {
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.iter()
-            .filter(|((a, n, k), _)| {
-                *a == account_id
-                    && (network == Some(n) || (!visitor_key.is_empty() && k == visitor_key))
+        let accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(a) = accounts.get(&account_id) else {
+            return 0;
+        };
+        a.counts
+            .iter()
+            .filter(|((n, k), _)| {
+                network == Some(n) || (!visitor_key.is_empty() && k == visitor_key)
             })
             .map(|(_, times)| *times)
             .sum()
@@ -124,23 +162,41 @@ mod tests {
     }
 
     #[test]
-    fn a_full_tally_counts_new_keys_under_their_network_or_not_at_all() {
+    fn a_flood_of_made_up_keys_leaves_room_for_networks_and_other_accounts() {
         let t = Tally::default();
-        for i in 0..MAX_KEYS - 1 {
+        // One account flooded with made-up visitor keys from one network.
+        for i in 0..PER_ACCOUNT * 2 {
             t.count(1, OTHER, Some(&i.to_string()));
         }
-        t.count(1, NET, None);
-        assert_eq!(t.map.lock().unwrap().len(), MAX_KEYS);
-        // Full: a new visitor key of a held network counts under it.
+        // Half the room went to keys; the rest counted under the network.
+        assert_eq!(t.pending(1, Some(&OTHER), "zz"), (PER_ACCOUNT * 2) as u64);
+        // Its other networks are still counted, by network at least.
         t.count(1, NET, Some("new"));
-        t.count(1, OTHER, Some("0"));
-        // A network not held is not counted.
-        t.count(1, [3; 32], None);
+        t.count(1, NET, None);
+        assert_eq!(t.pending(1, Some(&NET), "zz"), 2);
+        // Another account is not touched by the flood.
+        t.count(2, NET, Some("k"));
+        assert_eq!(t.pending(2, None, "k"), 1);
         let taken = t.take();
-        assert_eq!(taken.len(), MAX_KEYS);
-        let net = taken.iter().find(|c| c.network_index == NET).unwrap();
-        assert_eq!(net.times, 2);
-        let zero = taken.iter().find(|c| c.visitor_key == "0").unwrap();
-        assert_eq!(zero.times, 2);
+        let keyed = taken
+            .iter()
+            .filter(|c| c.account_id == 1 && !c.visitor_key.is_empty())
+            .count();
+        assert_eq!(keyed, PER_ACCOUNT / 2);
+        let total: u64 = taken.iter().map(|c| c.times).sum();
+        assert_eq!(total, (PER_ACCOUNT * 2 + 3) as u64, "nothing lost");
+    }
+
+    #[test]
+    fn a_full_account_counts_no_new_network() {
+        let t = Tally::default();
+        for i in 0..PER_ACCOUNT {
+            let mut net = [0u8; 32];
+            net[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            t.count(1, net, None);
+        }
+        t.count(1, [0xff; 32], None);
+        assert_eq!(t.pending(1, Some(&[0xff; 32]), ""), 0);
+        assert_eq!(t.take().len(), PER_ACCOUNT);
     }
 }
