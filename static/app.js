@@ -60,7 +60,9 @@
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
     var token = document.querySelector("input[name=csrf_token]");
-    if (zone && token) {
+    var refused = "";
+    try { refused = sessionStorage.getItem("chatgate.zone.refused") || ""; } catch (e) { refused = ""; }
+    if (zone && token && zone !== refused) {
       body.removeAttribute("data-time-zone-unset");
       fetch("/profile/time-zone", {
         method: "POST",
@@ -70,6 +72,8 @@
       }).then(function (r) {
         // Times drawn from now on (the console's) use it at once.
         if (r.status === 204) body.setAttribute("data-time-zone", zone);
+        // A zone the server does not know: not sent again in this tab.
+        if (r.status === 400) try { sessionStorage.setItem("chatgate.zone.refused", zone); } catch (e) {}
       }).catch(function () {});
     }
   }

@@ -23,6 +23,9 @@ pub fn record_page(
     url: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    // Two tabs of one visitor: one after the other, so neither records
+    // the page twice nor trims what the other just added.
+    super::lock(conn, "visitor_pages", visitor_key)?;
     let theirs = || {
         pages::table
             .filter(pages::account_id.eq(account_id))

@@ -74,7 +74,7 @@ async fn fits(b: &Browser, name: &str, width: u32) -> Option<String> {
     }
     let wrong = if scroll > inner {
         Some(format!(
-            "{name} at {width} px: the page is {scroll} px wrong in a {inner} px window; \
+            "{name} at {width} px: the page is {scroll} px wide in a {inner} px window; \
              reaching past the edge: {}",
             sticking_out(b).await
         ))
