@@ -14,6 +14,7 @@
 //! | `CHATGATE_DB_POOL_SIZE` | `16` | connections in the pool |
 //! | `CHATGATE_DEMO_PASSWORD` | generated | password of the demo users on first run |
 //! | `CHATGATE_GEOIP_DB` | shipped database | a MaxMind-format country `.mmdb` (GeoLite2-Country, DB-IP, ip-location-db) |
+//! | `CHATGATE_METRICS_TOKEN` | unset | bearer token for `/metrics`; unset: `/metrics` answers 404 |
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -110,6 +111,28 @@ pub struct Settings {
     pub demo_password: Option<String>,
     /// None: the IP-to-country database shipped inside the binary.
     pub geoip_db: Option<PathBuf>,
+    /// The bearer token `/metrics` asks for; None: no `/metrics` (404).
+    pub metrics_token: Option<Secret>,
+}
+
+/// A credential from the environment; its debug print is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl Settings {
@@ -172,6 +195,7 @@ impl Settings {
             pool_size,
             demo_password: get("CHATGATE_DEMO_PASSWORD"),
             geoip_db: get("CHATGATE_GEOIP_DB").map(PathBuf::from),
+            metrics_token: get("CHATGATE_METRICS_TOKEN").map(|t| Secret::new(t.trim())),
         })
     }
 
@@ -272,6 +296,23 @@ mod tests {
         let s = settings(&[("CHATGATE_FORWARDED_HEADER", "Forwarded")]).unwrap();
         assert_eq!(s.forwarded_header, ForwardedHeader::Forwarded);
         assert!(settings(&[("CHATGATE_FORWARDED_HEADER", "x-real-ip")]).is_err());
+    }
+
+    #[test]
+    fn the_metrics_token_is_optional_and_never_printed() {
+        assert_eq!(settings(&[]).unwrap().metrics_token, None);
+        let s = settings(&[("CHATGATE_METRICS_TOKEN", " s3cret-token \n")]).unwrap();
+        assert_eq!(
+            s.metrics_token.as_ref().map(Secret::expose),
+            Some("s3cret-token")
+        );
+        assert!(!format!("{s:?}").contains("s3cret"), "{s:?}");
+        assert_eq!(
+            settings(&[("CHATGATE_METRICS_TOKEN", "  ")])
+                .unwrap()
+                .metrics_token,
+            None
+        );
     }
 
     #[test]

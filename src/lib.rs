@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod gate;
 pub mod load;
+pub mod metrics;
 pub mod passwords;
 pub mod rules;
 pub mod startup;

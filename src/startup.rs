@@ -21,11 +21,12 @@ use crate::{
     db::{self, Db},
     domain::clock::Clock,
     gate::{self, country_table::CountryTable, Gate},
+    metrics::Metrics,
     passwords,
     web::{
         agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
-        input_guard, lifecycle, panel, profile, session_store::DbSessionStore, users, widget,
-        AppState,
+        input_guard, lifecycle, metrics, panel, profile, session_store::DbSessionStore, users,
+        widget, AppState,
     },
 };
 
@@ -40,6 +41,8 @@ pub struct Core {
     pub hub: Arc<Hub>,
     /// The gate, hub, database and clock, kept in step with other instances.
     pub node: Arc<crate::cluster::Node>,
+    /// This instance's Prometheus registry (`/metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Core {
@@ -75,7 +78,9 @@ impl Core {
         );
         let (gate, hub) = (Arc::new(Gate::new(&keys, countries)), Arc::new(Hub::new()));
         let node = crate::cluster::Node::new(db.clone(), gate.clone(), hub.clone(), clock.clone());
+        let metrics = Arc::new(Metrics::new().context("registering the metrics")?);
         Ok(Self {
+            metrics,
             settings: Arc::new(settings),
             db,
             gate,
@@ -212,6 +217,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
         gate: core.gate.clone(),
         clock: core.clock.clone(),
         node: core.node.clone(),
+        metrics: core.metrics.clone(),
         own_origin: crate::domain::website::origin_of(&core.settings.public_url),
         pages: widget::PageCache::default(),
     });
@@ -243,9 +249,11 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
             .wrap(from_fn(input_guard::guard))
             .wrap(from_fn(headers::security_headers))
             .wrap(from_fn(crate::telemetry::access_log))
+            .wrap(from_fn(crate::metrics::http_metrics))
             .app_data(widget::json_config())
             .configure(panel::public_routes)
             .configure(lifecycle::routes)
+            .configure(metrics::routes)
             // The widget's routes come before the static files' catch-all
             // pattern, so the hot bootstrap request is matched first.
             .configure(widget::routes)
@@ -278,25 +286,14 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
 /// login failures): now, then every 10 minutes.
 fn spawn_housekeeping(core: &Core) {
     let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
+    let metrics = core.metrics.clone();
     let session_max = crate::users::sessions::absolute_limit(core.settings.session_absolute);
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let now = clock.now();
-            match db
-                .run(move |c| Ok(db::purge::run(c, now, session_max)?))
-                .await
-            {
-                Ok(r) => tracing::info!(
-                    blocks_expired = r.blocks_expired,
-                    addresses_erased = r.addresses_erased,
-                    sessions = r.sessions,
-                    visit_records = r.visit_records,
-                    "privacy purge done"
-                ),
-                Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
-            }
+            // A failure is logged and counted; the next tick tries again.
+            let _ = purge_once(&db, &clock, &metrics, session_max).await;
             // Expired blocks leave the gate's snapshot (the full reload,
             // which also marks the gate ready, is the safety poll's).
             if let Err(e) = gate::load::reload_blocks(&db, &gate, clock.now()).await {
@@ -304,4 +301,29 @@ fn spawn_housekeeping(core: &Core) {
             }
         }
     });
+}
+
+/// One privacy purge run, logged and counted in `metrics`.
+pub async fn purge_once(
+    db: &Db,
+    clock: &Clock,
+    metrics: &Metrics,
+    session_max: chrono::Duration,
+) -> Result<db::purge::Report, crate::error::AppError> {
+    let now = clock.now();
+    let result = db
+        .run(move |c| Ok(db::purge::run(c, now, session_max)?))
+        .await;
+    match &result {
+        Ok(r) => tracing::info!(
+            blocks_expired = r.blocks_expired,
+            addresses_erased = r.addresses_erased,
+            sessions = r.sessions,
+            visit_records = r.visit_records,
+            "privacy purge done"
+        ),
+        Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
+    }
+    metrics.purge_done(result.as_ref().ok());
+    result
 }

@@ -120,6 +120,8 @@ pub struct Sources {
     pub db: Db,
     pub hub: Arc<Hub>,
     pub clock: Arc<Clock>,
+    /// Counts the stream as open while its body lives.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Starts the stream's task and returns its body.
@@ -136,6 +138,9 @@ pub fn open_for(
     session: Option<SessionCheck>,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
+    // Held by the body: dropped when the client goes (the server drops the
+    // body) or the stream ends.
+    let open = src.metrics.stream_opened(spec.for_visitor);
     let notices = src.hub.subscribe();
     let mut stopping = src.hub.watch_stopping();
     let sessions = src.hub.watch_sessions();
@@ -161,10 +166,9 @@ pub fn open_for(
             tracing::debug!(error = %e, "event stream ended");
         }
     });
-    futures_util::stream::unfold(
-        rx,
-        |mut rx| async move { rx.recv().await.map(|b| (Ok(b), rx)) },
-    )
+    futures_util::stream::unfold((rx, open), |(mut rx, open)| async move {
+        rx.recv().await.map(|b| (Ok(b), (rx, open)))
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

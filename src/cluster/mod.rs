@@ -50,6 +50,8 @@ pub struct Node {
     /// PostgreSQL: other instances' notices are expected.
     shared: AtomicBool,
     listening: AtomicBool,
+    /// Unix seconds of the gate's last complete reload (0: none yet).
+    last_gate_reload: std::sync::atomic::AtomicI64,
 }
 
 impl Node {
@@ -61,7 +63,22 @@ impl Node {
             clock,
             shared: AtomicBool::new(false),
             listening: AtomicBool::new(false),
+            last_gate_reload: std::sync::atomic::AtomicI64::new(0),
         }
+    }
+
+    /// Unix seconds of the gate's last complete reload (0: none yet), for
+    /// `/metrics`.
+    pub fn last_gate_reload(&self) -> i64 {
+        self.last_gate_reload.load(Ordering::Relaxed)
+    }
+
+    /// Re-reads everything the gate holds ([`gate::reload`]) and notes when.
+    pub async fn reload_gate(&self) -> Result<usize, AppError> {
+        let n = gate::reload(&self.db, &self.gate, self.clock.now()).await?;
+        let at = self.clock.now().and_utc().timestamp();
+        self.last_gate_reload.store(at, Ordering::Relaxed);
+        Ok(n)
     }
 
     /// Whether notices from other instances arrive now; when not, the
@@ -170,7 +187,7 @@ pub async fn blocks_changed(node: &Node, now: NaiveDateTime) {
 /// versions, blocks, cases), the safety poll wakes the streams of events
 /// written meanwhile, and every stream and session check runs once.
 async fn catch_up(node: &Node) -> Result<(), AppError> {
-    let reloaded = gate::reload(&node.db, &node.gate, node.clock.now()).await;
+    let reloaded = node.reload_gate().await;
     wake_everything(node);
     reloaded.map(drop)
 }

@@ -63,7 +63,7 @@ async fn gate_task(node: Arc<Node>) {
         let every = if node.is_listening() { SLOW } else { GATE_FAST };
         if reloaded.is_none_or(|t| t.elapsed() >= every) {
             reloaded = Some(Instant::now());
-            if let Err(e) = gate::reload(&node.db, &node.gate, node.clock.now()).await {
+            if let Err(e) = node.reload_gate().await {
                 tracing::warn!(error = %e, "gate reload failed");
             }
             if node.is_deaf() {

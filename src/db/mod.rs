@@ -28,7 +28,13 @@ pub mod sessions;
 pub mod throttle;
 pub mod visits;
 
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use diesel::{
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
@@ -80,6 +86,33 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
 pub struct Db {
     pool: DbPool,
     sqlite: bool,
+    /// Callers of [`Db::run`] waiting for a connection (r2d2 does not
+    /// count its waiters).
+    waiting: Arc<AtomicI64>,
+}
+
+/// The pool as `/metrics` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub connections: u32,
+    pub idle_connections: u32,
+    pub waiting: i64,
+}
+
+/// Counts one waiter until dropped (also when `get` fails or panics).
+struct Waiting<'a>(&'a AtomicI64);
+
+impl<'a> Waiting<'a> {
+    fn start(n: &'a AtomicI64) -> Self {
+        n.fetch_add(1, Ordering::Relaxed);
+        Self(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,11 +156,26 @@ impl Db {
             .connection_timeout(Duration::from_secs(30))
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<DbConn>::new(conn_url))?;
-        Ok(Self { pool, sqlite })
+        Ok(Self {
+            pool,
+            sqlite,
+            waiting: Arc::default(),
+        })
     }
 
     pub fn is_sqlite(&self) -> bool {
         self.sqlite
+    }
+
+    /// Connections open and idle (r2d2's `state()`), and the callers of
+    /// [`Db::run`] waiting for one.
+    pub fn pool_state(&self) -> PoolState {
+        let s = self.pool.state();
+        PoolState {
+            connections: s.connections,
+            idle_connections: s.idle_connections,
+            waiting: self.waiting.load(Ordering::Relaxed),
+        }
     }
 
     pub fn get(
@@ -168,9 +216,12 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, waiting) = (self.pool.clone(), self.waiting.clone());
         actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+            let mut conn = {
+                let _waiting = Waiting::start(&waiting);
+                pool.get()?
+            };
             f(&mut conn)
         })
         .await?

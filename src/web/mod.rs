@@ -15,6 +15,7 @@ pub mod files;
 pub mod headers;
 pub mod input_guard;
 pub mod lifecycle;
+pub mod metrics;
 pub mod page;
 pub mod panel;
 pub mod profile;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub clock: Arc<crate::domain::clock::Clock>,
     /// The same, kept in step with other instances.
     pub node: Arc<crate::cluster::Node>,
+    /// This instance's Prometheus registry.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// This server's own origin, from the public URL (for the widget's
     /// page checks).
     pub own_origin: Option<String>,

@@ -35,6 +35,7 @@ mod file_uploads;
 mod house_rules;
 mod integrity;
 mod lifecycle;
+mod metrics;
 mod migrations;
 mod pages;
 mod panel_fixes;

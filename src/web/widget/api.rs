@@ -317,6 +317,7 @@ pub fn stream_sources(state: &AppState) -> Sources {
         db: state.db.clone(),
         hub: state.hub.clone(),
         clock: state.clock.clone(),
+        metrics: state.metrics.clone(),
     }
 }
 
