@@ -37,6 +37,8 @@ enum Command {
     Migrate,
     /// Add a user, creating the account if it does not exist.
     CreateUser(CreateUser),
+    /// Set a new password for a user; ends all their sessions.
+    ResetPassword(ResetPassword),
     /// Create the demo account if the database is empty.
     SeedDemo,
     /// Fill the database with many realistic conversations (for benchmarks).
@@ -58,6 +60,19 @@ struct CreateUser {
     role: String,
     /// Read the password from standard input instead of generating one.
     #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct ResetPassword {
+    /// The user's e-mail address.
+    #[arg(long)]
+    email: String,
+    /// Read the new password from standard input instead of generating
+    /// one (the same rules as create-user: 12 to 128 characters). Only
+    /// with this flag: a script without a terminal still gets a generated
+    /// password rather than an empty read.
+    #[arg(long, visible_alias = "stdin")]
     password_stdin: bool,
 }
 
@@ -98,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo => seed_demo(settings),
         Command::SeedLoad(args) => seed_load(settings, args),
         Command::CreateUser(args) => create_user(settings, args),
+        Command::ResetPassword(args) => reset_password(settings, args),
     }
 }
 
@@ -192,6 +208,36 @@ fn create_user(settings: Settings, args: CreateUser) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn reset_password(settings: Settings, args: ResetPassword) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email)?;
+    let (password, generated) = read_or_generate_password(args.password_stdin)?;
+    let core = Core::open(settings)?;
+    let password_hash = passwords::hash(&password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let reset = users::Reset {
+        throttle_bucket: users::login::user_bucket(&core.keys, email.as_str()),
+        email,
+        password_hash,
+    };
+    let mut conn = core.db.get()?;
+    let done = write_tx(&mut conn, |c| {
+        users::reset_password(c, &reset, core.clock.now())
+    })?;
+    println!(
+        "Reset the password of {} <{}>; {} session{} signed out.",
+        done.name,
+        reset.email.as_str(),
+        done.sessions_ended,
+        if done.sessions_ended == 1 { "" } else { "s" }
+    );
+    if !done.active {
+        println!("Note: this user is deactivated; a manager must reactivate them to sign in.");
+    }
+    if generated {
+        println!("Password: {}", password.expose());
+    }
+    Ok(())
+}
+
 fn serve(settings: Settings, no_demo: bool) -> anyhow::Result<()> {
     let core = Core::open(settings)?;
     let seeded = if no_demo { None } else { core.seed_demo()? };
@@ -216,5 +262,6 @@ fn print_demo(url: &str, password: &str) {
     println!("  Manager   {}", seed::DEMO_MANAGER);
     println!("  Agent     {}", seed::DEMO_AGENT);
     println!("  Password  {password}");
+    println!("(Shown only now. Lost it? `chatgate reset-password --email EMAIL` sets a new one.)");
     println!("\nTry the chat as a visitor at {url}/demo and answer from {url}/agent.\n");
 }

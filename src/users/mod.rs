@@ -11,6 +11,7 @@
 
 pub mod login;
 pub mod profile;
+pub mod reset;
 pub mod sessions;
 
 use chrono::NaiveDateTime;
@@ -49,6 +50,7 @@ pub enum UserChangeError {
 
 /// The signed-in user acting on the account's users.
 pub use crate::actor::Actor;
+pub use reset::{reset_password, Reset, ResetDone, ResetError};
 
 /// A user to add, parsed; the password is already hashed (hashing is slow
 /// and runs off the async workers before the transaction opens).
