@@ -106,7 +106,21 @@ impl Core {
             return Ok(None);
         }
         let hash = passwords::hash(&parsed).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-        Ok(db::seed::seed_demo(&mut conn, &hash, self.clock.now())?.then_some(password))
+        let now = self.clock.now();
+        let store = crate::chat::file_store::Store::for_db(&self.db, &self.settings.data_dir);
+        let host = url::Url::parse(&self.settings.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let setting = crate::demo::Setting {
+            keys: &self.keys,
+            store: &store,
+            public_host: &host,
+            password_hash: &hash,
+            now,
+        };
+        let history = |c: &mut db::DbConn, account| crate::demo::write(c, account, &setting);
+        Ok(db::seed::seed_demo(&mut conn, &hash, now, history)?.then_some(password))
     }
 }
 

@@ -18,13 +18,15 @@ pub enum SeedError {
 }
 
 /// Creates the demo account, its two business cases and its two users, but
-/// only when the database has no account yet. Returns whether it seeded.
-/// Runs under the start-up lock, so of several instances starting together
-/// on one empty database exactly one seeds and the others see its account.
+/// only when the database has no account yet, then `history` in the same
+/// transaction. Returns whether it seeded. Runs under the start-up lock,
+/// so of several instances starting together on one empty database
+/// exactly one seeds and the others see its account.
 pub fn seed_demo(
     conn: &mut DbConn,
     password_hash: &str,
     now: NaiveDateTime,
+    history: impl FnOnce(&mut DbConn, i64) -> diesel::QueryResult<()>,
 ) -> Result<bool, SeedError> {
     write_tx(conn, |conn| {
         lock_setup(conn)?;
@@ -56,6 +58,7 @@ pub fn seed_demo(
             "Demo account created",
             now,
         )?;
+        history(conn, account.id)?;
         Ok(true)
     })
 }

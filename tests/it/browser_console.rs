@@ -192,7 +192,8 @@ async fn the_console_carries_on_across_a_restart_without_a_reload() {
         .unwrap();
     b.click("button[type=submit]").await;
     b.wait_text("#waiting", "Support").await;
-    b.click("#waiting .queue-item").await;
+    // The newest waiting conversation (the demo has one waiting already).
+    b.click("#waiting li:last-child .queue-item").await;
     b.wait_text("#transcript", "before the restart").await;
     b.client
         .execute("window.__same_page = true;", vec![])
@@ -233,7 +234,14 @@ async fn the_visitors_chat_carries_on_across_a_restart() {
     let home = crate::support::get_text(&agent, second.url("/")).await;
     let csrf = crate::support::csrf_in(&home).unwrap();
     let o = crate::support::get_json(&agent, second.url("/agent/api/overview")).await;
-    let id = o["conversations"][0]["id"].as_i64().unwrap();
+    // The visitor's is the newest (the demo has others open).
+    let id = o["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .max()
+        .unwrap();
     let r = agent
         .post(second.url(&format!("/agent/api/conversations/{id}/messages")))
         .header("x-csrf-token", csrf)

@@ -30,6 +30,7 @@ mod console_context;
 mod console_seat;
 mod csv_columns;
 mod db;
+mod demo;
 mod file_storage;
 mod file_uploads;
 mod house_rules;

@@ -151,9 +151,12 @@ impl VisitorClient {
             .unwrap()
     }
 
-    /// Sends a message; returns the conversation id.
+    /// Sends a message from the page the frame was opened on; returns the
+    /// conversation id.
     pub async fn say(&self, text: &str) -> String {
-        let r = self.post("/messages", json!({ "text": text })).await;
+        let page = "url=https%3A%2F%2Fshop.example%2Fp";
+        let body = json!({ "text": text, "url": "https://shop.example/p" });
+        let r = self.post(&format!("/messages?{page}"), body).await;
         assert_eq!(r.status(), StatusCode::OK, "visitor message");
         r.json::<Value>().await.unwrap()["conversation"]
             .as_str()
