@@ -110,6 +110,9 @@ pub struct Settings {
     pub demo_password: Option<String>,
     /// None: the IP-to-country database shipped inside the binary.
     pub geoip_db: Option<PathBuf>,
+    /// How long the dashboard's hourly gate counters are kept
+    /// (`CHATGATE_COUNTER_RETENTION_DAYS`, 400 days by default).
+    pub counter_retention: Duration,
 }
 
 impl Settings {
@@ -159,6 +162,9 @@ impl Settings {
         let session_absolute =
             Duration::from_secs(3600 * number(&get, "CHATGATE_SESSION_MAX_HOURS", 12)?);
         let pool_size = number(&get, "CHATGATE_DB_POOL_SIZE", 16)? as u32;
+        let counter_retention = Duration::from_secs(
+            86_400 * number(&get, "CHATGATE_COUNTER_RETENTION_DAYS", 400)?.min(36_500),
+        );
         Ok(Self {
             bind,
             database,
@@ -172,6 +178,7 @@ impl Settings {
             pool_size,
             demo_password: get("CHATGATE_DEMO_PASSWORD"),
             geoip_db: get("CHATGATE_GEOIP_DB").map(PathBuf::from),
+            counter_retention,
         })
     }
 
@@ -272,6 +279,15 @@ mod tests {
         let s = settings(&[("CHATGATE_FORWARDED_HEADER", "Forwarded")]).unwrap();
         assert_eq!(s.forwarded_header, ForwardedHeader::Forwarded);
         assert!(settings(&[("CHATGATE_FORWARDED_HEADER", "x-real-ip")]).is_err());
+    }
+
+    #[test]
+    fn counter_retention_defaults_to_400_days_and_is_configurable() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(settings(&[]).unwrap().counter_retention, day * 400);
+        let s = settings(&[("CHATGATE_COUNTER_RETENTION_DAYS", "30")]).unwrap();
+        assert_eq!(s.counter_retention, day * 30);
+        assert!(settings(&[("CHATGATE_COUNTER_RETENTION_DAYS", "0")]).is_err());
     }
 
     #[test]

@@ -279,13 +279,15 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
 fn spawn_housekeeping(core: &Core) {
     let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
     let session_max = crate::users::sessions::absolute_limit(core.settings.session_absolute);
+    let counter_retention = chrono::Duration::from_std(core.settings.counter_retention)
+        .unwrap_or_else(|_| chrono::Duration::days(db::purge::COUNTER_RETENTION_DAYS as i64));
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
             let now = clock.now();
             match db
-                .run(move |c| Ok(db::purge::run(c, now, session_max)?))
+                .run(move |c| Ok(db::purge::run_with(c, now, session_max, counter_retention)?))
                 .await
             {
                 Ok(r) => tracing::info!(
@@ -293,6 +295,7 @@ fn spawn_housekeeping(core: &Core) {
                     addresses_erased = r.addresses_erased,
                     sessions = r.sessions,
                     visit_records = r.visit_records,
+                    counters = r.counters,
                     "privacy purge done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "privacy purge failed"),

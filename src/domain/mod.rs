@@ -4,6 +4,8 @@
 pub mod access;
 pub mod account;
 pub mod block;
+pub mod cause;
+pub mod chart;
 pub mod chat;
 pub mod chat_window;
 pub mod client_addr;
