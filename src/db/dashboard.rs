@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::{
     dsl::{count_star, sql},
     prelude::*,
-    sql_types::BigInt,
+    sql_types::{BigInt, Nullable},
 };
 
 use super::{
@@ -58,13 +58,13 @@ pub fn now(
         .filter(b::expires_at.gt(now))
         .count()
         .get_result(conn)?;
+    // NULL when no row matches.
     let refused: Option<i64> = k::table
         .filter(k::account_id.eq(account_id))
         .filter(k::hour.ge(today))
         .filter(k::cause.ne(Cause::Allowed.as_str()))
-        .select(total())
-        .first(conn)
-        .optional()?;
+        .select(sql::<Nullable<BigInt>>("CAST(SUM(times) AS BIGINT)"))
+        .first(conn)?;
     Ok(Now {
         visitors_online,
         waiting,

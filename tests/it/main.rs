@@ -29,6 +29,7 @@ mod console_alerts;
 mod console_context;
 mod console_seat;
 mod csv_columns;
+mod dashboard;
 mod db;
 mod file_storage;
 mod file_uploads;
