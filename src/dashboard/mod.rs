@@ -64,7 +64,12 @@ pub struct When {
     pub zone: TimeZone,
 }
 
-pub fn manager(conn: &mut DbConn, account_id: i64, period: Period, w: When) -> QueryResult<Manager> {
+pub fn manager(
+    conn: &mut DbConn,
+    account_id: i64,
+    period: Period,
+    w: When,
+) -> QueryResult<Manager> {
     let today = w.zone.start_of_day(&w.now);
     let now = q::now(conn, account_id, w.online_since, today, w.now)?;
     let buckets = chart::buckets(period, w.now, w.zone);
@@ -199,7 +204,9 @@ fn rules(
     let top = q::top_keys(conn, account_id, Cause::IpRule, from, to, TOP)?;
     let ids: Vec<i64> = top.iter().filter_map(|(k, _)| k.parse().ok()).collect();
     let networks: std::collections::HashMap<i64, String> =
-        q::rule_networks(conn, account_id, &ids)?.into_iter().collect();
+        q::rule_networks(conn, account_id, &ids)?
+            .into_iter()
+            .collect();
     let items: Vec<Item> = top
         .into_iter()
         .map(|(key, value)| {

@@ -8,9 +8,9 @@ use diesel::{connection::SimpleConnection, prelude::*};
 
 use super::{
     audit::{self, Actor},
-    blocks,
+    blocks, counters,
     models::Block,
-    counters, refusals, sessions, throttle, visits, write_tx, DbConn,
+    refusals, sessions, throttle, visits, write_tx, DbConn,
 };
 use crate::domain::{block::DURATION, visit::RETENTION};
 

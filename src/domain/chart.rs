@@ -222,13 +222,13 @@ fn px(v: f64) -> String {
 
 const W: f64 = 640.0;
 const H: f64 = 220.0;
-const LEFT: f64 = 44.0;
+const LEFT: f64 = 52.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 26.0;
 
 /// Vertical bars, one per bucket, its series stacked in order from the
-/// bottom (zero values draw nothing). At most about eight bucket labels
+/// bottom (zero values draw nothing). At most six bucket labels
 /// are written under the axis; the table has them all.
 pub fn stacked(id: &str, title: &str, buckets: &[Bucket], series: &[Series]) -> Chart {
     columns(id, title, buckets, series, true)
@@ -289,7 +289,7 @@ fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: 
             }
         }
     }
-    let every = n.div_ceil(8);
+    let every = n.div_ceil(6);
     let labels = buckets
         .iter()
         .enumerate()
@@ -301,9 +301,14 @@ fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: 
             anchor: "middle",
         })
         .collect();
-    let ticks: Vec<Label> = [0, top / 2, top]
+    // A middle line only where it falls on a whole number.
+    let marks: Vec<i64> = if top % 2 == 0 {
+        vec![0, top / 2, top]
+    } else {
+        vec![0, top]
+    };
+    let ticks: Vec<Label> = marks
         .iter()
-        .filter(|v| **v > 0 || top > 0)
         .map(|v| Label {
             x: px(LEFT - 6.0),
             y: px(base - *v as f64 * scale + 4.0),
@@ -311,10 +316,7 @@ fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: 
             anchor: "end",
         })
         .collect();
-    let lines = [0, top / 2, top]
-        .iter()
-        .map(|v| px(base - *v as f64 * scale))
-        .collect();
+    let lines = marks.iter().map(|v| px(base - *v as f64 * scale)).collect();
     let mut head: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
     if stack && series.len() > 1 {
         head.push("Total".into());
@@ -379,14 +381,17 @@ pub struct Item {
     pub link: Option<String>,
 }
 
-const ROW: f64 = 26.0;
-const LABEL_W: f64 = 230.0;
+/// A ranking's drawing is narrower than a chart over time, so its text
+/// stays readable where it is shown small.
+const RANK_W: f64 = 480.0;
+const ROW: f64 = 30.0;
+const LABEL_W: f64 = 190.0;
 
 /// Horizontal bars, one per item in the order given, each with its label
 /// (shortened to fit) on the left and its value at the end.
 pub fn ranking(id: &str, title: &str, column: &str, items: &[Item]) -> Chart {
     let top = nice_max(items.iter().map(|i| i.value).max().unwrap_or(0));
-    let bar_room = W - LABEL_W - 56.0;
+    let bar_room = RANK_W - LABEL_W - 60.0;
     let height = (items.len().max(1) as f64 * ROW + 8.0) as u32;
     let mut bars = Vec::new();
     let mut labels = Vec::new();
@@ -404,7 +409,7 @@ pub fn ranking(id: &str, title: &str, column: &str, items: &[Item]) -> Chart {
         labels.push(Label {
             x: px(LABEL_W - 8.0),
             y: px(y + ROW / 2.0 + 4.0),
-            text: shorten(&item.label, 30),
+            text: shorten(&item.label, 22),
             anchor: "end",
         });
         labels.push(Label {
@@ -419,7 +424,7 @@ pub fn ranking(id: &str, title: &str, column: &str, items: &[Item]) -> Chart {
         id: id.to_owned(),
         title: title.to_owned(),
         summary: format!("{title}: {} entries, {total} in all.", items.len()),
-        width: W as u32,
+        width: RANK_W as u32,
         height,
         bars,
         labels,

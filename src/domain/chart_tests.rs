@@ -44,7 +44,10 @@ fn days_run_from_local_midnight_to_local_midnight() {
     assert_eq!(b[6].start, t("2026-11-29 15:00"));
     assert_eq!(b[6].end, t("2026-11-30 15:00"));
     assert_eq!(b[0].label, "Nov 24");
-    assert_eq!(buckets(Period::Month, t("2026-11-29 16:00"), tokyo).len(), 30);
+    assert_eq!(
+        buckets(Period::Month, t("2026-11-29 16:00"), tokyo).len(),
+        30
+    );
     // A day of a clock change is 23 hours long.
     let berlin = TimeZone::parse("Europe/Berlin").unwrap();
     let b = buckets(Period::Week, t("2026-03-30 12:00"), berlin);
@@ -64,7 +67,16 @@ fn a_time_falls_in_its_bucket_or_none() {
 
 #[test]
 fn scales_end_on_round_numbers() {
-    let cases = [(0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (11, 20), (480, 500), (501, 1000)];
+    let cases = [
+        (0, 1),
+        (1, 1),
+        (2, 2),
+        (3, 5),
+        (7, 10),
+        (11, 20),
+        (480, 500),
+        (501, 1000),
+    ];
     for (max, top) in cases {
         assert_eq!(nice_max(max), top, "{max}");
     }
@@ -83,13 +95,23 @@ fn series_stack_from_the_baseline_in_proportion() {
         "Refused",
         &b,
         &[
-            Series { name: "IP rule".into(), values: a },
-            Series { name: "Country".into(), values: c },
+            Series {
+                name: "IP rule".into(),
+                values: a,
+            },
+            Series {
+                name: "Country".into(),
+                values: c,
+            },
         ],
     );
     assert_eq!(chart.total, 15);
     assert_eq!(chart.bars.len(), 3, "zeros draw nothing");
-    let last: Vec<&Rect> = chart.bars.iter().filter(|r| r.title.starts_with("10:00")).collect();
+    let last: Vec<&Rect> = chart
+        .bars
+        .iter()
+        .filter(|r| r.title.starts_with("10:00"))
+        .collect();
     assert_eq!(last.len(), 2);
     let (lower, upper) = (last[0], last[1]);
     assert_eq!(lower.class, "s0");
@@ -109,16 +131,51 @@ fn series_stack_from_the_baseline_in_proportion() {
     }
     assert_eq!(chart.numbers.head, ["IP rule", "Country", "Total"]);
     let row = &chart.numbers.rows[23];
-    assert_eq!((row.label.as_str(), &row.values[..]), ("10:00", &[6, 4, 10][..]));
-    assert_eq!(chart.legend[1], Legend { class: "s1".into(), name: "Country".into() });
-    assert!(chart.labels.len() <= 8 && chart.labels.last().unwrap().text == "10:00");
+    assert_eq!(
+        (row.label.as_str(), &row.values[..]),
+        ("10:00", &[6, 4, 10][..])
+    );
+    assert_eq!(
+        chart.legend[1],
+        Legend {
+            class: "s1".into(),
+            name: "Country".into()
+        }
+    );
+    assert!(chart.labels.len() <= 6 && chart.labels.last().unwrap().text == "10:00");
+    assert_eq!(
+        chart
+            .ticks
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>(),
+        ["0", "5", "10"]
+    );
+    let odd = stacked(
+        "o",
+        "Odd",
+        &b,
+        &[Series {
+            name: "n".into(),
+            values: vec![5; 24],
+        }],
+    );
+    assert_eq!(odd.ticks.len(), 2, "no line at 2.5 of 5");
 }
 
 #[test]
 fn a_ranking_keeps_its_order_links_and_the_longest_bar_fills_the_scale() {
     let items = [
-        Item { label: "203.0.113.0/24".into(), value: 50, link: Some("/a".into()) },
-        Item { label: "a".repeat(60), value: 20, link: None },
+        Item {
+            label: "203.0.113.0/24".into(),
+            value: 50,
+            link: Some("/a".into()),
+        },
+        Item {
+            label: "a".repeat(60),
+            value: 20,
+            link: None,
+        },
     ];
     let chart = ranking("r", "Top IP rules", "Hits", &items);
     assert_eq!(chart.bars.len(), 2);
@@ -126,8 +183,19 @@ fn a_ranking_keeps_its_order_links_and_the_longest_bar_fills_the_scale() {
     assert!(num(&chart.bars[0].w) > num(&chart.bars[1].w));
     assert_eq!(chart.numbers.rows[0].link.as_deref(), Some("/a"));
     assert_eq!(chart.numbers.rows[1].link, None);
-    assert_eq!(chart.numbers.rows[1].label.len(), 60, "the table has it whole");
-    assert_eq!(chart.labels[2].text.chars().count(), 30, "the drawing shortens it");
+    assert_eq!(
+        chart.numbers.rows[1].label.len(),
+        60,
+        "the table has it whole"
+    );
+    assert_eq!(
+        chart.labels[2].text.chars().count(),
+        22,
+        "the drawing shortens it"
+    );
+    for r in &chart.bars {
+        assert!(num(&r.x) + num(&r.w) <= f64::from(chart.width));
+    }
     assert!(chart.labels[2].text.ends_with('…'));
     assert!(ranking("e", "None", "Hits", &[]).is_empty());
 }
@@ -154,7 +222,11 @@ fn reasons_group_by_their_first_words() {
             ("Other".to_owned(), 2)
         ]
     );
-    assert_eq!(group_reasons(&reasons, 10).len(), 4, "no Other when all fit");
+    assert_eq!(
+        group_reasons(&reasons, 10).len(),
+        4,
+        "no Other when all fit"
+    );
 }
 
 #[test]
@@ -169,17 +241,33 @@ fn grouped_series_stand_side_by_side_on_the_baseline() {
         "Conversations",
         &b,
         &[
-            Series { name: "Started".into(), values: started },
-            Series { name: "Blocked".into(), values: blocked },
+            Series {
+                name: "Started".into(),
+                values: started,
+            },
+            Series {
+                name: "Blocked".into(),
+                values: blocked,
+            },
         ],
     );
     let (a, c) = (&chart.bars[0], &chart.bars[1]);
     let base = f64::from(chart.height) - BOTTOM;
     for r in [a, c] {
-        assert!((num(&r.y) + num(&r.h) - base).abs() < 0.2, "on the baseline");
+        assert!(
+            (num(&r.y) + num(&r.h) - base).abs() < 0.2,
+            "on the baseline"
+        );
     }
-    assert!((num(&a.x) + num(&a.w) - num(&c.x)).abs() < 0.2, "side by side");
+    assert!(
+        (num(&a.x) + num(&a.w) - num(&c.x)).abs() < 0.2,
+        "side by side"
+    );
     assert!((num(&a.h) - 4.0 * num(&c.h)).abs() < 0.3);
-    assert_eq!(chart.numbers.head, ["Started", "Blocked"], "no total of overlapping series");
+    assert_eq!(
+        chart.numbers.head,
+        ["Started", "Blocked"],
+        "no total of overlapping series"
+    );
     assert_eq!(chart.summary, "Conversations: Started 4, Blocked 1.");
 }

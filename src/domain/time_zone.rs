@@ -151,11 +151,20 @@ mod tests {
             tokyo.start_of_day(&t("2026-11-29 16:00")),
             t("2026-11-29 15:00")
         );
-        assert_eq!(TimeZone::UTC.start_of_day(&t("2026-11-29 16:00")), t("2026-11-29 00:00"));
+        assert_eq!(
+            TimeZone::UTC.start_of_day(&t("2026-11-29 16:00")),
+            t("2026-11-29 00:00")
+        );
         // Santiago skips midnight when summer time starts (2026-09-06).
         let santiago = TimeZone::parse("America/Santiago").unwrap();
         let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
-        assert_eq!(santiago.local(&santiago.midnight(day)).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            santiago
+                .local(&santiago.midnight(day))
+                .format("%H:%M")
+                .to_string(),
+            "01:00"
+        );
     }
     use chrono::NaiveDate;
 

@@ -123,7 +123,12 @@ mod tests {
         t.count(1, at("2026-11-29 10:05:00"), Cause::IpRule, Key::Rule(7));
         t.count(1, at("2026-11-29 10:59:59"), Cause::IpRule, Key::Rule(7));
         t.count(1, at("2026-11-29 11:00:00"), Cause::IpRule, Key::Rule(7));
-        t.count(1, at("2026-11-29 10:00:00"), Cause::Country, Key::Country(de));
+        t.count(
+            1,
+            at("2026-11-29 10:00:00"),
+            Cause::Country,
+            Key::Country(de),
+        );
         t.count(2, at("2026-11-29 10:00:00"), Cause::Allowed, Key::None);
         let mut taken = t.take();
         taken.sort_by_key(|c| (c.account_id, c.hour, c.cause));
@@ -162,7 +167,10 @@ mod tests {
     fn reasons_map_to_causes_and_keys_without_addresses() {
         let net = "203.0.113.0/24".parse().unwrap();
         assert_eq!(
-            cause_of(Some(&Reason::IpRule { id: 4, network: net })),
+            cause_of(Some(&Reason::IpRule {
+                id: 4,
+                network: net
+            })),
             (Cause::IpRule, Key::Rule(4))
         );
         assert_eq!(

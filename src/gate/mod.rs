@@ -28,8 +28,8 @@
 //! Nothing allows past an earlier refusal: an allow-listed country or site
 //! never lifts an IP rule or a visitor block.
 
-pub mod country_table;
 pub mod counters;
+pub mod country_table;
 mod flat;
 pub mod load;
 pub mod policy;

@@ -125,7 +125,14 @@ async fn refused_page_views_are_counted_by_cause_and_key_never_by_address() {
         assert_eq!(hour.format("%M:%S").to_string(), "00:00");
         assert!(*hour <= now && now - *hour < Duration::hours(2));
         assert!(Cause::parse(cause).is_some(), "{cause}");
-        for ip in [RULE_IP, FR_IP, BLOCKED_IP, UNKNOWN_IP, "192.0.2", "203.0.113"] {
+        for ip in [
+            RULE_IP,
+            FR_IP,
+            BLOCKED_IP,
+            UNKNOWN_IP,
+            "192.0.2",
+            "203.0.113",
+        ] {
             assert!(!key.contains(ip) && !cause.contains(ip), "{key}");
         }
         assert!(key.is_empty() || key == "FR" || key.parse::<i64>().is_ok());
@@ -227,7 +234,11 @@ async fn a_manager_sees_the_numbers_and_charts_of_the_period() {
     assert_eq!(one(&html, "#stat-refused"), "5");
     assert_eq!(one(&html, "#stat-blocks"), "1");
     assert_eq!(one(&html, "#stat-active"), "1");
-    assert_eq!(one(&html, "#stat-waiting"), "1", "the blocked one is closed");
+    assert_eq!(
+        one(&html, "#stat-waiting"),
+        "1",
+        "the blocked one is closed"
+    );
     assert!(html.contains("Last 24 hours"));
     // Refused by cause: the table's totals.
     let refused = select_text(&html, "#chart-refused tbody tr td:last-child");
@@ -235,7 +246,17 @@ async fn a_manager_sees_the_numbers_and_charts_of_the_period() {
     let sum: i64 = refused.iter().map(|v| v.parse::<i64>().unwrap()).sum();
     assert_eq!(sum, 5);
     let heads = select_text(&html, "#chart-refused thead th");
-    assert_eq!(heads, ["Hour", "IP rule", "Visitor block", "Country", "Website", "Total"]);
+    assert_eq!(
+        heads,
+        [
+            "Hour",
+            "IP rule",
+            "Visitor block",
+            "Country",
+            "Website",
+            "Total"
+        ]
+    );
     // Each bar tells its value; the drawing has a name.
     assert!(html.contains("role=\"img\""));
     assert!(!select_text(&html, "#chart-refused svg rect title").is_empty());
@@ -251,11 +272,26 @@ async fn a_manager_sees_the_numbers_and_charts_of_the_period() {
         select_text(&html, "#chart-countries tbody th"),
         ["France (FR)"]
     );
-    assert_eq!(select_text(&html, "#chart-by-agent tbody th"), ["acme agent"]);
-    assert_eq!(select_text(&html, "#chart-reasons tbody th"), ["rude to the"]);
+    assert_eq!(
+        select_text(&html, "#chart-by-agent tbody th"),
+        ["acme agent"]
+    );
+    assert_eq!(
+        select_text(&html, "#chart-reasons tbody th"),
+        ["rude to the"]
+    );
     let conv = select_text(&html, "#chart-conversations tbody td");
-    let started: i64 = conv.iter().step_by(2).map(|v| v.parse::<i64>().unwrap()).sum();
-    let blocked: i64 = conv.iter().skip(1).step_by(2).map(|v| v.parse::<i64>().unwrap()).sum();
+    let started: i64 = conv
+        .iter()
+        .step_by(2)
+        .map(|v| v.parse::<i64>().unwrap())
+        .sum();
+    let blocked: i64 = conv
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|v| v.parse::<i64>().unwrap())
+        .sum();
     assert_eq!((started, blocked), (3, 1));
     // The widget snippets are still there.
     assert!(html.contains("data-case=\"acme-support\""));
@@ -291,11 +327,16 @@ async fn the_period_is_kept_in_the_url_and_a_bad_one_is_a_day() {
             rows,
             "{query}"
         );
-        assert_eq!(select_text(&html, "#chart-conversations tbody tr").len(), rows);
+        assert_eq!(
+            select_text(&html, "#chart-conversations tbody tr").len(),
+            rows
+        );
     }
     let html = m.text("/?period=7d").await;
     assert_eq!(
-        select_text(&html, "#chart-refused thead th").first().map(String::as_str),
+        select_text(&html, "#chart-refused thead th")
+            .first()
+            .map(String::as_str),
         Some("Day")
     );
 }
@@ -316,8 +357,16 @@ async fn an_agent_sees_their_day_and_the_waiting_queue_only() {
     let html = agent.text("/?period=30d").await;
     assert_eq!(one(&html, "#stat-mine"), "1");
     assert_eq!(one(&html, "#stat-waiting"), "1");
-    assert_eq!(select_text(&html, "#today-title ~ .table-scroll tbody tr").len(), 1);
-    for manager_only in ["stat-refused", "stat-blocks", "chart-refused", "Show numbers"] {
+    assert_eq!(
+        select_text(&html, "#today-title ~ .table-scroll tbody tr").len(),
+        1
+    );
+    for manager_only in [
+        "stat-refused",
+        "stat-blocks",
+        "chart-refused",
+        "Show numbers",
+    ] {
         assert!(!html.contains(manager_only), "{manager_only}");
     }
     assert!(html.contains("href=\"/agent\""));

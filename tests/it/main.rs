@@ -10,6 +10,7 @@ mod browser;
 mod browser_alerts;
 mod browser_console;
 mod browser_context;
+mod browser_dashboard;
 mod browser_embed;
 mod browser_files;
 mod browser_menu;
