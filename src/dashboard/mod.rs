@@ -11,6 +11,7 @@ use crate::{
         cause::Cause,
         chart::{self, Bucket, Chart, Item, Period, Series},
         country::CountryCode,
+        reasons,
         time_zone::TimeZone,
     },
 };
@@ -186,7 +187,7 @@ fn reasons(
     to: NaiveDateTime,
 ) -> QueryResult<Chart> {
     let rows = q::block_reasons(conn, account_id, from, to, REASONS_READ)?;
-    let grouped = chart::group_reasons(&rows, TOP as usize);
+    let grouped = reasons::group_reasons(&rows, TOP as usize);
     Ok(chart::ranking(
         "reasons",
         "Block reasons, by their first words",

@@ -1,6 +1,6 @@
 //! The dashboard's charts, pure: the period and its buckets in the
 //! viewer's zone, stacking series into bars, scaling them to SVG
-//! coordinates, and grouping block reasons by their first words. The
+//! coordinates, and placing them. (Block reasons are grouped by `super::reasons`.) The
 //! templates only place what is computed here (no script, no style
 //! attributes: colours are classes `s0`, `s1` … of the stylesheet).
 
@@ -244,6 +244,15 @@ fn value(s: &Series, i: usize) -> i64 {
     s.values.get(i).copied().unwrap_or(0).max(0)
 }
 
+/// The geometry shared by a chart's bars and axis.
+struct Frame {
+    n: usize,
+    slot: f64,
+    base: f64,
+    scale: f64,
+    top: i64,
+}
+
 fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: bool) -> Chart {
     let n = buckets.len().max(1);
     let totals: Vec<i64> = (0..buckets.len())
@@ -255,87 +264,14 @@ fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: 
         series.iter().flat_map(|s| s.values.iter().copied()).max()
     };
     let top = nice_max(highest.unwrap_or(0));
-    let plot_h = H - TOP - BOTTOM;
-    let base = H - BOTTOM;
-    let slot = (W - LEFT - RIGHT) / n as f64;
-    let bar_w = (slot * 0.72).max(1.0);
-    let scale = plot_h / top as f64;
-    let sub_w = if stack {
-        bar_w
-    } else {
-        bar_w / series.len().max(1) as f64
+    let f = Frame {
+        n,
+        slot: (W - LEFT - RIGHT) / n as f64,
+        base: H - BOTTOM,
+        scale: (H - TOP - BOTTOM) / top as f64,
+        top,
     };
-    let mut bars = Vec::new();
-    for (i, b) in buckets.iter().enumerate() {
-        let x = LEFT + slot * i as f64 + (slot - bar_w) / 2.0;
-        let mut acc = 0.0;
-        for (k, s) in series.iter().enumerate() {
-            let v = value(s, i);
-            if v == 0 {
-                continue;
-            }
-            let h = v as f64 * scale;
-            let x = if stack { x } else { x + sub_w * k as f64 };
-            bars.push(Rect {
-                x: px(x),
-                y: px(base - acc - h),
-                w: px(sub_w),
-                h: px(h),
-                class: format!("s{k}"),
-                title: format!("{}: {} {}", b.label, s.name, v),
-            });
-            if stack {
-                acc += h;
-            }
-        }
-    }
-    let every = n.div_ceil(6);
-    let labels = buckets
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| (n - 1 - i) % every == 0)
-        .map(|(i, b)| Label {
-            x: px(LEFT + slot * (i as f64 + 0.5)),
-            y: px(H - 8.0),
-            text: b.label.clone(),
-            anchor: "middle",
-        })
-        .collect();
-    // A middle line only where it falls on a whole number.
-    let marks: Vec<i64> = if top % 2 == 0 {
-        vec![0, top / 2, top]
-    } else {
-        vec![0, top]
-    };
-    let ticks: Vec<Label> = marks
-        .iter()
-        .map(|v| Label {
-            x: px(LEFT - 6.0),
-            y: px(base - *v as f64 * scale + 4.0),
-            text: v.to_string(),
-            anchor: "end",
-        })
-        .collect();
-    let lines = marks.iter().map(|v| px(base - *v as f64 * scale)).collect();
-    let mut head: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
-    if stack && series.len() > 1 {
-        head.push("Total".into());
-    }
-    let rows = buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let mut vals: Vec<i64> = series.iter().map(|s| value(s, i)).collect();
-            if stack && series.len() > 1 {
-                vals.push(totals[i]);
-            }
-            Row {
-                label: b.label.clone(),
-                values: vals,
-                link: None,
-            }
-        })
-        .collect();
+    let (labels, ticks, lines) = axis(&f, buckets);
     let total: i64 = totals.iter().sum();
     let summary = if stack {
         format!("{title}: {total} in all.")
@@ -352,14 +288,109 @@ fn columns(id: &str, title: &str, buckets: &[Bucket], series: &[Series], stack: 
         summary,
         width: W as u32,
         height: H as u32,
-        bars,
+        bars: bars(&f, buckets, series, stack),
         labels,
         ticks,
         lines,
         legend: legend(series),
-        numbers: Numbers { head, rows },
+        numbers: table(buckets, series, &totals, stack),
         total,
     }
+}
+
+fn bars(f: &Frame, buckets: &[Bucket], series: &[Series], stack: bool) -> Vec<Rect> {
+    let bar_w = (f.slot * 0.72).max(1.0);
+    let sub_w = if stack {
+        bar_w
+    } else {
+        bar_w / series.len().max(1) as f64
+    };
+    let mut bars = Vec::new();
+    for (i, b) in buckets.iter().enumerate() {
+        let x = LEFT + f.slot * i as f64 + (f.slot - bar_w) / 2.0;
+        let mut acc = 0.0;
+        for (k, s) in series.iter().enumerate() {
+            let v = value(s, i);
+            if v == 0 {
+                continue;
+            }
+            let h = v as f64 * f.scale;
+            let x = if stack { x } else { x + sub_w * k as f64 };
+            bars.push(Rect {
+                x: px(x),
+                y: px(f.base - acc - h),
+                w: px(sub_w),
+                h: px(h),
+                class: format!("s{k}"),
+                title: format!("{}: {} {}", b.label, s.name, v),
+            });
+            if stack {
+                acc += h;
+            }
+        }
+    }
+    bars
+}
+
+/// Bucket labels (the last one always), scale ticks and gridlines.
+fn axis(f: &Frame, buckets: &[Bucket]) -> (Vec<Label>, Vec<Label>, Vec<String>) {
+    let every = f.n.div_ceil(6);
+    let labels = buckets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (f.n - 1 - i) % every == 0)
+        .map(|(i, b)| Label {
+            x: px(LEFT + f.slot * (i as f64 + 0.5)),
+            y: px(H - 8.0),
+            text: b.label.clone(),
+            anchor: "middle",
+        })
+        .collect();
+    // A middle line only where it falls on a whole number.
+    let marks: Vec<i64> = if f.top % 2 == 0 {
+        vec![0, f.top / 2, f.top]
+    } else {
+        vec![0, f.top]
+    };
+    let ticks = marks
+        .iter()
+        .map(|v| Label {
+            x: px(LEFT - 6.0),
+            y: px(f.base - *v as f64 * f.scale + 4.0),
+            text: v.to_string(),
+            anchor: "end",
+        })
+        .collect();
+    let lines = marks
+        .iter()
+        .map(|v| px(f.base - *v as f64 * f.scale))
+        .collect();
+    (labels, ticks, lines)
+}
+
+/// A row per bucket, a column per series (and the total of stacked ones).
+fn table(buckets: &[Bucket], series: &[Series], totals: &[i64], stack: bool) -> Numbers {
+    let with_total = stack && series.len() > 1;
+    let mut head: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
+    if with_total {
+        head.push("Total".into());
+    }
+    let rows = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut values: Vec<i64> = series.iter().map(|s| value(s, i)).collect();
+            if with_total {
+                values.push(totals[i]);
+            }
+            Row {
+                label: b.label.clone(),
+                values,
+                link: None,
+            }
+        })
+        .collect();
+    Numbers { head, rows }
 }
 
 fn legend(series: &[Series]) -> Vec<Legend> {
@@ -454,45 +485,6 @@ pub fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-/// How many first words of a block reason group it.
-pub const REASON_WORDS: usize = 3;
-
-/// A reason's first words, lower-cased without surrounding punctuation:
-/// "Rude to the team!" and "rude to the agent" group as "rude to the".
-pub fn first_words(reason: &str, n: usize) -> String {
-    let words: Vec<String> = reason
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .take(n)
-        .collect();
-    if words.is_empty() {
-        "(no reason)".to_owned()
-    } else {
-        words.join(" ")
-    }
-}
-
-/// Reasons with their counts grouped by their first words, largest first
-/// (ties by name), the rest after `keep` groups summed as "Other".
-pub fn group_reasons(reasons: &[(String, i64)], keep: usize) -> Vec<(String, i64)> {
-    let mut groups: std::collections::BTreeMap<String, i64> = Default::default();
-    for (r, n) in reasons {
-        *groups.entry(first_words(r, REASON_WORDS)).or_default() += n;
-    }
-    let mut sorted: Vec<(String, i64)> = groups.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    if sorted.len() > keep {
-        let other: i64 = sorted[keep..].iter().map(|(_, n)| n).sum();
-        sorted.truncate(keep);
-        sorted.push(("Other".to_owned(), other));
-    }
-    sorted
 }
 
 #[cfg(test)]

@@ -201,35 +201,6 @@ fn a_ranking_keeps_its_order_links_and_the_longest_bar_fills_the_scale() {
 }
 
 #[test]
-fn reasons_group_by_their_first_words() {
-    assert_eq!(first_words("  Rude to the team!!", 3), "rude to the");
-    assert_eq!(first_words("SPAM", 3), "spam");
-    assert_eq!(first_words(" -- ", 3), "(no reason)");
-    let reasons = [
-        ("Rude to the team".to_owned(), 3),
-        ("rude to the agent".to_owned(), 2),
-        ("spam".to_owned(), 4),
-        ("Spam!".to_owned(), 1),
-        ("threats".to_owned(), 1),
-        ("links".to_owned(), 1),
-    ];
-    let g = group_reasons(&reasons, 2);
-    assert_eq!(
-        g,
-        [
-            ("rude to the".to_owned(), 5),
-            ("spam".to_owned(), 5),
-            ("Other".to_owned(), 2)
-        ]
-    );
-    assert_eq!(
-        group_reasons(&reasons, 10).len(),
-        4,
-        "no Other when all fit"
-    );
-}
-
-#[test]
 fn grouped_series_stand_side_by_side_on_the_baseline() {
     let b = buckets(Period::Day, t("2026-11-29 10:25"), TimeZone::UTC);
     let mut started = vec![0; 24];

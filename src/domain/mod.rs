@@ -16,6 +16,7 @@ pub mod ip_rule;
 pub mod login_limit;
 pub mod notice;
 pub mod number;
+pub mod reasons;
 pub mod refused_line;
 pub mod spreadsheet;
 pub mod time_zone;

@@ -7,7 +7,9 @@
 //! Bounded like the refusal tally: an account holds at most
 //! [`PER_ACCOUNT`] entries until the next flush (a decision that finds no
 //! room is counted under its cause with no key, which always has room),
-//! and at most [`MAX_ACCOUNTS`] accounts are held at once.
+//! and at most [`MAX_ACCOUNTS`] accounts are held at once. Every page view
+//! is counted, so the tally is split in [`SHARDS`] locks by account:
+//! page views of different accounts seldom wait for each other.
 
 use std::{collections::HashMap, sync::Mutex};
 
@@ -19,7 +21,9 @@ use crate::domain::{cause::Cause, country::CountryCode, visit::hour_of};
 /// Keyed entries one account holds between two flushes.
 pub const PER_ACCOUNT: usize = 2_000;
 /// Accounts held between two flushes.
-pub const MAX_ACCOUNTS: usize = 1_000;
+pub const MAX_ACCOUNTS: usize = 1_024;
+/// Locks the tally is split in.
+pub const SHARDS: usize = 16;
 
 /// What a decision is counted under besides its cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,16 +69,19 @@ pub struct Counted {
 
 type Entry = (NaiveDateTime, Cause, Key);
 
+type Accounts = HashMap<i64, HashMap<Entry, u64>>;
+
 #[derive(Debug, Default)]
 pub struct Tally {
-    accounts: Mutex<HashMap<i64, HashMap<Entry, u64>>>,
+    shards: [Mutex<Accounts>; SHARDS],
 }
 
 impl Tally {
     /// Counts one decision at `now`.
     pub fn count(&self, account_id: i64, now: NaiveDateTime, cause: Cause, key: Key) {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        if !accounts.contains_key(&account_id) && accounts.len() >= MAX_ACCOUNTS {
+        let shard = &self.shards[account_id.rem_euclid(SHARDS as i64) as usize];
+        let mut accounts = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if !accounts.contains_key(&account_id) && accounts.len() >= MAX_ACCOUNTS / SHARDS {
             return;
         }
         let counts = accounts.entry(account_id).or_default();
@@ -89,10 +96,14 @@ impl Tally {
 
     /// Takes what was counted since the last take.
     pub fn take(&self) -> Vec<Counted> {
-        let accounts =
-            std::mem::take(&mut *self.accounts.lock().unwrap_or_else(|e| e.into_inner()));
-        accounts
+        let taken: Vec<Accounts> = self
+            .shards
+            .iter()
+            .map(|s| std::mem::take(&mut *s.lock().unwrap_or_else(|e| e.into_inner())))
+            .collect();
+        taken
             .into_iter()
+            .flatten()
             .flat_map(|(account_id, counts)| {
                 counts
                     .into_iter()
@@ -146,6 +157,21 @@ mod tests {
         assert_eq!(taken[1].key, "DE");
         assert_eq!(taken[3].cause, Cause::Allowed);
         assert!(t.take().is_empty(), "taken once");
+        // Accounts in one shard beyond its share are not counted.
+        for a in 0..(MAX_ACCOUNTS / SHARDS + 1) {
+            t.count(
+                (a * SHARDS) as i64,
+                at("2026-11-29 10:00:00"),
+                Cause::Allowed,
+                Key::None,
+            );
+        }
+        t.count(1, at("2026-11-29 10:00:00"), Cause::Allowed, Key::None);
+        assert_eq!(
+            t.take().len(),
+            MAX_ACCOUNTS / SHARDS + 1,
+            "a full shard leaves others"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ fn a_month_of_counts(app: &TestApp, rule_id: &str) {
     let mut counted = Vec::new();
     for h in 0..(30 * 24) {
         let hour = chatgate::domain::visit::hour_of(now - Duration::hours(h));
-        let wave = (h % 24 - 12).abs() as u64;
+        let wave = (h % 24 - 12).unsigned_abs();
         for (cause, key, times) in [
             (Cause::IpRule, rule_id, 1 + wave / 2),
             (Cause::Country, "FR", wave % 5),
