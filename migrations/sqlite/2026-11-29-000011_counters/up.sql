@@ -2,7 +2,8 @@
 -- ('ip_rule', 'visitor_block', 'country', 'website', 'allowed') and key
 -- (an IP rule's id, a country code, or ''). Never an address. Kept
 -- CHATGATE_COUNTER_RETENTION_DAYS (400) days. The dashboard reads them by
--- account and hour range: the primary key serves it.
+-- account and hour range: the primary key serves it (the table is stored
+-- in its order, WITHOUT ROWID).
 CREATE TABLE counters (
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     hour TIMESTAMP NOT NULL,
@@ -10,7 +11,7 @@ CREATE TABLE counters (
     key TEXT NOT NULL DEFAULT '',
     times INTEGER NOT NULL,
     PRIMARY KEY (account_id, hour, cause, key)
-);
+) WITHOUT ROWID;
 -- The purge.
 CREATE INDEX counters_hour ON counters(hour);
 -- The top IP rules and countries of a period.
