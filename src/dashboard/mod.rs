@@ -131,12 +131,19 @@ fn refused(conn: &mut DbConn, account_id: i64, buckets: &[Bucket]) -> QueryResul
 }
 
 fn conversations(conn: &mut DbConn, account_id: i64, buckets: &[Bucket]) -> QueryResult<Chart> {
-    let mut started = Vec::with_capacity(buckets.len());
-    let mut blocked = Vec::with_capacity(buckets.len());
-    for b in buckets {
-        started.push(q::started(conn, account_id, None, b.start, b.end)?);
-        blocked.push(q::conversations_blocked(conn, account_id, b.start, b.end)?);
-    }
+    let starts: Vec<NaiveDateTime> = buckets.iter().map(|b| b.start).collect();
+    let (_, to) = span(buckets);
+    let per_bucket = |rows: Vec<(i64, i64)>| {
+        let mut values = vec![0; buckets.len()];
+        for (i, n) in rows {
+            if let Some(v) = usize::try_from(i).ok().and_then(|i| values.get_mut(i)) {
+                *v += n;
+            }
+        }
+        values
+    };
+    let started = per_bucket(q::started_by_bucket(conn, account_id, &starts, to)?);
+    let blocked = per_bucket(q::blocked_by_bucket(conn, account_id, &starts, to)?);
     let series = [
         Series {
             name: "Started".into(),

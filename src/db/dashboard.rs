@@ -125,6 +125,71 @@ pub fn rule_networks(
         .load(conn)
 }
 
+/// `CASE WHEN col < b1 THEN 0 WHEN col < b2 THEN 1 … END`: the index of
+/// the bucket `col` falls in, for bucket `starts` (ascending; the query
+/// filters the range). The bounds are times the server made, written as
+/// literals both backends compare with their timestamps.
+fn bucket_case(col: &str, starts: &[NaiveDateTime]) -> String {
+    if starts.len() < 2 {
+        return "CAST(0 AS BIGINT)".to_owned();
+    }
+    let mut sql = String::from("CAST(CASE");
+    for (i, t) in starts.iter().enumerate().skip(1) {
+        sql.push_str(&format!(
+            " WHEN {col} < '{}' THEN {}",
+            t.format("%Y-%m-%d %H:%M:%S"),
+            i - 1
+        ));
+    }
+    sql.push_str(&format!(
+        " ELSE {} END AS BIGINT)",
+        starts.len().saturating_sub(1)
+    ));
+    sql
+}
+
+/// Conversations started in `[from, to)` per bucket (bucket `starts`
+/// within it): one indexed range scan, grouped in the database.
+pub fn started_by_bucket(
+    conn: &mut DbConn,
+    account_id: i64,
+    starts: &[NaiveDateTime],
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let Some(from) = starts.first().copied() else {
+        return Ok(Vec::new());
+    };
+    let bucket = bucket_case("started_at", starts);
+    cv::table
+        .filter(cv::account_id.eq(account_id))
+        .filter(cv::started_at.ge(from))
+        .filter(cv::started_at.lt(to))
+        .group_by(sql::<BigInt>(&bucket))
+        .select((sql::<BigInt>(&bucket), count_star()))
+        .load(conn)
+}
+
+/// Blocks made from conversations in `[from, to)` per bucket.
+pub fn blocked_by_bucket(
+    conn: &mut DbConn,
+    account_id: i64,
+    starts: &[NaiveDateTime],
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let Some(from) = starts.first().copied() else {
+        return Ok(Vec::new());
+    };
+    let bucket = bucket_case("created_at", starts);
+    b::table
+        .filter(b::account_id.eq(account_id))
+        .filter(b::created_at.ge(from))
+        .filter(b::created_at.lt(to))
+        .filter(b::conversation_id.is_not_null())
+        .group_by(sql::<BigInt>(&bucket))
+        .select((sql::<BigInt>(&bucket), count_star()))
+        .load(conn)
+}
+
 /// Conversations started in `[from, to)`, of one agent when given.
 pub fn started(
     conn: &mut DbConn,
@@ -142,22 +207,6 @@ pub fn started(
         q = q.filter(cv::agent_user_id.eq(user));
     }
     q.count().get_result(conn)
-}
-
-/// Blocks made from conversations in `[from, to)`.
-pub fn conversations_blocked(
-    conn: &mut DbConn,
-    account_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<i64> {
-    b::table
-        .filter(b::account_id.eq(account_id))
-        .filter(b::created_at.ge(from))
-        .filter(b::created_at.lt(to))
-        .filter(b::conversation_id.is_not_null())
-        .count()
-        .get_result(conn)
 }
 
 /// Blocks made in `[from, to)` per agent, most first.
@@ -212,4 +261,25 @@ pub fn waiting_queue(
         .select((cv::id, cv::visitor_label, cv::started_at))
         .limit(limit)
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_is_found_by_its_start() {
+        let t = |h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        assert_eq!(
+            bucket_case("started_at", &[t(1), t(2), t(3)]),
+            "CAST(CASE WHEN started_at < '2026-11-29 02:00:00' THEN 0 \
+             WHEN started_at < '2026-11-29 03:00:00' THEN 1 ELSE 2 END AS BIGINT)"
+        );
+        assert_eq!(bucket_case("x", &[t(1)]), "CAST(0 AS BIGINT)");
+    }
 }

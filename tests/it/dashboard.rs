@@ -293,6 +293,25 @@ async fn a_manager_sees_the_numbers_and_charts_of_the_period() {
         .map(|v| v.parse::<i64>().unwrap())
         .sum();
     assert_eq!((started, blocked), (3, 1));
+    // Each in the row of the hour it started.
+    let hours: Vec<String> = {
+        use chatgate::db::schema::conversations as cv;
+        let mut conn = app.core.db.get().unwrap();
+        let at: Vec<NaiveDateTime> = cv::table
+            .filter(cv::account_id.eq(app.acme.account_id))
+            .select(cv::started_at)
+            .load(&mut *conn)
+            .unwrap();
+        at.iter().map(|t| t.format("%H:00").to_string()).collect()
+    };
+    let doc = scraper::Html::parse_document(&html);
+    let tr = scraper::Selector::parse("#chart-conversations tbody tr").unwrap();
+    let cell = scraper::Selector::parse("th, td").unwrap();
+    for row in doc.select(&tr) {
+        let cells: Vec<String> = row.select(&cell).map(|c| c.text().collect()).collect();
+        let expected = hours.iter().filter(|h| **h == cells[0]).count();
+        assert_eq!(cells[1], expected.to_string(), "started at {}", cells[0]);
+    }
     // The widget snippets are still there.
     assert!(html.contains("data-case=\"acme-support\""));
     // Another account's manager sees none of it.
