@@ -111,6 +111,9 @@ pub struct Settings {
     pub demo_password: Option<String>,
     /// None: the IP-to-country database shipped inside the binary.
     pub geoip_db: Option<PathBuf>,
+    /// How long the dashboard's hourly gate counters are kept
+    /// (`CHATGATE_COUNTER_RETENTION_DAYS`, 400 days by default).
+    pub counter_retention: Duration,
     /// The bearer token `/metrics` asks for; None: no `/metrics` (404).
     pub metrics_token: Option<Secret>,
 }
@@ -182,6 +185,9 @@ impl Settings {
         let session_absolute =
             Duration::from_secs(3600 * number(&get, "CHATGATE_SESSION_MAX_HOURS", 12)?);
         let pool_size = number(&get, "CHATGATE_DB_POOL_SIZE", 16)? as u32;
+        let counter_retention = Duration::from_secs(
+            86_400 * number(&get, "CHATGATE_COUNTER_RETENTION_DAYS", 400)?.min(36_500),
+        );
         Ok(Self {
             bind,
             database,
@@ -196,6 +202,7 @@ impl Settings {
             demo_password: get("CHATGATE_DEMO_PASSWORD"),
             geoip_db: get("CHATGATE_GEOIP_DB").map(PathBuf::from),
             metrics_token: get("CHATGATE_METRICS_TOKEN").map(|t| Secret::new(t.trim())),
+            counter_retention,
         })
     }
 
@@ -313,6 +320,15 @@ mod tests {
                 .metrics_token,
             None
         );
+    }
+
+    #[test]
+    fn counter_retention_defaults_to_400_days_and_is_configurable() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(settings(&[]).unwrap().counter_retention, day * 400);
+        let s = settings(&[("CHATGATE_COUNTER_RETENTION_DAYS", "30")]).unwrap();
+        assert_eq!(s.counter_retention, day * 30);
+        assert!(settings(&[("CHATGATE_COUNTER_RETENTION_DAYS", "0")]).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod cluster;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -196,6 +196,7 @@ impl Metrics {
             ("sessions", r.sessions),
             ("login_failures", r.login_failures),
             ("visit_records", r.visit_records),
+            ("counters", r.counters),
         ] {
             self.purge_rows.with_label_values(&[kind]).inc_by(n as u64);
         }

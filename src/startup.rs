@@ -302,12 +302,14 @@ fn spawn_housekeeping(core: &Core) {
     let (db, clock, gate) = (core.db.clone(), core.clock.clone(), core.gate.clone());
     let metrics = core.metrics.clone();
     let session_max = crate::users::sessions::absolute_limit(core.settings.session_absolute);
+    let counter_retention = chrono::Duration::from_std(core.settings.counter_retention)
+        .unwrap_or_else(|_| chrono::Duration::days(db::purge::COUNTER_RETENTION_DAYS as i64));
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
             // A failure is logged and counted; the next tick tries again.
-            let _ = purge_once(&db, &clock, &metrics, session_max).await;
+            let _ = purge_once(&db, &clock, &metrics, (session_max, counter_retention)).await;
             // Expired blocks leave the gate's snapshot (the full reload,
             // which also marks the gate ready, is the safety poll's).
             if let Err(e) = gate::load::reload_blocks(&db, &gate, clock.now()).await {
@@ -322,11 +324,11 @@ pub async fn purge_once(
     db: &Db,
     clock: &Clock,
     metrics: &Metrics,
-    session_max: chrono::Duration,
+    (session_max, counter_retention): (chrono::Duration, chrono::Duration),
 ) -> Result<db::purge::Report, crate::error::AppError> {
     let now = clock.now();
     let result = db
-        .run(move |c| Ok(db::purge::run(c, now, session_max)?))
+        .run(move |c| Ok(db::purge::run_with(c, now, session_max, counter_retention)?))
         .await;
     match &result {
         Ok(r) => tracing::info!(
@@ -334,6 +336,7 @@ pub async fn purge_once(
             addresses_erased = r.addresses_erased,
             sessions = r.sessions,
             visit_records = r.visit_records,
+            counters = r.counters,
             "privacy purge done"
         ),
         Err(e) => tracing::warn!(error = %e, "privacy purge failed"),

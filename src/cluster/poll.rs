@@ -79,6 +79,9 @@ async fn gate_task(node: Arc<Node>) {
             if let Err(e) = gate::load::flush_refusals(&node.db, &node.gate, now).await {
                 tracing::warn!(error = %e, "flushing refusal counts failed");
             }
+            if let Err(e) = gate::load::flush_counters(&node.db, &node.gate).await {
+                tracing::warn!(error = %e, "flushing gate counters failed");
+            }
         }
     }
 }

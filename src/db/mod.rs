@@ -14,6 +14,8 @@ pub mod audit;
 pub mod blocks;
 pub mod chat;
 pub mod chat_window;
+pub mod counters;
+pub mod dashboard;
 pub mod file_chunks;
 pub mod models;
 pub mod notify;

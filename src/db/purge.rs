@@ -1,5 +1,6 @@
-//! The privacy purge: erases what must not outlive its seven days. It runs at
-//! start-up and periodically, and is idempotent. Expiry itself never waits
+//! The privacy purge: erases what must not outlive its seven days (and the
+//! dashboard's counters after their retention, 400 days unless configured).
+//! It runs at start-up and periodically, and is idempotent. Expiry itself never waits
 //! for it: the gate and the filters compare with the clock.
 
 use chrono::{Duration, NaiveDateTime};
@@ -7,7 +8,7 @@ use diesel::{connection::SimpleConnection, prelude::*};
 
 use super::{
     audit::{self, Actor},
-    blocks,
+    blocks, counters,
     models::Block,
     refusals, sessions, throttle, visits, write_tx, DbConn,
 };
@@ -21,9 +22,26 @@ pub struct Report {
     pub login_failures: usize,
     /// Pages and hourly refusal counts older than 7 days.
     pub visit_records: usize,
+    /// Hourly gate counters older than their retention.
+    pub counters: usize,
 }
 
+/// How long the dashboard's counters are kept unless configured.
+pub const COUNTER_RETENTION_DAYS: u64 = 400;
+
+/// The purge with the default counter retention.
 pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> QueryResult<Report> {
+    let days = Duration::days(COUNTER_RETENTION_DAYS as i64);
+    run_with(conn, now, session_max, days)
+}
+
+/// The purge, keeping the gate counters `counter_retention`.
+pub fn run_with(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    session_max: Duration,
+    counter_retention: Duration,
+) -> QueryResult<Report> {
     let report = write_tx(conn, |c| {
         let expired = blocks::expire(c, now)?;
         record_expired(c, &expired, now)?;
@@ -34,6 +52,7 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, session_max: Duration) -> Quer
             login_failures: throttle::purge(c, now - Duration::hours(1))?,
             visit_records: visits::purge_pages(c, now - RETENTION)?
                 + refusals::purge(c, now - RETENTION)?,
+            counters: counters::purge(c, now - counter_retention)?,
         })
     })?;
     checkpoint(conn)?;

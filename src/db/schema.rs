@@ -244,6 +244,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The gate's decisions on page views per account, hour, cause and key
+    /// (a rule id, a country code or ""). Never an address.
+    counters (account_id, hour, cause, key) {
+        account_id -> BigInt,
+        hour -> Timestamp,
+        cause -> Text,
+        key -> Text,
+        times -> BigInt,
+    }
+}
+
 diesel::joinable!(business_cases -> accounts (account_id));
 diesel::joinable!(conversations -> business_cases (case_id));
 diesel::joinable!(events -> conversations (conversation_id));
@@ -271,4 +283,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_window_settings,
     visitor_pages,
     visitor_refusals,
+    counters,
 );

@@ -10,6 +10,7 @@
 //! sealed like real ones, and erased after 7 days as the purge would have.
 
 pub mod plan;
+pub mod traffic;
 
 use std::net::IpAddr;
 
@@ -22,7 +23,7 @@ use crate::{
     chat::{blocking::network_context, file_store::Store, service::ip_context},
     crypto::{random_token, Keys},
     db::{
-        accounts, audit,
+        self, accounts, audit,
         blocks::{self, NewBlock},
         chat::{self, NewConversation, NewEvent, NewFile},
         file_chunks,
@@ -84,7 +85,7 @@ const RULES: [(&str, &str, i64); 12] = [
 const MANAGER: &str = "Morgan Manager";
 
 /// Countries the shop does not sell to (export rules).
-const BLOCKED_COUNTRIES: &str = "CU,IR,KP,SY";
+const BLOCKED_COUNTRIES: &str = "CU,IR,KP,SY"; // traffic::COUNTRIES
 
 /// Writes the history into `account_id`. Call inside the seeding
 /// transaction.
@@ -95,7 +96,9 @@ pub fn write(conn: &mut DbConn, account_id: i64, s: &Setting<'_>) -> QueryResult
     for p in &history {
         conversation(conn, account_id, &cases, &agents, p, s)?;
     }
-    rules_and_lists(conn, account_id, &agents[0], s)?;
+    let rules = rules_and_lists(conn, account_id, &agents[0], s)?;
+    // The dashboard's counters, as 30 days of page views would have left.
+    db::counters::add(conn, &traffic::hours(account_id, &rules, s.now))?;
     // What the purge would have done by now.
     let expired = blocks::expire(conn, s.now)?;
     purge::record_expired(conn, &expired, s.now)?;
@@ -392,13 +395,14 @@ fn file(
 }
 
 /// The IP rules with their hits, the country block list and the website
-/// allow list (the shop, and this server's demo page).
+/// allow list (the shop, and this server's demo page). Returns the rules'
+/// ids, busiest first.
 fn rules_and_lists(
     conn: &mut DbConn,
     account_id: i64,
     manager: &User,
     s: &Setting<'_>,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<i64>> {
     let mut hits = Vec::new();
     for (k, (network, comment, n)) in RULES.iter().enumerate() {
         let rule = NewIpRule {
@@ -424,5 +428,6 @@ fn rules_and_lists(
         }
     }
     rules::save_sites(conn, account_id, "allow", &sites, s.now)?;
-    Ok(())
+    hits.sort_by_key(|h| std::cmp::Reverse(h.2));
+    Ok(hits.into_iter().map(|h| h.1).collect())
 }

@@ -4,6 +4,8 @@
 pub mod access;
 pub mod account;
 pub mod block;
+pub mod cause;
+pub mod chart;
 pub mod chat;
 pub mod chat_window;
 pub mod client_addr;
@@ -14,6 +16,7 @@ pub mod ip_rule;
 pub mod login_limit;
 pub mod notice;
 pub mod number;
+pub mod reasons;
 pub mod refused_line;
 pub mod spreadsheet;
 pub mod time_zone;

@@ -67,6 +67,29 @@ impl TimeZone {
         self.0.from_utc_datetime(utc).format("%H:%M").to_string()
     }
 
+    /// The wall-clock time in this zone at `utc`.
+    pub fn local(self, utc: &NaiveDateTime) -> NaiveDateTime {
+        self.0.from_utc_datetime(utc).naive_local()
+    }
+
+    /// The UTC instant the local day `date` begins: its midnight, or the
+    /// first hour that exists when a clock change skips midnight.
+    pub fn midnight(self, date: chrono::NaiveDate) -> NaiveDateTime {
+        let mut t = date.and_time(chrono::NaiveTime::MIN);
+        for _ in 0..3 {
+            if let Some(dt) = self.0.from_local_datetime(&t).earliest() {
+                return dt.naive_utc();
+            }
+            t += chrono::Duration::hours(1);
+        }
+        t
+    }
+
+    /// The UTC instant today began in this zone ("today" on the dashboard).
+    pub fn start_of_day(self, utc: &NaiveDateTime) -> NaiveDateTime {
+        self.midnight(self.local(utc).date())
+    }
+
     /// The zone's abbreviation at `utc` ("JST", "CEST") when it is made
     /// of letters; the IANA name otherwise.
     pub fn label_at(self, utc: &NaiveDateTime) -> String {
@@ -118,6 +141,31 @@ impl fmt::Display for TimeZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_begins_at_local_midnight() {
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
+        // 2026-11-29 16:00 UTC is 2026-11-30 01:00 in Tokyo.
+        assert_eq!(
+            tokyo.start_of_day(&t("2026-11-29 16:00")),
+            t("2026-11-29 15:00")
+        );
+        assert_eq!(
+            TimeZone::UTC.start_of_day(&t("2026-11-29 16:00")),
+            t("2026-11-29 00:00")
+        );
+        // Santiago skips midnight when summer time starts (2026-09-06).
+        let santiago = TimeZone::parse("America/Santiago").unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        assert_eq!(
+            santiago
+                .local(&santiago.midnight(day))
+                .format("%H:%M")
+                .to_string(),
+            "01:00"
+        );
+    }
     use chrono::NaiveDate;
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {

@@ -131,3 +131,17 @@ pub async fn flush_refusals(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<
         .map_err(AppError::from)?;
     Ok(n)
 }
+
+/// Writes the page-view decisions counted since the last flush, adding to
+/// the stored counts of their hours. Lost on failure, like the hits.
+pub async fn flush_counters(db: &Db, gate: &Gate) -> Result<usize, AppError> {
+    let counted = gate.counters().take();
+    if counted.is_empty() {
+        return Ok(0);
+    }
+    let n = counted.len();
+    db.write(move |c| db::counters::add(c, &counted))
+        .await?
+        .map_err(AppError::from)?;
+    Ok(n)
+}

@@ -28,6 +28,7 @@
 //! Nothing allows past an earlier refusal: an allow-listed country or site
 //! never lifts an IP rule or a visitor block.
 
+pub mod counters;
 pub mod country_table;
 mod flat;
 pub mod load;
@@ -119,6 +120,15 @@ impl Verdict {
     pub fn refused(&self) -> bool {
         matches!(self, Verdict::Refuse(_))
     }
+
+    /// The cause the decision is counted under.
+    pub fn cause(&self) -> crate::domain::cause::Cause {
+        let reason = match self {
+            Verdict::Serve => None,
+            Verdict::Refuse(r) => Some(r),
+        };
+        counters::cause_of(reason).0
+    }
 }
 
 pub struct Gate {
@@ -141,6 +151,8 @@ pub struct Gate {
     rebuilds: AtomicU64,
     /// Refused widget requests not yet written.
     refusals: refusals::Tally,
+    /// Page-view decisions by cause, not yet written.
+    counters: counters::Tally,
 }
 
 impl Gate {
@@ -156,6 +168,7 @@ impl Gate {
             ready: AtomicBool::new(false),
             rebuilds: AtomicU64::new(0),
             refusals: refusals::Tally::default(),
+            counters: counters::Tally::default(),
         }
     }
 
@@ -301,10 +314,25 @@ impl Gate {
         self.judge(v, false)
     }
 
-    /// Decides and counts a hit on the IP rule that refused, if any: for
-    /// the request that shows the chat button (one per page view).
+    /// Decides and counts a hit on the IP rule that refused, if any, and
+    /// the decision by cause (once the gate is ready): for the request
+    /// that shows the chat button (one per page view).
     pub fn admit(&self, v: &Visit<'_>) -> Verdict {
-        self.judge(v, true)
+        let verdict = self.judge(v, true);
+        if self.is_ready() {
+            let reason = match &verdict {
+                Verdict::Serve => None,
+                Verdict::Refuse(r) => Some(r),
+            };
+            let (cause, key) = counters::cause_of(reason);
+            self.counters.count(v.account_id, v.now, cause, key);
+        }
+        verdict
+    }
+
+    /// The page-view decisions counted and not yet written.
+    pub fn counters(&self) -> &counters::Tally {
+        &self.counters
     }
 
     /// The end of the visitor block covering the address, if one is in force.

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 
 use chatgate::{
     chat::service::ip_context,
-    db::schema::{blocks, conversations, events, files, gate_settings, ip_rules, site_rules},
+    db::schema::{
+        blocks, conversations, counters, events, files, gate_settings, ip_rules, site_rules,
+    },
 };
 
 use crate::support::{fresh_db::FreshDb, served::Served, *};
@@ -121,6 +123,17 @@ fn the_first_start_writes_thirty_days_of_history_once() {
         .load(&mut *c)
         .unwrap();
     assert!(sites.iter().any(|s| s == "127.0.0.1/demo"), "{sites:?}");
+
+    // The dashboard's counters: every hour of the 30 days, each cause.
+    let causes: Vec<(String, chrono::NaiveDateTime)> = counters::table
+        .select((counters::cause, counters::hour))
+        .load(&mut *c)
+        .unwrap();
+    for cause in ["allowed", "ip_rule", "visitor_block", "country", "website"] {
+        assert!(causes.iter().any(|k| k.0 == cause), "{cause}");
+    }
+    let hours: std::collections::BTreeSet<_> = causes.iter().map(|k| k.1).collect();
+    assert_eq!(hours.len(), 30 * 24);
     drop(c);
 
     // Once only.

@@ -291,7 +291,7 @@ async fn a_purge_run_is_counted_with_its_rows() {
         &app.core.db,
         &app.core.clock,
         &app.core.metrics,
-        chrono::Duration::hours(12),
+        (chrono::Duration::hours(12), chrono::Duration::days(400)),
     )
     .await
     .unwrap();
@@ -313,11 +313,25 @@ async fn a_purge_run_is_counted_with_its_rows() {
 
 #[actix_web::test]
 async fn gate_decisions_are_counted_by_cause() {
-    let app = app_with_metrics().await;
-    app.core.metrics.gate_decision("ip_rule");
-    app.core.metrics.gate_decision("ip_rule");
-    app.core.metrics.gate_decision("allowed");
+    use crate::support::blocking::{add_rule, bootstrap_from};
+    let app = TestApp::builder()
+        .env("CHATGATE_METRICS_TOKEN", TOKEN)
+        .trusted_proxies("127.0.0.1/32")
+        .spawn()
+        .await;
+    let m = app.sign_in(&app.acme.manager).await;
+    add_rule(&m, "198.51.100.0/24", "scrapers").await;
+    // Page views: two refused by the rule, one shown.
+    for ip in ["198.51.100.7", "198.51.100.8", "192.0.2.1"] {
+        assert_eq!(bootstrap_from(&app, ip).await.status(), StatusCode::OK);
+    }
     let s = scrape(&app).await;
     let by = |cause| value(&s, "chatgate_gate_decisions_total", &[("cause", cause)]);
     assert_eq!((by("ip_rule"), by("allowed")), (Some(2.0), Some(1.0)));
+    let text = scrape_with(&app, Some(&format!("Bearer {TOKEN}")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("198.51.100"), "never an address");
 }

@@ -1,4 +1,6 @@
-//! The panel's overview, the audit log and health.
+//! The panel's overview (`home`), the audit log and health.
+
+mod home;
 
 use actix_web::{get, http::StatusCode, web, HttpResponse};
 use askama::Template;
@@ -9,25 +11,6 @@ use crate::{
     error::AppError,
     web::{page::Page, render, AppState},
 };
-
-#[derive(Template)]
-#[template(path = "panel/home.html")]
-struct Home {
-    page: Page,
-    public_url: String,
-}
-
-#[get("/")]
-async fn home(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, AppError> {
-    let public_url = state.settings.public_url.clone();
-    render(
-        StatusCode::OK,
-        &Home {
-            page: page.at("home"),
-            public_url,
-        },
-    )
-}
 
 const AUDIT_PER_PAGE: i64 = 50;
 
@@ -94,7 +77,7 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(home).service(audit_log);
+    cfg.service(home::home).service(audit_log);
 }
 
 pub fn public_routes(cfg: &mut web::ServiceConfig) {

@@ -72,7 +72,14 @@ async fn answer(
         state.gate.count_refusal(case.account_id, ip.0, None);
     }
     // Before the gate has loaded, nobody is shown the chat (no fail-open).
-    let show = state.gate.is_ready() && !verdict.refused();
+    let ready = state.gate.is_ready();
+    let show = ready && !verdict.refused();
+    let cause = if ready {
+        verdict.cause().as_str()
+    } else {
+        "not_ready"
+    };
+    state.metrics.gate_decision(cause);
     let body = Bootstrap {
         show,
         frame: show.then(|| format!("/widget/v1/{}/frame", case.widget_key)),
