@@ -143,6 +143,24 @@ fn conversation(
         format!("Visitor {:04X}", p.visitor),
         format!("demo-visitor-{:04x}", p.visitor),
     );
+    // The pages of the visit (kept 7 days, as the widget's reports are).
+    if p.started > s.now - Duration::days(7) {
+        let home = "https://shop.example/";
+        db::visits::record_page(
+            conn,
+            account_id,
+            &key,
+            home,
+            p.started - Duration::minutes(4),
+        )?;
+        db::visits::record_page(
+            conn,
+            account_id,
+            &key,
+            p.page,
+            p.started - Duration::minutes(1),
+        )?;
+    }
     let conv = chat::create(
         conn,
         NewConversation {

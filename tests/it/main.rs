@@ -18,6 +18,7 @@ mod browser_narrow;
 mod browser_panel;
 mod browser_rules;
 mod browser_time_zone;
+mod browser_tour;
 mod browser_visitor;
 mod browser_widget_seat;
 mod chat;
