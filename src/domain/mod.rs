@@ -7,6 +7,7 @@ pub mod block;
 pub mod chat;
 pub mod chat_window;
 pub mod client_addr;
+pub mod conversation_search;
 pub mod clock;
 pub mod country;
 pub mod file_policy;

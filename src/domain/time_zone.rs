@@ -5,7 +5,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{NaiveDateTime, TimeZone as _};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use super::account::InvalidInput;
@@ -60,6 +60,21 @@ impl TimeZone {
             .from_utc_datetime(utc)
             .format("%Y-%m-%d %H:%M")
             .to_string()
+    }
+
+    /// When `date` begins in this zone, in UTC: the first moment of that
+    /// day that exists there (a day that starts in a daylight-saving gap
+    /// begins when the gap ends).
+    pub fn start_of_day(self, date: NaiveDate) -> NaiveDateTime {
+        let midnight = date.and_time(NaiveTime::MIN);
+        (0..=3)
+            .find_map(|h| {
+                self.0
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                    .earliest()
+            })
+            .map(|t| t.naive_utc())
+            .unwrap_or(midnight)
     }
 
     /// The time of day alone: "19:45".
@@ -174,6 +189,20 @@ mod tests {
         let ny = TimeZone::parse("America/New_York").unwrap();
         assert_eq!(ny.show(&t), "2026-11-29 05:45 EST");
         assert_eq!(ny.show(&at(2026, 7, 1, 12, 0)), "2026-07-01 08:00 EDT");
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_in_utc() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(TimeZone::UTC.start_of_day(d), at(2026, 11, 29, 0, 0));
+        let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
+        assert_eq!(tokyo.start_of_day(d), at(2026, 11, 28, 15, 0));
+        let ny = TimeZone::parse("America/New_York").unwrap();
+        assert_eq!(ny.start_of_day(d), at(2026, 11, 29, 5, 0));
+        // Santiago's clocks skip from 00:00 to 01:00 on 2026-09-06.
+        let santiago = TimeZone::parse("America/Santiago").unwrap();
+        let gap = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        assert_eq!(santiago.start_of_day(gap), at(2026, 9, 6, 4, 0));
     }
 
     #[test]
