@@ -28,6 +28,7 @@ mod concurrency;
 mod console_alerts;
 mod console_context;
 mod console_seat;
+mod conversation_search;
 mod csv_columns;
 mod db;
 mod file_storage;

@@ -199,9 +199,12 @@ async fn export(
     let ids: Vec<i64> = agents.iter().map(|a| a.0).collect();
     match form.parse(zone, &ids) {
         Ok(f) => Ok(csv_export::response(&state, case, f)),
-        Err(e) => Ok(HttpResponse::BadRequest()
-            .content_type("text/plain; charset=utf-8")
-            .body(e.join("\n"))),
+        // Refused filters: the list says why, with what was typed.
+        Err(_) => Ok(see_other(&format!(
+            "/cases/{}/conversations?{}",
+            case.id,
+            form.query()
+        ))),
     }
 }
 
