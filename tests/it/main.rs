@@ -16,6 +16,7 @@ mod browser_menu;
 mod browser_narrow;
 mod browser_panel;
 mod browser_rules;
+mod browser_search;
 mod browser_time_zone;
 mod browser_visitor;
 mod browser_widget_seat;
