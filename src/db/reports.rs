@@ -115,7 +115,11 @@ fn matching(conn: &DbConn, f: &Filters) -> Option<Matching> {
             f.tsquery()?,
         ),
     };
-    let tail = if matches!(conn, DbConn::Pg(_)) { "))" } else { ")" };
+    let tail = if matches!(conn, DbConn::Pg(_)) {
+        "))"
+    } else {
+        ")"
+    };
     Some(sql::<Bool>(head).bind::<Text, _>(text).sql(tail))
 }
 

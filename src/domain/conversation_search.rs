@@ -231,7 +231,11 @@ impl Filters {
 
 /// The total the list shows: "1 conversation", "1,234 conversations".
 pub fn total_text(n: i64) -> String {
-    let noun = if n == 1 { "conversation" } else { "conversations" };
+    let noun = if n == 1 {
+        "conversation"
+    } else {
+        "conversations"
+    };
     format!("{} {noun}", super::number::thousands(n))
 }
 

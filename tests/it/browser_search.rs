@@ -33,7 +33,10 @@ async fn looks_right(b: &Browser, name: &str) {
         b.client.refresh().await.unwrap();
         b.css("form.filters").await;
         let (scroll, inner) = b.page_widths().await;
-        assert!(scroll <= inner, "{name} at {width} px: {scroll} px in {inner}");
+        assert!(
+            scroll <= inner,
+            "{name} at {width} px: {scroll} px in {inner}"
+        );
         assert_eq!(serious_violations(b).await, Vec::<String>::new(), "{name}");
         b.screenshot(&format!("{name}-{width}")).await;
     }
@@ -65,15 +68,24 @@ async fn a_manager_finds_a_conversation_by_what_was_said() {
     status.select_by_value("waiting").await.unwrap();
     b.wait_text("p.total", "1 conversation").await;
     let url = current_url(&b).await;
-    assert!(url.contains("q=refund") && url.contains("status=waiting"), "{url}");
+    assert!(
+        url.contains("q=refund") && url.contains("status=waiting"),
+        "{url}"
+    );
     let typed = b.css("input[name=q]").await.prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some("refund"), "the box keeps the words");
     let rows = b.text_of("table.conversations tbody").await;
-    assert!(rows.contains("Ada Lovelace") && !rows.contains("Grace"), "{rows}");
+    assert!(
+        rows.contains("Ada Lovelace") && !rows.contains("Grace"),
+        "{rows}"
+    );
     let csv = b.css("a[download]").await.attr("href").await.unwrap();
     assert_eq!(
         csv.as_deref(),
-        Some(format!("/cases/{case}/conversations.csv?q=refund&status=waiting&blocking=all").as_str()),
+        Some(
+            format!("/cases/{case}/conversations.csv?q=refund&status=waiting&blocking=all")
+                .as_str()
+        ),
         "Download CSV takes the same filters"
     );
     let link = b.css("table.conversations a.btn").await.attr("href").await;

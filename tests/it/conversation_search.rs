@@ -140,10 +140,7 @@ impl Seeded {
     }
 
     async fn csv_ids(&self, query: &str) -> Vec<i64> {
-        let path = format!(
-            "/cases/{}/conversations.csv?{query}",
-            self.app.acme.case.id
-        );
+        let path = format!("/cases/{}/conversations.csv?{query}", self.app.acme.case.id);
         let r = self.boss.get(&path).await;
         assert_eq!(r.status(), StatusCode::OK, "{query}");
         let text = r.text().await.unwrap();
@@ -176,7 +173,10 @@ async fn every_filter_narrows_and_they_combine() {
     let none = s.page("q=nothinglikethis").await;
     assert_eq!(text_of(&none, "p.total"), "0 conversations");
     assert!(none.contains("No conversations match"), "{none}");
-    assert_eq!(text_of(&s.page("q=4711").await, "p.total"), "1 conversation");
+    assert_eq!(
+        text_of(&s.page("q=4711").await, "p.total"),
+        "1 conversation"
+    );
 
     // Status, agent, blocking.
     assert_eq!(s.listed("status=closed").await, [ada]);
@@ -200,7 +200,9 @@ async fn every_filter_narrows_and_they_combine() {
     assert_eq!(s.listed("to=2026-11-19").await, [ada]);
 
     // All together, and the form shows them back.
-    let all = format!("q=refund&status=closed&agent={agent}&from=2026-11-01&to=2026-11-30&blocking=not_blocked");
+    let all = format!(
+        "q=refund&status=closed&agent={agent}&from=2026-11-01&to=2026-11-30&blocking=not_blocked"
+    );
     assert_eq!(s.listed(&all).await, [ada]);
     let html = s.page(&all).await;
     assert!(html.contains(r#"name="q" value="refund""#), "{html}");
@@ -230,10 +232,7 @@ async fn the_csv_follows_the_same_filters_as_the_list() {
         .to_owned();
     assert_eq!(
         href,
-        format!(
-            "/cases/{}/conversations.csv?{query}",
-            s.app.acme.case.id
-        ),
+        format!("/cases/{}/conversations.csv?{query}", s.app.acme.case.id),
         "the link carries the filters"
     );
     assert_eq!(s.csv_ids(query).await, [s.bob, s.ada]);
@@ -272,7 +271,11 @@ async fn another_accounts_conversations_never_show() {
         .get(&s.path(&format!("agent={}", s.app.globex.agent_id)))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Choose an agent from the list."));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Choose an agent from the list."));
     // And Globex's manager sees only its own.
     let globex = s.app.sign_in(&s.app.globex.manager).await;
     let path = format!("/cases/{}/conversations?q=refund", s.app.globex.case.id);
@@ -286,7 +289,10 @@ async fn bad_filters_are_explained_and_what_was_typed_stays() {
         ("status=deleted", "Choose a status from the list"),
         ("from=2026-02-30", "The From date is not a date"),
         ("to=tomorrow", "The To date is not a date"),
-        ("from=2026-11-29&to=2026-11-01", "The From date is after the To date."),
+        (
+            "from=2026-11-29&to=2026-11-01",
+            "The From date is after the To date.",
+        ),
         ("agent=999999", "Choose an agent from the list."),
         ("agent=x", "Choose an agent from the list."),
         ("q=%22*()-", "Type a word or a name"),
@@ -315,11 +321,45 @@ async fn bad_filters_are_explained_and_what_was_typed_stays() {
 async fn search_syntax_is_plain_text_and_never_a_500() {
     let s = seeded().await;
     let nasty = [
-        "\"", "\"\"", "\"refund", "refund\"", "*", "refund*", "-refund", "refund -bob",
-        "OR", "refund OR", "OR refund", "AND", "NOT", "NOT refund", "NEAR(refund bob)",
-        "(", ")", "(refund", "refund)", "a:b", "names:ada", "^refund", "'", "''", "\\",
-        "refund & bob", "refund | bob", "!refund", "refund:*", "<->", "日本語", "🙂",
-        "über", "'; DROP TABLE conversations; --", "%", "_", "{}", "[x]", "+refund",
+        "\"",
+        "\"\"",
+        "\"refund",
+        "refund\"",
+        "*",
+        "refund*",
+        "-refund",
+        "refund -bob",
+        "OR",
+        "refund OR",
+        "OR refund",
+        "AND",
+        "NOT",
+        "NOT refund",
+        "NEAR(refund bob)",
+        "(",
+        ")",
+        "(refund",
+        "refund)",
+        "a:b",
+        "names:ada",
+        "^refund",
+        "'",
+        "''",
+        "\\",
+        "refund & bob",
+        "refund | bob",
+        "!refund",
+        "refund:*",
+        "<->",
+        "日本語",
+        "🙂",
+        "über",
+        "'; DROP TABLE conversations; --",
+        "%",
+        "_",
+        "{}",
+        "[x]",
+        "+refund",
     ];
     for q in nasty {
         let path = s.path(&serde_urlencoded::to_string([("q", q)]).unwrap());
@@ -365,7 +405,13 @@ async fn the_total_reads_in_thousands_and_paging_keeps_the_filters() {
     assert_eq!(ids(&html).len(), 50);
     let doc = scraper::Html::parse_document(&html);
     let sel = scraper::Selector::parse("a[rel=next]").unwrap();
-    let next = doc.select(&sel).next().unwrap().value().attr("href").unwrap();
+    let next = doc
+        .select(&sel)
+        .next()
+        .unwrap()
+        .value()
+        .attr("href")
+        .unwrap();
     assert_eq!(
         next,
         format!("/cases/{c}/conversations?q=bulk&status=closed&page=2")

@@ -8,11 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     db::{models::BusinessCase, reports},
-    domain::{
-        block::BlockState,
-        conversation_search::Filters,
-        spreadsheet::safe_cell,
-    },
+    domain::{block::BlockState, conversation_search::Filters, spreadsheet::safe_cell},
     web::AppState,
 };
 
