@@ -443,3 +443,35 @@ async fn renamed_labels_and_agents_are_found_by_their_new_names() {
     let id = id_of(&s.app, &v.say("a brand new xylophone question").await);
     assert_eq!(s.listed("q=xylophone").await, [id]);
 }
+
+#[actix_web::test]
+async fn the_load_seed_writes_searchable_conversations() {
+    let app = spawn_app().await;
+    let now = app.core.clock.now();
+    {
+        let mut conn = app.core.db.get().unwrap();
+        chatgate::load::seed::conversations(&mut conn, app.acme.account_id, 80, now).unwrap();
+    }
+    let boss = app.sign_in(&app.acme.manager).await;
+    let case = app.acme.case.id;
+    let total = |html: &str| text_of(html, "p.total");
+    let all = boss.text(&format!("/cases/{case}/conversations")).await;
+    assert_eq!(total(&all), "80 conversations");
+    // One in eight asks for a refund; the number after "order" is unique.
+    let refund = boss
+        .text(&format!("/cases/{case}/conversations?q=refund"))
+        .await;
+    assert_eq!(total(&refund), "10 conversations");
+    let one = ids(&refund)[0];
+    // The number first: only the last word is also a prefix.
+    let order = format!("q={}+order", one % 100_000);
+    let found = boss
+        .text(&format!("/cases/{case}/conversations?{order}"))
+        .await;
+    assert_eq!(ids(&found), [one]);
+    let agent = app.acme.agent_id;
+    let by_agent = boss
+        .text(&format!("/cases/{case}/conversations?agent={agent}"))
+        .await;
+    assert!(!ids(&by_agent).is_empty() && ids(&by_agent).len() < 80);
+}
