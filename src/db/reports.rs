@@ -109,14 +109,17 @@ fn matching(conn: &DbConn, f: &Filters) -> Option<Matching> {
              WHERE conversation_search MATCH ",
             f.fts5()?,
         ),
+        // The matches first, as an array: the planner cannot guess how many
+        // a tsquery matches, and its guess (about 1,000) made it walk the
+        // whole case in date order probing each row for a rare word.
         DbConn::Pg(_) => (
-            "conversations.id IN (SELECT conversation_id FROM conversation_search \
+            "conversations.id = ANY(ARRAY(SELECT conversation_id FROM conversation_search \
              WHERE doc @@ to_tsquery('simple', ",
             f.tsquery()?,
         ),
     };
     let tail = if matches!(conn, DbConn::Pg(_)) {
-        "))"
+        ")))"
     } else {
         ")"
     };

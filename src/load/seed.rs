@@ -68,7 +68,7 @@ pub fn conversations(
             .map(|k| {
                 let agent = match agents.len() {
                     0 => None,
-                    a => (k % 3 != 0).then(|| agents[k % a]),
+                    a => (k % 3 != 0).then(|| agents[(k / 3) % a]),
                 };
                 let row = conversation_row(&mut rng, account_id, &cases[k % cases.len()], k, now);
                 blocked += usize::from(row.blocked);

@@ -60,6 +60,8 @@ CREATE TRIGGER conversation_search_agent_name AFTER UPDATE OF name ON users
 FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
 EXECUTE FUNCTION conversation_search_agent_name();
 
--- The status and agent filters keep the newest-first order on an index.
-CREATE INDEX conversations_case_status ON conversations(case_id, status, started_at DESC, id DESC);
-CREATE INDEX conversations_case_agent ON conversations(case_id, agent_user_id, started_at DESC, id DESC);
+-- The status and agent filters keep the newest-first order on an index;
+-- the total count of any filter but search reads one index alone.
+CREATE INDEX conversations_case_status ON conversations(case_id, account_id, status, started_at DESC, id DESC);
+CREATE INDEX conversations_case_agent ON conversations(case_id, account_id, agent_user_id, started_at DESC, id DESC);
+CREATE INDEX conversations_case_count ON conversations(case_id, account_id, started_at, block_until, status, agent_user_id);

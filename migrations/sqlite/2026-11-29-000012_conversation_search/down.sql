@@ -1,3 +1,4 @@
+DROP INDEX conversations_case_count;
 DROP INDEX conversations_case_agent;
 DROP INDEX conversations_case_status;
 DROP TRIGGER conversation_search_agent_name;

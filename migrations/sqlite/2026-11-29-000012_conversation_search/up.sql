@@ -50,6 +50,8 @@ WHEN OLD.name IS NOT NEW.name BEGIN
     WHERE rowid IN (SELECT id FROM conversations WHERE agent_user_id = NEW.id);
 END;
 
--- The status and agent filters keep the newest-first order on an index.
-CREATE INDEX conversations_case_status ON conversations(case_id, status, started_at DESC, id DESC);
-CREATE INDEX conversations_case_agent ON conversations(case_id, agent_user_id, started_at DESC, id DESC);
+-- The status and agent filters keep the newest-first order on an index;
+-- the total count of any filter but search reads one index alone.
+CREATE INDEX conversations_case_status ON conversations(case_id, account_id, status, started_at DESC, id DESC);
+CREATE INDEX conversations_case_agent ON conversations(case_id, account_id, agent_user_id, started_at DESC, id DESC);
+CREATE INDEX conversations_case_count ON conversations(case_id, account_id, started_at, block_until, status, agent_user_id);
