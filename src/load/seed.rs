@@ -186,12 +186,16 @@ fn link_blocks(conn: &mut DbConn, account_id: i64) -> QueryResult<()> {
     })
 }
 
-/// Fresh planner statistics after a bulk load.
+/// Fresh planner statistics after a bulk load. On PostgreSQL a VACUUM
+/// too, as autovacuum would soon do after the inserts: until the
+/// visibility map is set, a count cannot read an index alone.
 fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
-        DbConn::Pg(c) => c.batch_execute(
-            "ANALYZE conversations; ANALYZE blocks; ANALYZE events; ANALYZE conversation_search;",
-        ),
+        // One statement at a time: several in one string run as one
+        // transaction, where VACUUM cannot.
+        DbConn::Pg(c) => ["conversations", "blocks", "events", "conversation_search"]
+            .iter()
+            .try_for_each(|t| c.batch_execute(&format!("VACUUM ANALYZE {t}"))),
         DbConn::Sqlite(c) => c.batch_execute("ANALYZE;"),
     }
 }
