@@ -9,9 +9,11 @@
 # The seeded databases are kept (target/bench/ and the PostgreSQL database
 # chatgate_bench) and reused by the next run; RESEED=1 builds them anew.
 #
-# Reports, per backend: the list page's p50/p95 for each filter value (pages
-# 1 to 20, REQS requests per filter, sequential, one client), CSV rows per
-# second for the whole export, and the server's peak RSS.
+# Reports, per backend: the list page's p50/p95 for each blocking filter
+# value (pages 1 to 20, REQS requests per filter, sequential, one client),
+# then for search, status, agent and date filters (first page with the
+# total count), CSV rows per second for the whole export, and the server's
+# peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000000}
@@ -69,6 +71,27 @@ run_backend() {
         "$base/cases/$case_id/conversations?blocking=$filter&page=$(( (i % 20) + 1 ))" >> "$times"
     done
     printf '%-8s list blocking=%-12s p50 %6s ms   p95 %6s ms\n' "$backend" "$filter" \
+      "$(percentile 50 < "$times")" "$(percentile 95 < "$times")"
+  done
+  # Search and the other filters (first page, with the total count): a
+  # word in one message in eight, one in every label, an order number (a
+  # handful of matches), a label tag, the agent filter, the last 7 days,
+  # and all of them at once.
+  local agent_id from to
+  agent_id=$(curl -fs -b "$jar" "$base/cases/$case_id/conversations" | grep -o '<option value="[0-9][0-9]*"' | sed -n '1{s/[^0-9]//g;p;}')
+  from=$(date -u -d '-7 days' +%F)
+  to=$(date -u +%F)
+  local k=0
+  for query in "q=refund" "q=visitor" "q=4711+order" "q=visitor+1a2b" "q=refu" "status=closed" \
+      "agent=$agent_id" "from=$from&to=$to" "q=refund&status=closed&agent=$agent_id&from=$from&to=$to"; do
+    local times=$dir/times-q$k
+    k=$(( k + 1 ))
+    : > "$times"
+    for _ in $(seq 1 "$REQS"); do
+      curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' \
+        "$base/cases/$case_id/conversations?$query" >> "$times"
+    done
+    printf '%-8s list %-40s p50 %6s ms   p95 %6s ms\n' "$backend" "$query" \
       "$(percentile 50 < "$times")" "$(percentile 95 < "$times")"
   done
   local rss_before start end rows

@@ -71,7 +71,7 @@ pub fn manager(
     period: Period,
     w: When,
 ) -> QueryResult<Manager> {
-    let today = w.zone.start_of_day(&w.now);
+    let today = w.zone.day_began(&w.now);
     let now = q::now(conn, account_id, w.online_since, today, w.now)?;
     let buckets = chart::buckets(period, w.now, w.zone);
     let (from, to) = span(&buckets);
@@ -88,7 +88,7 @@ pub fn manager(
 }
 
 pub fn agent(conn: &mut DbConn, account_id: i64, user_id: i64, w: When) -> QueryResult<Agent> {
-    let today = w.zone.start_of_day(&w.now);
+    let today = w.zone.day_began(&w.now);
     let far = w.now + chrono::Duration::days(1);
     Ok(Agent {
         mine_today: q::started(conn, account_id, Some(user_id), today, far)?,

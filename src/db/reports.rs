@@ -1,14 +1,24 @@
 //! The Conversations tab and its CSV export: conversations of one case,
-//! newest first, filtered by blocking status.
+//! newest first, narrowed by search words, dates, status, agent and
+//! blocking status.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    dsl::sql,
+    dsl::AsExprOf,
+    expression::{SqlLiteral, UncheckedBind},
+    prelude::*,
+    sql_types::{Bool, Text},
+};
 
 use super::{
     schema::{blocks, conversations, users},
     DbConn,
 };
-use crate::domain::block::{BlockState, BlockingFilter};
+use crate::domain::{
+    block::{BlockState, BlockingFilter},
+    conversation_search::Filters,
+};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Row {
@@ -53,20 +63,83 @@ impl Row {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Rows of `case_id` in `account_id` matching the filter at `now`, newest
+/// The filters on `conversations` both the list and the count apply.
+macro_rules! narrowed {
+    ($q:expr, $conn:expr, $f:expr, $now:expr) => {{
+        let mut q = $q;
+        let f: &Filters = $f;
+        q = match f.blocking {
+            BlockingFilter::All => q,
+            BlockingFilter::Blocked => q.filter(conversations::block_until.gt($now)),
+            BlockingFilter::NotBlocked => q.filter(
+                conversations::block_until
+                    .is_null()
+                    .or(conversations::block_until.le($now)),
+            ),
+        };
+        if let Some(s) = f.status {
+            q = q.filter(conversations::status.eq(s.as_str()));
+        }
+        if let Some(a) = f.agent {
+            q = q.filter(conversations::agent_user_id.eq(a));
+        }
+        if let Some(from) = f.from {
+            q = q.filter(conversations::started_at.ge(from));
+        }
+        if let Some(until) = f.until {
+            q = q.filter(conversations::started_at.lt(until));
+        }
+        if let Some(m) = matching($conn, f) {
+            q = q.filter(m);
+        }
+        q
+    }};
+}
+
+/// `conversations.id` among the full-text matches of the search words:
+/// FTS5 on SQLite, the `tsvector` index on PostgreSQL. The words are
+/// quoted by `Filters`, so the text is never query syntax; the caller's
+/// account and case filters on `conversations` scope it.
+type Matching = SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<String, Text>>>;
+
+fn matching(conn: &DbConn, f: &Filters) -> Option<Matching> {
+    let (head, text) = match conn {
+        DbConn::Sqlite(_) => (
+            "conversations.id IN (SELECT rowid FROM conversation_search \
+             WHERE conversation_search MATCH ",
+            f.fts5()?,
+        ),
+        // The matches first, as an array: the planner cannot guess how many
+        // a tsquery matches, and its guess (about 1,000) made it walk the
+        // whole case in date order probing each row for a rare word.
+        DbConn::Pg(_) => (
+            "conversations.id = ANY(ARRAY(SELECT conversation_id FROM conversation_search \
+             WHERE doc @@ to_tsquery('simple', ",
+            f.tsquery()?,
+        ),
+    };
+    let tail = if matches!(conn, DbConn::Pg(_)) {
+        ")))"
+    } else {
+        ")"
+    };
+    Some(sql::<Bool>(head).bind::<Text, _>(text).sql(tail))
+}
+
+/// Rows of `case_id` in `account_id` matching the filters at `now`, newest
 /// first, starting after the `(started_at, id)` cursor when given.
+#[allow(clippy::too_many_arguments)]
 pub fn rows(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
-    filter: BlockingFilter,
+    filters: &Filters,
     now: NaiveDateTime,
     after: Option<(NaiveDateTime, i64)>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
-    let mut q = conversations::table
+    let q = conversations::table
         .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
         .left_join(
             blocks::table.on(blocks::id
@@ -95,15 +168,7 @@ pub fn rows(
         ))
         .order((conversations::started_at.desc(), conversations::id.desc()))
         .into_boxed();
-    q = match filter {
-        BlockingFilter::All => q,
-        BlockingFilter::Blocked => q.filter(conversations::block_until.gt(now)),
-        BlockingFilter::NotBlocked => q.filter(
-            conversations::block_until
-                .is_null()
-                .or(conversations::block_until.le(now)),
-        ),
-    };
+    let mut q = narrowed!(q, conn, filters, now);
     if let Some((at, id)) = after {
         // `started_at <= at` alone is what lets both databases range-scan
         // the (case, started_at, id) index; the second term drops the rows
@@ -115,4 +180,28 @@ pub fn rows(
         );
     }
     q.offset(offset).limit(limit).load(conn)
+}
+
+/// How many conversations of `case_id` in `account_id` match the filters.
+pub fn count(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    filters: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let q = conversations::table
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::case_id.eq(case_id))
+        .into_boxed();
+    narrowed!(q, conn, filters, now).count().get_result(conn)
+}
+
+/// The account's users, by name, for the agent filter.
+pub fn agents(conn: &mut DbConn, account_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .select((users::id, users::name))
+        .order((users::name.asc(), users::id.asc()))
+        .load(conn)
 }

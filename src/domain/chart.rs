@@ -92,8 +92,8 @@ pub fn buckets(period: Period, now: NaiveDateTime, tz: TimeZone) -> Vec<Bucket> 
                 .map(|i| {
                     let date = today - Duration::days(i);
                     Bucket {
-                        start: tz.midnight(date),
-                        end: tz.midnight(date + Duration::days(1)),
+                        start: tz.start_of_day(date),
+                        end: tz.start_of_day(date + Duration::days(1)),
                         label: date.format("%b %-d").to_string(),
                     }
                 })

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod chat_window;
 pub mod client_addr;
 pub mod clock;
+pub mod conversation_search;
 pub mod country;
 pub mod file_policy;
 pub mod ip_rule;

@@ -5,7 +5,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{NaiveDateTime, TimeZone as _};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use super::account::InvalidInput;
@@ -62,6 +62,21 @@ impl TimeZone {
             .to_string()
     }
 
+    /// When `date` begins in this zone, in UTC: the first moment of that
+    /// day that exists there (a day that starts in a daylight-saving gap
+    /// begins when the gap ends).
+    pub fn start_of_day(self, date: NaiveDate) -> NaiveDateTime {
+        let midnight = date.and_time(NaiveTime::MIN);
+        (0..=3)
+            .find_map(|h| {
+                self.0
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                    .earliest()
+            })
+            .map(|t| t.naive_utc())
+            .unwrap_or(midnight)
+    }
+
     /// The time of day alone: "19:45".
     pub fn clock(self, utc: &NaiveDateTime) -> String {
         self.0.from_utc_datetime(utc).format("%H:%M").to_string()
@@ -72,22 +87,9 @@ impl TimeZone {
         self.0.from_utc_datetime(utc).naive_local()
     }
 
-    /// The UTC instant the local day `date` begins: its midnight, or the
-    /// first hour that exists when a clock change skips midnight.
-    pub fn midnight(self, date: chrono::NaiveDate) -> NaiveDateTime {
-        let mut t = date.and_time(chrono::NaiveTime::MIN);
-        for _ in 0..3 {
-            if let Some(dt) = self.0.from_local_datetime(&t).earliest() {
-                return dt.naive_utc();
-            }
-            t += chrono::Duration::hours(1);
-        }
-        t
-    }
-
     /// The UTC instant today began in this zone ("today" on the dashboard).
-    pub fn start_of_day(self, utc: &NaiveDateTime) -> NaiveDateTime {
-        self.midnight(self.local(utc).date())
+    pub fn day_began(self, utc: &NaiveDateTime) -> NaiveDateTime {
+        self.start_of_day(self.local(utc).date())
     }
 
     /// The zone's abbreviation at `utc` ("JST", "CEST") when it is made
@@ -148,11 +150,11 @@ mod tests {
         let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
         // 2026-11-29 16:00 UTC is 2026-11-30 01:00 in Tokyo.
         assert_eq!(
-            tokyo.start_of_day(&t("2026-11-29 16:00")),
+            tokyo.day_began(&t("2026-11-29 16:00")),
             t("2026-11-29 15:00")
         );
         assert_eq!(
-            TimeZone::UTC.start_of_day(&t("2026-11-29 16:00")),
+            TimeZone::UTC.day_began(&t("2026-11-29 16:00")),
             t("2026-11-29 00:00")
         );
         // Santiago skips midnight when summer time starts (2026-09-06).
@@ -160,7 +162,7 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
         assert_eq!(
             santiago
-                .local(&santiago.midnight(day))
+                .local(&santiago.start_of_day(day))
                 .format("%H:%M")
                 .to_string(),
             "01:00"
@@ -222,6 +224,20 @@ mod tests {
         let ny = TimeZone::parse("America/New_York").unwrap();
         assert_eq!(ny.show(&t), "2026-11-29 05:45 EST");
         assert_eq!(ny.show(&at(2026, 7, 1, 12, 0)), "2026-07-01 08:00 EDT");
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_in_utc() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(TimeZone::UTC.start_of_day(d), at(2026, 11, 29, 0, 0));
+        let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
+        assert_eq!(tokyo.start_of_day(d), at(2026, 11, 28, 15, 0));
+        let ny = TimeZone::parse("America/New_York").unwrap();
+        assert_eq!(ny.start_of_day(d), at(2026, 11, 29, 5, 0));
+        // Santiago's clocks skip from 00:00 to 01:00 on 2026-09-06.
+        let santiago = TimeZone::parse("America/Santiago").unwrap();
+        let gap = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        assert_eq!(santiago.start_of_day(gap), at(2026, 9, 6, 4, 0));
     }
 
     #[test]

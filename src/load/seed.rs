@@ -1,5 +1,6 @@
 //! `chatgate seed-load`: many realistic conversations for measuring the
-//! Conversations tab and the CSV export. Spread over the past 90 days and
+//! Conversations tab and the CSV export, each with a first message and
+//! most with an agent. Spread over the past 90 days and
 //! the account's cases; 5% blocked, about a tenth of those within the last
 //! seven days (so still in force). Generated values only, written as
 //! multi-row inserts for speed. Addresses are left out, as the purge would
@@ -9,7 +10,13 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::{connection::SimpleConnection, prelude::*};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
-use crate::db::{accounts, models::BusinessCase, rules, schema::blocks, write_tx, DbConn};
+use crate::db::{
+    accounts,
+    models::BusinessCase,
+    rules,
+    schema::{blocks, conversations},
+    write_tx, DbConn,
+};
 
 const BATCH: usize = 1000;
 const REASONS: [&str; 5] = [
@@ -18,6 +25,16 @@ const REASONS: [&str; 5] = [
     "Threats",
     "Repeated harassment after warnings",
     "=HYPERLINK(\"http://phish.example\") pasted again and again",
+];
+const TEXTS: [&str; 8] = [
+    "Where is my refund for the returned shoes",
+    "The delivery is late again",
+    "I cannot reset my password",
+    "The invoice shows the wrong address",
+    "Do you ship to Norway",
+    "The product arrived broken",
+    "How do I cancel my subscription",
+    "Thanks for the quick help",
 ];
 const AGENTS: [&str; 4] = ["Alex Agent", "Sam Support", "Robin Rivera", "Kim Okafor"];
 
@@ -36,6 +53,12 @@ pub fn conversations(
     if cases.is_empty() {
         return Ok(0);
     }
+    // Two in three conversations were answered by one of the account's
+    // users (the agent filter and the agent's name in search).
+    let agents: Vec<i64> = accounts::users(conn, account_id)?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     let mut rng = StdRng::seed_from_u64(42);
     let mut blocked = 0;
     let mut done = 0;
@@ -43,22 +66,56 @@ pub fn conversations(
         let take = BATCH.min(n - done);
         let rows: Vec<String> = (done..done + take)
             .map(|k| {
+                let agent = match agents.len() {
+                    0 => None,
+                    a => (k % 3 != 0).then(|| agents[(k / 3) % a]),
+                };
                 let row = conversation_row(&mut rng, account_id, &cases[k % cases.len()], k, now);
                 blocked += usize::from(row.blocked);
-                row.sql
+                row.sql.replacen(
+                    "(",
+                    &format!("({}, ", agent.map_or("NULL".into(), |a| a.to_string())),
+                    1,
+                )
             })
             .collect();
         let sql = format!(
-            "INSERT INTO conversations (account_id, case_id, public_id, visitor_key, visitor_label, status, page_url, \
+            "INSERT INTO conversations (agent_user_id, account_id, case_id, public_id, visitor_key, visitor_label, status, page_url, \
              message_count, screen_share, survey_rating, survey_offered, started_at, ended_at, blocked_at, block_reason, block_until) VALUES {}",
             rows.join(",")
         );
-        write_tx(conn, |c| c.batch_execute(&sql))?;
+        write_tx(conn, |c| {
+            let before: Option<i64> = conversations::table
+                .select(diesel::dsl::max(conversations::id))
+                .first(c)?;
+            c.batch_execute(&sql)?;
+            c.batch_execute(&first_messages(account_id, before.unwrap_or(0)))
+        })?;
         done += take;
     }
     link_blocks(conn, account_id)?;
     analyze(conn)?;
     Ok(blocked)
+}
+
+/// The visitor's first message for every conversation of the account
+/// after `after`: one of eight requests and an order number (the search
+/// finds them).
+fn first_messages(account_id: i64, after: i64) -> String {
+    let texts = TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("WHEN {i} THEN '{t}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "INSERT INTO events (conversation_id, seq, kind, author, author_name, body, created_at) \
+         SELECT id, 1, 'message', 'visitor', visitor_label, \
+         '{{\"text\":\"' || CASE id % {n} {texts} END || ', order ' || (id % 100000) || '\"}}', started_at \
+         FROM conversations WHERE account_id = {account_id} AND id > {after};
+         UPDATE conversations SET last_seq = 1 WHERE account_id = {account_id} AND id > {after};",
+        n = TEXTS.len()
+    )
 }
 
 /// One generated conversation as an SQL row, and whether it is blocked.
@@ -129,10 +186,16 @@ fn link_blocks(conn: &mut DbConn, account_id: i64) -> QueryResult<()> {
     })
 }
 
-/// Fresh planner statistics after a bulk load.
+/// Fresh planner statistics after a bulk load. On PostgreSQL a VACUUM
+/// too, as autovacuum would soon do after the inserts: until the
+/// visibility map is set, a count cannot read an index alone.
 fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
-        DbConn::Pg(c) => c.batch_execute("ANALYZE conversations; ANALYZE blocks;"),
+        // One statement at a time: several in one string run as one
+        // transaction, where VACUUM cannot.
+        DbConn::Pg(c) => ["conversations", "blocks", "events", "conversation_search"]
+            .iter()
+            .try_for_each(|t| c.batch_execute(&format!("VACUUM ANALYZE {t}"))),
         DbConn::Sqlite(c) => c.batch_execute("ANALYZE;"),
     }
 }

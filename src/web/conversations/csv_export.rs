@@ -1,5 +1,6 @@
 //! The streamed CSV export. Rows are read in batches by keyset (newest
 //! first) and written as they come, so memory stays flat whatever the size.
+//! The same filters as the list apply.
 
 use actix_web::{http::header, web::Bytes, HttpResponse};
 use chrono::NaiveDateTime;
@@ -7,10 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     db::{models::BusinessCase, reports},
-    domain::{
-        block::{BlockState, BlockingFilter},
-        spreadsheet::safe_cell,
-    },
+    domain::{block::BlockState, conversation_search::Filters, spreadsheet::safe_cell},
     web::AppState,
 };
 
@@ -93,7 +91,7 @@ fn encode(
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
-pub fn response(state: &AppState, case: BusinessCase, filter: BlockingFilter) -> HttpResponse {
+pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpResponse {
     let (tx, rx) = mpsc::channel::<Bytes>(4);
     let db = state.db.clone();
     let now = state.clock.now();
@@ -104,15 +102,16 @@ pub fn response(state: &AppState, case: BusinessCase, filter: BlockingFilter) ->
             .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_lowercase(),
-        filter.as_str()
+        filters.blocking.as_str()
     );
+    let filters = std::sync::Arc::new(filters);
     actix_web::rt::spawn(async move {
         let mut after = None;
         let mut first = true;
         loop {
-            let (aid, cid) = (case.account_id, case.id);
+            let (aid, cid, f) = (case.account_id, case.id, filters.clone());
             let rows = match db
-                .run(move |c| Ok(reports::rows(c, aid, cid, filter, now, after, 0, BATCH)?))
+                .run(move |c| Ok(reports::rows(c, aid, cid, &f, now, after, 0, BATCH)?))
                 .await
             {
                 Ok(rows) => rows,

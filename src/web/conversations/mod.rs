@@ -21,7 +21,10 @@ use crate::{
         models::{Block, BusinessCase, Conversation},
         reports,
     },
-    domain::block::{remaining_text, BlockState, BlockingFilter},
+    domain::{
+        block::{remaining_text, BlockState},
+        conversation_search::{total_text, Form, Status},
+    },
     error::AppError,
     web::{
         page::{flash, Page},
@@ -31,16 +34,10 @@ use crate::{
 
 pub const PER_PAGE: i64 = 50;
 
+/// The page number, apart from the filters (a bad one reads as 1).
 #[derive(Deserialize)]
-pub struct ListQuery {
-    blocking: Option<String>,
-    page: Option<i64>,
-}
-
-impl ListQuery {
-    pub fn filter(&self) -> BlockingFilter {
-        BlockingFilter::parse(self.blocking.as_deref())
-    }
+pub struct PageNo {
+    page: Option<String>,
 }
 
 /// One row as the list shows it.
@@ -55,18 +52,38 @@ pub struct Line {
 struct List {
     page: Page,
     case: BusinessCase,
-    filter: &'static str,
+    /// The form as typed, shown again as it was.
+    form: Form,
+    /// Why the form was refused; nothing is listed then.
+    errors: Vec<&'static str>,
+    agents: Vec<(i64, String)>,
+    statuses: [Status; 3],
+    /// "1,234 conversations", when the form was accepted.
+    total: Option<String>,
     lines: Vec<Line>,
     current: i64,
     has_next: bool,
 }
 
 impl List {
+    /// The filters as a query string, for the pager and the CSV link.
+    fn query(&self) -> String {
+        self.form.query()
+    }
+
     fn page_link(&self, n: i64) -> String {
-        format!(
-            "/cases/{}/conversations?blocking={}&page={n}",
-            self.case.id, self.filter
-        )
+        let q = self.form.query();
+        let sep = if q.is_empty() { "" } else { "&" };
+        format!("/cases/{}/conversations?{q}{sep}page={n}", self.case.id)
+    }
+
+    /// The blocking status selected: all, blocked or not_blocked.
+    fn filter(&self) -> &'static str {
+        self.form.blocking().as_str()
+    }
+
+    fn is_agent(&self, id: &i64) -> bool {
+        self.form.agent.trim() == id.to_string()
     }
 }
 
@@ -82,58 +99,84 @@ async fn own_case(
         .ok_or(AppError::NotFound)
 }
 
+/// The account's users, and the page of rows with the total when the
+/// form is accepted (the reasons when it is not).
+type Found = (
+    Vec<(i64, String)>,
+    Result<(Vec<reports::Row>, i64), Vec<&'static str>>,
+);
+
+async fn find(
+    state: &AppState,
+    page: &Page,
+    case_id: i64,
+    form: Form,
+    current: i64,
+) -> Result<Found, AppError> {
+    let (aid, zone, now) = (page.user.account_id, page.user.time_zone, state.clock.now());
+    state
+        .db
+        .run(move |c| {
+            let agents = reports::agents(c, aid)?;
+            let ids: Vec<i64> = agents.iter().map(|a| a.0).collect();
+            let f = match form.parse(zone, &ids) {
+                Ok(f) => f,
+                Err(e) => return Ok((agents, Err(e))),
+            };
+            let offset = (current - 1) * PER_PAGE;
+            let rows = reports::rows(c, aid, case_id, &f, now, None, offset, PER_PAGE + 1)?;
+            let total = reports::count(c, aid, case_id, &f, now)?;
+            Ok((agents, Ok((rows, total))))
+        })
+        .await
+}
+
+fn line(row: reports::Row, now: chrono::NaiveDateTime) -> Line {
+    let blocked_now = row.blocked_now(now);
+    let left = row
+        .block_until
+        .filter(|_| blocked_now)
+        .map(|u| remaining_text(u - now));
+    Line {
+        row,
+        blocked_now,
+        left,
+    }
+}
+
 #[get("/cases/{case_id}/conversations")]
 async fn list(
     state: web::Data<AppState>,
     page: Page,
     case_id: web::Path<i64>,
-    q: web::Query<ListQuery>,
+    form: web::Query<Form>,
+    n: web::Query<PageNo>,
 ) -> Result<HttpResponse, AppError> {
-    let aid = page.user.account_id;
-    let case = own_case(&state, aid, case_id.into_inner()).await?;
-    let filter = q.filter();
-    let current = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let case = own_case(&state, page.user.account_id, case_id.into_inner()).await?;
+    let current = n.page.as_deref().and_then(|p| p.trim().parse().ok());
+    let current = current.unwrap_or(1i64).clamp(1, 1_000_000);
+    let form = form.into_inner();
+    let (agents, found) = find(&state, &page, case.id, form.clone(), current).await?;
     let now = state.clock.now();
-    let cid = case.id;
-    let mut rows = state
-        .db
-        .run(move |c| {
-            Ok(reports::rows(
-                c,
-                aid,
-                cid,
-                filter,
-                now,
-                None,
-                (current - 1) * PER_PAGE,
-                PER_PAGE + 1,
-            )?)
-        })
-        .await?;
+    let (status, errors, total, mut rows) = match found {
+        Ok((rows, n)) => (StatusCode::OK, vec![], Some(total_text(n)), rows),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e, None, vec![]),
+    };
     let has_next = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
-    let lines = rows
-        .into_iter()
-        .map(|row| {
-            let blocked_now = row.blocked_now(now);
-            let left = row
-                .block_until
-                .filter(|_| blocked_now)
-                .map(|u| remaining_text(u - now));
-            Line {
-                row,
-                blocked_now,
-                left,
-            }
-        })
-        .collect();
+    let lines = rows.into_iter().map(|r| line(r, now)).collect();
     let page = page.in_case(case.id);
+    let statuses = Status::ALL;
     render(
-        StatusCode::OK,
+        status,
         &List {
             page,
             case,
-            filter: filter.as_str(),
+            form,
+            errors,
+            agents,
+            statuses,
+            total,
             lines,
             current,
             has_next,
@@ -146,12 +189,23 @@ async fn export(
     state: web::Data<AppState>,
     user: crate::web::page::CurrentUser,
     case_id: web::Path<i64>,
-    q: web::Query<ListQuery>,
+    form: web::Query<Form>,
 ) -> Result<HttpResponse, AppError> {
     // A manager feature: the export spans every agent's conversations.
     user.require_manager()?;
-    let case = own_case(&state, user.account_id, case_id.into_inner()).await?;
-    Ok(csv_export::response(&state, case, q.filter()))
+    let (aid, zone) = (user.account_id, user.time_zone);
+    let case = own_case(&state, aid, case_id.into_inner()).await?;
+    let agents = state.db.run(move |c| Ok(reports::agents(c, aid)?)).await?;
+    let ids: Vec<i64> = agents.iter().map(|a| a.0).collect();
+    match form.parse(zone, &ids) {
+        Ok(f) => Ok(csv_export::response(&state, case, f)),
+        // Refused filters: the list says why, with what was typed.
+        Err(_) => Ok(see_other(&format!(
+            "/cases/{}/conversations?{}",
+            case.id,
+            form.query()
+        ))),
+    }
 }
 
 /// The block panel of the transcript.

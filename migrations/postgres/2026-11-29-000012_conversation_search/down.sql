@@ -1,0 +1,11 @@
+DROP INDEX conversations_case_count;
+DROP INDEX conversations_case_agent;
+DROP INDEX conversations_case_status;
+DROP TRIGGER conversation_search_agent_name ON users;
+DROP FUNCTION conversation_search_agent_name();
+DROP TRIGGER conversation_search_message ON events;
+DROP FUNCTION conversation_search_message();
+DROP TRIGGER conversation_search_names ON conversations;
+DROP TRIGGER conversation_search_insert ON conversations;
+DROP FUNCTION conversation_search_names();
+DROP TABLE conversation_search;

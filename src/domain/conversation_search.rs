@@ -1,0 +1,244 @@
+//! The Conversations tab's filters: the GET form as typed, checked into
+//! [`Filters`] the queries take, and the search words turned into a
+//! full-text query that cannot carry the database's query syntax.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use super::{block::BlockingFilter, time_zone::TimeZone};
+
+/// At most this many characters of search text.
+pub const MAX_SEARCH: usize = 200;
+/// At most this many words are searched for; the rest are ignored.
+pub const MAX_WORDS: usize = 12;
+
+pub const NO_WORDS: &str = "Type a word or a name to search for: punctuation alone finds nothing.";
+pub const TOO_LONG: &str = "The search text is too long: use at most 200 characters.";
+pub const BAD_STATUS: &str = "Choose a status from the list: waiting, active or closed.";
+pub const BAD_AGENT: &str = "Choose an agent from the list.";
+pub const BAD_FROM: &str = "The From date is not a date: use the form 2026-11-29.";
+pub const BAD_TO: &str = "The To date is not a date: use the form 2026-11-29.";
+pub const FROM_AFTER_TO: &str = "The From date is after the To date.";
+
+/// A conversation's status as the filter names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Waiting,
+    Active,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Waiting, Status::Active, Status::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Waiting => "Waiting",
+            Self::Active => "Active",
+            Self::Closed => "Closed",
+        }
+    }
+}
+
+/// The form as typed; every field may be missing or anything at all.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Form {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub agent: String,
+    #[serde(default)]
+    pub blocking: String,
+}
+
+/// What the list and the export select: all of it at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub blocking: BlockingFilter,
+    /// Search words (letters and digits only), all of which must occur.
+    pub words: Vec<String>,
+    pub status: Option<Status>,
+    pub agent: Option<i64>,
+    /// Started at or after this UTC time.
+    pub from: Option<NaiveDateTime>,
+    /// Started before this UTC time (the start of the day after "To").
+    pub until: Option<NaiveDateTime>,
+}
+
+/// The words of a search text: runs of letters and digits, lower-cased,
+/// at most [`MAX_WORDS`]. Everything else (quotes, `*`, `-`, brackets)
+/// only separates words, so no query syntax survives.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn date(raw: &str, bad: &'static str) -> Result<Option<NaiveDate>, &'static str> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if (1970..=9998).contains(&chrono::Datelike::year(&d)) => Ok(Some(d)),
+        _ => Err(bad),
+    }
+}
+
+impl Form {
+    /// The filters, or every reason the form is refused. `agents` are the
+    /// ids of the account's users; dates are days in `zone`.
+    pub fn parse(&self, zone: TimeZone, agents: &[i64]) -> Result<Filters, Vec<&'static str>> {
+        let mut errors = Vec::new();
+        let mut f = Filters {
+            blocking: self.blocking(),
+            ..Filters::default()
+        };
+        let q = self.q.trim();
+        if q.chars().count() > MAX_SEARCH {
+            errors.push(TOO_LONG);
+        } else {
+            f.words = words(q);
+            if !q.is_empty() && f.words.is_empty() {
+                errors.push(NO_WORDS);
+            }
+        }
+        match self.status.trim() {
+            "" | "any" => {}
+            s => match Status::ALL.into_iter().find(|x| x.as_str() == s) {
+                Some(x) => f.status = Some(x),
+                None => errors.push(BAD_STATUS),
+            },
+        }
+        match self.agent.trim() {
+            "" | "any" => {}
+            s => match s.parse::<i64>().ok().filter(|id| agents.contains(id)) {
+                Some(id) => f.agent = Some(id),
+                None => errors.push(BAD_AGENT),
+            },
+        }
+        let from = date(&self.from, BAD_FROM).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let to = date(&self.to, BAD_TO).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        if let (Some(a), Some(b)) = (from, to) {
+            if a > b {
+                errors.push(FROM_AFTER_TO);
+            }
+        }
+        f.from = from.map(|d| zone.start_of_day(d));
+        f.until = to.map(|d| zone.start_of_day(d + Duration::days(1)));
+        if errors.is_empty() {
+            Ok(f)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The form as a query string (without the page), for the pager and
+    /// the CSV link: only the fields that hold something.
+    pub fn query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("status", &self.status),
+            ("agent", &self.agent),
+            ("blocking", &self.blocking),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    /// Whether search, dates, status or agent narrow the list.
+    pub fn searches(&self) -> bool {
+        [&self.q, &self.from, &self.to, &self.status, &self.agent]
+            .iter()
+            .any(|v| !v.trim().is_empty() && v.trim() != "any")
+    }
+
+    /// Whether anything narrows the list, the blocking status included.
+    pub fn narrows(&self) -> bool {
+        self.searches() || self.blocking() != BlockingFilter::All
+    }
+
+    /// The blocking status asked for (anything unknown reads as All, as
+    /// it always has).
+    pub fn blocking(&self) -> BlockingFilter {
+        BlockingFilter::parse(Some(self.blocking.trim()))
+    }
+}
+
+impl Filters {
+    /// An SQLite FTS5 query: every word quoted (so `OR`, `NOT`, `*`, `-`
+    /// and brackets are plain text), all required, the last one also as a
+    /// prefix. `None` without words.
+    pub fn fts5(&self) -> Option<String> {
+        let n = self.words.len();
+        (n > 0).then(|| {
+            self.words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let star = if i + 1 == n { "*" } else { "" };
+                    format!("\"{}\"{star}", w.replace('"', "\"\""))
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    /// A PostgreSQL `to_tsquery` text: every word quoted, joined by `&`,
+    /// the last one also as a prefix (`:*`). `None` without words.
+    pub fn tsquery(&self) -> Option<String> {
+        let n = self.words.len();
+        (n > 0).then(|| {
+            self.words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let star = if i + 1 == n { ":*" } else { "" };
+                    format!("'{}'{star}", w.replace('\'', "''").replace('\\', "\\\\"))
+                })
+                .collect::<Vec<_>>()
+                .join(" & ")
+        })
+    }
+}
+
+/// The total the list shows: "1 conversation", "1,234 conversations".
+pub fn total_text(n: i64) -> String {
+    let noun = if n == 1 {
+        "conversation"
+    } else {
+        "conversations"
+    };
+    format!("{} {noun}", super::number::thousands(n))
+}
+
+#[cfg(test)]
+#[path = "conversation_search_tests.rs"]
+mod tests;
