@@ -89,20 +89,38 @@ async fn console_sidebar_tells_an_agent_about_a_visitor_blocked_before() {
         "never the address: {sidebar}"
     );
     let year = app.core.clock.now().year().to_string();
-    let date = b.css("#context-blocks time").await;
-    let shown = date.text().await.unwrap();
-    let full = date.attr("title").await.unwrap().unwrap_or_default();
+    // Read in one script: the sidebar may be drawn again meanwhile.
+    let date = b
+        .client
+        .execute(
+            "const t = document.querySelector('#context-blocks time');\
+             return t ? [t.textContent, t.getAttribute('title') || ''] : ['', ''];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (shown, full) = (
+        date[0].as_str().unwrap_or_default().to_owned(),
+        date[1].as_str().unwrap_or_default().to_owned(),
+    );
     assert!(
         !shown.is_empty() && full.contains(&year),
         "the block's date: {shown} ({full})"
     );
+    b.css("#context-earlier a").await;
     let link = b
-        .css("#context-earlier a")
-        .await
-        .attr("href")
+        .client
+        .execute(
+            "const a = document.querySelector('#context-earlier a');\
+             return a ? a.getAttribute('href') : null;",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(link, Some(format!("/conversations/{before}")));
+    assert_eq!(
+        link.as_str(),
+        Some(format!("/conversations/{before}").as_str())
+    );
 
     // Beside the transcript, the chat still wide.
     let (_, transcript_right, transcript_width, _, _) = layout(&b, "#transcript").await;
