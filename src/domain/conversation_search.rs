@@ -197,34 +197,27 @@ impl Filters {
     /// and brackets are plain text), all required, the last one also as a
     /// prefix. `None` without words.
     pub fn fts5(&self) -> Option<String> {
-        let n = self.words.len();
-        (n > 0).then(|| {
-            self.words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let star = if i + 1 == n { "*" } else { "" };
-                    format!("\"{}\"{star}", w.replace('"', "\"\""))
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        self.query(|w| format!("\"{}\"", w.replace('"', "\"\"")), "*", " ")
     }
 
     /// A PostgreSQL `to_tsquery` text: every word quoted, joined by `&`,
     /// the last one also as a prefix (`:*`). `None` without words.
     pub fn tsquery(&self) -> Option<String> {
+        let quote = |w: &str| format!("'{}'", w.replace('\'', "''").replace('\\', "\\\\"));
+        self.query(quote, ":*", " & ")
+    }
+
+    /// The words, each `quote`d, joined by `and`, the last one followed by
+    /// `prefix`. `None` without words.
+    fn query(&self, quote: impl Fn(&str) -> String, prefix: &str, and: &str) -> Option<String> {
         let n = self.words.len();
         (n > 0).then(|| {
             self.words
                 .iter()
                 .enumerate()
-                .map(|(i, w)| {
-                    let star = if i + 1 == n { ":*" } else { "" };
-                    format!("'{}'{star}", w.replace('\'', "''").replace('\\', "\\\\"))
-                })
+                .map(|(i, w)| quote(w) + if i + 1 == n { prefix } else { "" })
                 .collect::<Vec<_>>()
-                .join(" & ")
+                .join(and)
         })
     }
 }
