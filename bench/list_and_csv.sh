@@ -47,8 +47,8 @@ run_backend() {
   export DATABASE_URL=$url CHATGATE_DATA_DIR=$dir CHATGATE_MASTER_KEY_FILE=$dir/master.key
   export CHATGATE_DEMO_PASSWORD=$PASSWORD CHATGATE_BIND=127.0.0.1:$PORT RUST_LOG=warn
   if [ "$seed" = 1 ]; then
-    echo "== $backend: seeding $N conversations"
-    "$BIN" seed-load --conversations "$N"
+    echo "== $backend: seeding $N conversations, 200 IP rules, 400 days of dashboard counters"
+    "$BIN" seed-load --conversations "$N" --rules 200 --counter-days 400
     touch "$dir/seeded"
   else
     echo "== $backend: reusing the $N-conversation database in $dir"

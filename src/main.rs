@@ -84,6 +84,9 @@ struct SeedLoad {
     /// How many generated IP and subnet rules to add (80% IPv4).
     #[arg(long, default_value_t = 0)]
     rules: usize,
+    /// How many days of hourly dashboard counters to add, up to now.
+    #[arg(long, default_value_t = 0)]
+    counter_days: i64,
     /// The account to add them to (default: the demo account).
     #[arg(long, default_value = seed::DEMO_ACCOUNT)]
     account: String,
@@ -130,6 +133,7 @@ fn seed_load(settings: Settings, args: SeedLoad) -> anyhow::Result<()> {
     let SeedLoad {
         conversations,
         rules,
+        counter_days,
         account,
     } = args;
     let core = Core::open(settings)?;
@@ -155,6 +159,13 @@ fn seed_load(settings: Settings, args: SeedLoad) -> anyhow::Result<()> {
         let n = load::seed::ip_rules(&mut conn, acc.id, rules, core.clock.now())?;
         println!(
             "Added {n} IP rules to {account:?} in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if counter_days > 0 {
+        let n = load::counters(&mut conn, acc.id, counter_days, core.clock.now())?;
+        println!(
+            "Added {counter_days} days of counters ({n} rows) to {account:?} in {:.1} s.",
             started.elapsed().as_secs_f64()
         );
     }

@@ -25,6 +25,7 @@ pub mod refusals;
 pub mod reports;
 pub mod rules;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;

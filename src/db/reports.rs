@@ -3,22 +3,20 @@
 //! blocking status.
 
 use chrono::NaiveDateTime;
-use diesel::{
-    dsl::sql,
-    dsl::AsExprOf,
-    expression::{SqlLiteral, UncheckedBind},
-    prelude::*,
-    sql_types::{Bool, Text},
-};
+use diesel::prelude::*;
 
 use super::{
     schema::{blocks, conversations, users},
+    search::{matching, Plan},
     DbConn,
 };
 use crate::domain::{
     block::{BlockState, BlockingFilter},
-    conversation_search::Filters,
+    conversation_search::{Filters, Total},
 };
+
+/// A search the index finds common is counted up to this many.
+pub const COUNT_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Row {
@@ -65,7 +63,7 @@ impl Row {
 
 /// The filters on `conversations` both the list and the count apply.
 macro_rules! narrowed {
-    ($q:expr, $conn:expr, $f:expr, $now:expr) => {{
+    ($q:expr, $conn:expr, $f:expr, $plan:expr, $now:expr) => {{
         let mut q = $q;
         let f: &Filters = $f;
         q = match f.blocking {
@@ -89,51 +87,23 @@ macro_rules! narrowed {
         if let Some(until) = f.until {
             q = q.filter(conversations::started_at.lt(until));
         }
-        if let Some(m) = matching($conn, f) {
+        if let Some(m) = matching($conn, f, $plan) {
             q = q.filter(m);
         }
         q
     }};
 }
 
-/// `conversations.id` among the full-text matches of the search words:
-/// FTS5 on SQLite, the `tsvector` index on PostgreSQL. The words are
-/// quoted by `Filters`, so the text is never query syntax; the caller's
-/// account and case filters on `conversations` scope it.
-type Matching = SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<String, Text>>>;
-
-fn matching(conn: &DbConn, f: &Filters) -> Option<Matching> {
-    let (head, text) = match conn {
-        DbConn::Sqlite(_) => (
-            "conversations.id IN (SELECT rowid FROM conversation_search \
-             WHERE conversation_search MATCH ",
-            f.fts5()?,
-        ),
-        // The matches first, as an array: the planner cannot guess how many
-        // a tsquery matches, and its guess (about 1,000) made it walk the
-        // whole case in date order probing each row for a rare word.
-        DbConn::Pg(_) => (
-            "conversations.id = ANY(ARRAY(SELECT conversation_id FROM conversation_search \
-             WHERE doc @@ to_tsquery('simple', ",
-            f.tsquery()?,
-        ),
-    };
-    let tail = if matches!(conn, DbConn::Pg(_)) {
-        ")))"
-    } else {
-        ")"
-    };
-    Some(sql::<Bool>(head).bind::<Text, _>(text).sql(tail))
-}
-
 /// Rows of `case_id` in `account_id` matching the filters at `now`, newest
-/// first, starting after the `(started_at, id)` cursor when given.
+/// first, starting after the `(started_at, id)` cursor when given; `plan`
+/// from [`super::search::plan`].
 #[allow(clippy::too_many_arguments)]
 pub fn rows(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
     filters: &Filters,
+    plan: Plan,
     now: NaiveDateTime,
     after: Option<(NaiveDateTime, i64)>,
     offset: i64,
@@ -168,7 +138,7 @@ pub fn rows(
         ))
         .order((conversations::started_at.desc(), conversations::id.desc()))
         .into_boxed();
-    let mut q = narrowed!(q, conn, filters, now);
+    let mut q = narrowed!(q, conn, filters, plan, now);
     if let Some((at, id)) = after {
         // `started_at <= at` alone is what lets both databases range-scan
         // the (case, started_at, id) index; the second term drops the rows
@@ -182,19 +152,35 @@ pub fn rows(
     q.offset(offset).limit(limit).load(conn)
 }
 
-/// How many conversations of `case_id` in `account_id` match the filters.
+/// How many conversations of `case_id` in `account_id` match the filters:
+/// exactly, but a common search (`Plan::Probe`) only up to [`COUNT_CAP`],
+/// as counting every one would test every conversation of the case.
 pub fn count(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
     filters: &Filters,
+    plan: Plan,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<Total> {
     let q = conversations::table
         .filter(conversations::account_id.eq(account_id))
         .filter(conversations::case_id.eq(case_id))
         .into_boxed();
-    narrowed!(q, conn, filters, now).count().get_result(conn)
+    let q = narrowed!(q, conn, filters, plan, now);
+    if plan != Plan::Probe {
+        let n = q.count().get_result(conn)?;
+        return Ok(Total { n, more: false });
+    }
+    let ids: Vec<i64> = q
+        .select(conversations::id)
+        .limit(COUNT_CAP + 1)
+        .load(conn)?;
+    let more = ids.len() as i64 > COUNT_CAP;
+    Ok(Total {
+        n: (ids.len() as i64).min(COUNT_CAP),
+        more,
+    })
 }
 
 /// The account's users, by name, for the agent filter.

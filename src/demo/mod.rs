@@ -98,7 +98,7 @@ pub fn write(conn: &mut DbConn, account_id: i64, s: &Setting<'_>) -> QueryResult
     }
     let rules = rules_and_lists(conn, account_id, &agents[0], s)?;
     // The dashboard's counters, as 30 days of page views would have left.
-    db::counters::add(conn, &traffic::hours(account_id, &rules, s.now))?;
+    db::counters::add(conn, &traffic::hours(account_id, &rules, s.now, plan::DAYS))?;
     // What the purge would have done by now.
     let expired = blocks::expire(conn, s.now)?;
     purge::record_expired(conn, &expired, s.now)?;

@@ -5,19 +5,19 @@
 use chrono::{Duration, DurationRound, NaiveDateTime, Timelike};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
-use super::plan::DAYS;
 use crate::{domain::cause::Cause, gate::counters::Counted};
 
 /// The countries the demo blocks, as their counters name them.
 pub const COUNTRIES: [&str; 4] = ["CU", "IR", "KP", "SY"];
 
-/// The counted decisions of every hour of the last 30 days up to `now`,
-/// for `account_id`; `rules` are the ids of its IP rules, busiest first.
-pub fn hours(account_id: i64, rules: &[i64], now: NaiveDateTime) -> Vec<Counted> {
+/// The counted decisions of every hour of the last `days` days up to
+/// `now`, for `account_id`; `rules` are the ids of its IP rules, busiest
+/// first. The demo has [`DAYS`]; `seed-load --counter-days` more.
+pub fn hours(account_id: i64, rules: &[i64], now: NaiveDateTime, days: i64) -> Vec<Counted> {
     let mut rng = StdRng::seed_from_u64(7);
     let last = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
     let mut out = Vec::new();
-    for back in (0..DAYS * 24).rev() {
+    for back in (0..days * 24).rev() {
         let hour = last - Duration::hours(back);
         // Busier in the working day (UTC), never empty.
         let busy = match hour.hour() {
@@ -54,13 +54,14 @@ pub fn hours(account_id: i64, rules: &[i64], now: NaiveDateTime) -> Vec<Counted>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::plan::DAYS;
 
     #[test]
     fn every_hour_of_thirty_days_has_views_and_refusals_of_each_cause_appear() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
             .and_then(|d| d.and_hms_opt(16, 30, 0))
             .unwrap();
-        let h = hours(1, &[10, 11, 12], at);
+        let h = hours(1, &[10, 11, 12], at, DAYS);
         let allowed = h.iter().filter(|c| c.cause == Cause::Allowed).count();
         assert_eq!(allowed as i64, DAYS * 24);
         for cause in Cause::REFUSALS {
@@ -68,6 +69,6 @@ mod tests {
         }
         assert!(h.iter().all(|c| c.hour <= at && c.times > 0));
         assert!(h.iter().all(|c| c.hour.minute() == 0));
-        assert_eq!(h, hours(1, &[10, 11, 12], at), "deterministic");
+        assert_eq!(h, hours(1, &[10, 11, 12], at, DAYS), "deterministic");
     }
 }

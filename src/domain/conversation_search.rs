@@ -3,7 +3,6 @@
 //! full-text query that cannot carry the database's query syntax.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use serde::Deserialize;
 
 use super::{block::BlockingFilter, time_zone::TimeZone};
 
@@ -49,19 +48,13 @@ impl Status {
 }
 
 /// The form as typed; every field may be missing or anything at all.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Form {
-    #[serde(default)]
     pub q: String,
-    #[serde(default)]
     pub from: String,
-    #[serde(default)]
     pub to: String,
-    #[serde(default)]
     pub status: String,
-    #[serde(default)]
     pub agent: String,
-    #[serde(default)]
     pub blocking: String,
 }
 
@@ -102,6 +95,29 @@ fn date(raw: &str, bad: &'static str) -> Result<Option<NaiveDate>, &'static str>
 }
 
 impl Form {
+    /// The form and the page number from a query string as browsers and
+    /// people send it: unknown fields are ignored and a field given twice
+    /// keeps its last value, so `?q=a&q=b` searches for "b" instead of
+    /// failing the whole request.
+    pub fn from_query(query: &str) -> (Self, Option<String>) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let mut form = Self::default();
+        let mut page = None;
+        for (k, v) in pairs {
+            match k.as_str() {
+                "q" => form.q = v,
+                "from" => form.from = v,
+                "to" => form.to = v,
+                "status" => form.status = v,
+                "agent" => form.agent = v,
+                "blocking" => form.blocking = v,
+                "page" => page = Some(v),
+                _ => {}
+            }
+        }
+        (form, page)
+    }
+
     /// The filters, or every reason the form is refused. `agents` are the
     /// ids of the account's users; dates are days in `zone`.
     pub fn parse(&self, zone: TimeZone, agents: &[i64]) -> Result<Filters, Vec<&'static str>> {
@@ -222,14 +238,30 @@ impl Filters {
     }
 }
 
-/// The total the list shows: "1 conversation", "1,234 conversations".
-pub fn total_text(n: i64) -> String {
-    let noun = if n == 1 {
-        "conversation"
-    } else {
-        "conversations"
-    };
-    format!("{} {noun}", super::number::thousands(n))
+/// How many conversations the filters select; `more` when counting
+/// stopped at `n` with more left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub n: i64,
+    pub more: bool,
+}
+
+impl Total {
+    /// The total the list shows: "1 conversation", "1,234
+    /// conversations", "More than 1,000 conversations".
+    pub fn text(self) -> String {
+        let noun = if self.n == 1 && !self.more {
+            "conversation"
+        } else {
+            "conversations"
+        };
+        let n = super::number::thousands(self.n);
+        if self.more {
+            format!("More than {n} {noun}")
+        } else {
+            format!("{n} {noun}")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@ use super::*;
 
 fn form(pairs: &[(&str, &str)]) -> Form {
     let q = serde_urlencoded::to_string(pairs).unwrap();
-    serde_urlencoded::from_str(&q).unwrap()
+    Form::from_query(&q).0
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
@@ -107,8 +107,23 @@ fn search_syntax_becomes_plain_words() {
 
 #[test]
 fn the_total_reads_as_a_count_of_conversations() {
-    assert_eq!(total_text(0), "0 conversations");
-    assert_eq!(total_text(1), "1 conversation");
-    assert_eq!(total_text(1234), "1,234 conversations");
-    assert_eq!(total_text(1_000_000), "1,000,000 conversations");
+    let exact = |n| Total { n, more: false }.text();
+    assert_eq!(exact(0), "0 conversations");
+    assert_eq!(exact(1), "1 conversation");
+    assert_eq!(exact(1234), "1,234 conversations");
+    assert_eq!(exact(1_000_000), "1,000,000 conversations");
+    let more = |n| Total { n, more: true }.text();
+    assert_eq!(more(1000), "More than 1,000 conversations");
+    assert_eq!(more(1), "More than 1 conversations");
+}
+
+#[test]
+fn a_field_given_twice_keeps_its_last_value_and_unknown_fields_are_ignored() {
+    let (f, page) = Form::from_query("q=first&status=closed&q=refund&x=1&page=2&page=3");
+    assert_eq!(f.q, "refund");
+    assert_eq!(f.status, "closed");
+    assert_eq!(page.as_deref(), Some("3"));
+    let (f, page) = Form::from_query("q=%ZZ&&=&blocking");
+    assert_eq!((f.blocking.as_str(), page), ("", None));
+    assert_eq!(Form::from_query("").0.query(), "");
 }

@@ -30,3 +30,26 @@ pub fn conversations_with_blocks(
     })?;
     Ok(blocked)
 }
+
+/// Adds `days` days of hourly gate counters to the account, as the demo's
+/// traffic would have left them over that long (the dashboard at its
+/// 400-day retention). The account's rules, oldest first, are the busy
+/// ones. Returns how many counter rows were written.
+pub fn counters(
+    conn: &mut DbConn,
+    account_id: i64,
+    days: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let rules: Vec<i64> = crate::db::rules::all_networks(conn, account_id)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .take(200)
+        .collect();
+    let counted = crate::demo::traffic::hours(account_id, &rules, now, days);
+    // A day at a time: one short write each.
+    for day in counted.chunk_by(|a, b| a.hour.date() == b.hour.date()) {
+        crate::db::write_tx(conn, |c| crate::db::counters::add(c, day))?;
+    }
+    Ok(counted.len())
+}

@@ -1,6 +1,7 @@
 //! Browser journey: a manager opens the Overview dashboard, switches the
-//! period, opens a chart's numbers; at 1280 and 390 px, without sideways
-//! scrolling and without serious accessibility violations.
+//! period, opens a chart's numbers, then goes on to the Conversations tab
+//! and searches it; at 1280 and 390 px, without sideways scrolling and
+//! without serious accessibility violations.
 
 use chatgate::{domain::cause::Cause, gate::counters::Counted};
 use chrono::Duration;
@@ -78,7 +79,7 @@ async fn a_manager_reads_the_dashboard_switches_the_period_and_shows_the_numbers
         let (_v, _c, id) = chat_from(&app, &agent, ip, "hello").await;
         block(&agent, id, reason).await;
     }
-    chat_from(&app, &agent, "10.0.0.8", "a question").await;
+    let (_v, _c, asked) = chat_from(&app, &agent, "10.0.0.8", "a question").await;
     assert!(!bootstrap_shows(&app, "192.0.2.7").await);
     a_month_of_counts(&app, &rule_id.to_string());
 
@@ -114,6 +115,30 @@ async fn a_manager_reads_the_dashboard_switches_the_period_and_shows_the_numbers
     );
     b.screenshot("dashboard-7d-numbers-1280").await;
     check_page(&b, "dashboard 7d", 1280).await;
+
+    // On to the conversations, from the menu, and a search.
+    let list = format!("/cases/{}/conversations", app.acme.case.id);
+    b.click(&format!("nav a[href='{list}']")).await;
+    b.wait_text("p.total", "3 conversations").await;
+    b.css("input[name=q]")
+        .await
+        .send_keys("question\n")
+        .await
+        .unwrap();
+    b.wait_text("p.total", "1 conversation").await;
+    let url = b.client.current_url().await.unwrap();
+    assert!(
+        url.as_str().contains(&format!("{list}?q=question")),
+        "{url}"
+    );
+    let found = b.css("table.conversations a.btn").await.attr("href").await;
+    assert_eq!(
+        found.unwrap(),
+        Some(format!("/conversations/{asked}")),
+        "the conversation that said it"
+    );
+    check_page(&b, "conversations searched", 1280).await;
+    b.screenshot("dashboard-then-search-1280").await;
 
     // On a phone.
     b.client.set_window_size(390, 844).await.unwrap();

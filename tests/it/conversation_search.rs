@@ -165,6 +165,11 @@ async fn every_filter_narrows_and_they_combine() {
     assert_eq!(s.listed("q=lovelace").await, [ada]);
     assert_eq!(s.listed("q=Zoë").await, [zoe]);
     assert_eq!(s.listed("q=arrivée").await, [zoe]);
+    // Accents are folded the same way on both databases, both ways.
+    assert_eq!(s.listed("q=arrivee+cassee").await, [zoe]);
+    assert_eq!(s.listed("q=zoe").await, [zoe]);
+    assert_eq!(s.listed("q=ZOË+QUINN").await, [zoe]);
+    assert_eq!(s.listed("q=lövelace").await, [ada]);
     assert_eq!(s.listed("q=acme+agent").await, [ada], "the agent's name");
     assert_eq!(s.listed("q=acme+manager").await, [bob]);
     assert_eq!(s.listed("q=look").await, [ada], "prefix of the last word");
@@ -382,6 +387,13 @@ async fn search_syntax_is_plain_text_and_never_a_500() {
         );
         let _ = r.text().await;
     }
+    // A field given twice keeps its last value: no framework error page.
+    assert_eq!(s.listed("q=nothinglikethis&q=refund").await, [s.bob, s.ada]);
+    assert_eq!(
+        s.csv_ids("q=nothinglikethis&q=refund").await,
+        [s.bob, s.ada]
+    );
+    assert_eq!(s.listed("page=x&page=1&q=4711").await, [s.ada]);
     // Operators are words: "OR" does not widen, "-" does not exclude.
     assert_eq!(s.listed("q=refund+-bob").await, [s.bob]);
     assert_eq!(s.listed("q=%22quoted%22+(urgent)").await, [s.bob]);

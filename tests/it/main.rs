@@ -51,6 +51,7 @@ mod profile;
 mod proxy;
 mod reports;
 mod safer_defaults;
+mod search_plans;
 mod session_streams;
 mod support;
 mod users;

@@ -7,9 +7,8 @@ mod csv_export;
 pub use csv_export::COLUMNS as CSV_COLUMNS;
 
 use actix_session::Session;
-use actix_web::{get, http::StatusCode, post, web, HttpResponse};
+use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::{
     chat::{
@@ -19,11 +18,11 @@ use crate::{
     db::{
         accounts, blocks, chat,
         models::{Block, BusinessCase, Conversation},
-        reports,
+        reports, search,
     },
     domain::{
         block::{remaining_text, BlockState},
-        conversation_search::{total_text, Form, Status},
+        conversation_search::{Form, Status, Total},
     },
     error::AppError,
     web::{
@@ -33,12 +32,6 @@ use crate::{
 };
 
 pub const PER_PAGE: i64 = 50;
-
-/// The page number, apart from the filters (a bad one reads as 1).
-#[derive(Deserialize)]
-pub struct PageNo {
-    page: Option<String>,
-}
 
 /// One row as the list shows it.
 pub struct Line {
@@ -103,7 +96,7 @@ async fn own_case(
 /// form is accepted (the reasons when it is not).
 type Found = (
     Vec<(i64, String)>,
-    Result<(Vec<reports::Row>, i64), Vec<&'static str>>,
+    Result<(Vec<reports::Row>, Total), Vec<&'static str>>,
 );
 
 async fn find(
@@ -124,8 +117,9 @@ async fn find(
                 Err(e) => return Ok((agents, Err(e))),
             };
             let offset = (current - 1) * PER_PAGE;
-            let rows = reports::rows(c, aid, case_id, &f, now, None, offset, PER_PAGE + 1)?;
-            let total = reports::count(c, aid, case_id, &f, now)?;
+            let plan = search::plan(c, &f)?;
+            let rows = reports::rows(c, aid, case_id, &f, plan, now, None, offset, PER_PAGE + 1)?;
+            let total = reports::count(c, aid, case_id, &f, plan, now)?;
             Ok((agents, Ok((rows, total))))
         })
         .await
@@ -149,17 +143,18 @@ async fn list(
     state: web::Data<AppState>,
     page: Page,
     case_id: web::Path<i64>,
-    form: web::Query<Form>,
-    n: web::Query<PageNo>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let case = own_case(&state, page.user.account_id, case_id.into_inner()).await?;
-    let current = n.page.as_deref().and_then(|p| p.trim().parse().ok());
+    // Read by hand: a field given twice (`?q=a&q=b`) keeps its last value
+    // rather than failing the request; a bad page number reads as 1.
+    let (form, n) = Form::from_query(req.query_string());
+    let current = n.and_then(|p| p.trim().parse().ok());
     let current = current.unwrap_or(1i64).clamp(1, 1_000_000);
-    let form = form.into_inner();
     let (agents, found) = find(&state, &page, case.id, form.clone(), current).await?;
     let now = state.clock.now();
     let (status, errors, total, mut rows) = match found {
-        Ok((rows, n)) => (StatusCode::OK, vec![], Some(total_text(n)), rows),
+        Ok((rows, n)) => (StatusCode::OK, vec![], Some(n.text()), rows),
         Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e, None, vec![]),
     };
     let has_next = rows.len() as i64 > PER_PAGE;
@@ -189,8 +184,9 @@ async fn export(
     state: web::Data<AppState>,
     user: crate::web::page::CurrentUser,
     case_id: web::Path<i64>,
-    form: web::Query<Form>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    let form = Form::from_query(req.query_string()).0;
     // A manager feature: the export spans every agent's conversations.
     user.require_manager()?;
     let (aid, zone) = (user.account_id, user.time_zone);
