@@ -5,6 +5,7 @@
 #   bench/list_and_csv.sh                 # 1,000,000 conversations, 5% blocked
 #   N=100000 REQS=100 bench/list_and_csv.sh
 #   PG_URL=postgres://postgres@127.0.0.1:5432 bench/list_and_csv.sh
+#   BACKENDS=sqlite ONLY=search REQS=20 bench/list_and_csv.sh
 #
 # The seeded databases are kept (target/bench/ and the PostgreSQL database
 # chatgate_bench) and reused by the next run; RESEED=1 builds them anew.
@@ -12,8 +13,9 @@
 # Reports, per backend: the list page's p50/p95 for each blocking filter
 # value (pages 1 to 20, REQS requests per filter, sequential, one client),
 # then for search, status, agent and date filters (first page with the
-# total count), CSV rows per second for the whole export, and the server's
-# peak RSS.
+# total count), the Overview dashboard for each period (with 400 days of
+# counters seeded), CSV rows per second for the whole export, and the
+# server's peak RSS. ONLY=list, search, dashboard or csv runs just that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000000}
@@ -63,7 +65,8 @@ run_backend() {
     --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$token" "$base/login"
   local case_id
   case_id=$(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | sed -n '1p' | cut -d/ -f3)
-  for filter in all blocked not_blocked; do
+  part() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
+  part list && for filter in all blocked not_blocked; do
     local times=$dir/times-$filter
     : > "$times"
     for i in $(seq 1 "$REQS"); do
@@ -75,14 +78,15 @@ run_backend() {
   done
   # Search and the other filters (first page, with the total count): a
   # word in one message in eight, one in every label, an order number (a
-  # handful of matches), a label tag, the agent filter, the last 7 days,
-  # and all of them at once.
+  # handful of matches), an order-number prefix (one in ninety: the
+  # hardest for a capped count), a label tag, the agent filter, the last
+  # 7 days, and all of them at once.
   local agent_id from to
   agent_id=$(curl -fs -b "$jar" "$base/cases/$case_id/conversations" | grep -o '<option value="[0-9][0-9]*"' | sed -n '1{s/[^0-9]//g;p;}')
   from=$(date -u -d '-7 days' +%F)
   to=$(date -u +%F)
   local k=0
-  for query in "q=refund" "q=visitor" "q=4711+order" "q=visitor+1a2b" "q=refu" "status=closed" \
+  part search && for query in "q=refund" "q=visitor" "q=4711+order" "q=order+47" "q=visitor+1a2b" "q=refu" "status=closed" \
       "agent=$agent_id" "from=$from&to=$to" "q=refund&status=closed&agent=$agent_id&from=$from&to=$to"; do
     local times=$dir/times-q$k
     k=$(( k + 1 ))
@@ -94,7 +98,21 @@ run_backend() {
     printf '%-8s list %-40s p50 %6s ms   p95 %6s ms\n' "$backend" "$query" \
       "$(percentile 50 < "$times")" "$(percentile 95 < "$times")"
   done
+  # The Overview dashboard over each period, on the same million
+  # conversations and 400 days of counters.
+  part dashboard && for period in 24h 7d 30d; do
+    local times=$dir/times-dash-$period
+    : > "$times"
+    for _ in $(seq 1 "$REQS"); do
+      curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$base/?period=$period" >> "$times"
+    done
+    printf '%-8s dashboard period=%-4s p50 %6s ms   p95 %6s ms\n' "$backend" "$period" \
+      "$(percentile 50 < "$times")" "$(percentile 95 < "$times")"
+  done
   local rss_before start end rows
+  if ! part csv; then
+    kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$jar"; return
+  fi
   rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   start=$(date +%s.%N)
   curl -fs -b "$jar" -o "$dir/export.csv" "$base/cases/$case_id/conversations.csv?blocking=all"
@@ -108,9 +126,10 @@ run_backend() {
   rm -f "$dir/export.csv" "$jar"
 }
 
-run_backend sqlite
-if pg_isready -q -d "$PG_URL/postgres" 2>/dev/null; then
-  run_backend postgres
-else
-  echo "== postgres: not reachable at $PG_URL, skipped"
-fi
+for backend in ${BACKENDS:-sqlite postgres}; do
+  if [ "$backend" = postgres ] && ! pg_isready -q -d "$PG_URL/postgres" 2>/dev/null; then
+    echo "== postgres: not reachable at $PG_URL, skipped"
+    continue
+  fi
+  run_backend "$backend"
+done

@@ -7,8 +7,7 @@ use diesel::prelude::*;
 
 use super::{
     schema::{blocks, conversations, users},
-    search::{matching, Plan},
-    DbConn,
+    search, DbConn,
 };
 use crate::domain::{
     block::{BlockState, BlockingFilter},
@@ -61,9 +60,10 @@ impl Row {
     }
 }
 
-/// The filters on `conversations` both the list and the count apply.
+/// The filters on `conversations` both the list and the count apply, but
+/// the search words (`super::search` walks those).
 macro_rules! narrowed {
-    ($q:expr, $conn:expr, $f:expr, $plan:expr, $now:expr) => {{
+    ($q:expr, $f:expr, $now:expr) => {{
         let mut q = $q;
         let f: &Filters = $f;
         q = match f.blocking {
@@ -87,58 +87,75 @@ macro_rules! narrowed {
         if let Some(until) = f.until {
             q = q.filter(conversations::started_at.lt(until));
         }
-        if let Some(m) = matching($conn, f, $plan) {
-            q = q.filter(m);
-        }
         q
     }};
 }
 
+/// The list's rows of `case_id` in `account_id`, with the agent's name
+/// and the block, narrowed by every filter but the words.
+macro_rules! listed {
+    ($account_id:expr, $case_id:expr, $f:expr, $now:expr) => {{
+        let q = conversations::table
+            .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
+            .left_join(
+                blocks::table.on(blocks::id
+                    .nullable()
+                    .eq(conversations::block_id)
+                    .and(blocks::account_id.eq(conversations::account_id))),
+            )
+            .filter(conversations::account_id.eq($account_id))
+            .filter(conversations::case_id.eq($case_id))
+            .select((
+                conversations::id,
+                conversations::started_at,
+                conversations::ended_at,
+                conversations::visitor_label,
+                conversations::status,
+                users::name.nullable(),
+                conversations::message_count,
+                conversations::survey_rating,
+                conversations::block_id,
+                conversations::blocked_at,
+                conversations::block_reason,
+                conversations::block_until,
+                blocks::expires_at.nullable(),
+                blocks::lifted_at.nullable(),
+                blocks::lifted_by_name.nullable(),
+            ))
+            .into_boxed();
+        narrowed!(q, $f, $now)
+    }};
+}
+
 /// Rows of `case_id` in `account_id` matching the filters at `now`, newest
-/// first, starting after the `(started_at, id)` cursor when given; `plan`
-/// from [`super::search::plan`].
+/// first, starting after the `(started_at, id)` cursor when given. A
+/// search lists its matches newest first by id, which is the order they
+/// started in, and its cursor is the id alone (see `super::search`).
 #[allow(clippy::too_many_arguments)]
 pub fn rows(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
     filters: &Filters,
-    plan: Plan,
     now: NaiveDateTime,
     after: Option<(NaiveDateTime, i64)>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
-    let q = conversations::table
-        .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
-        .left_join(
-            blocks::table.on(blocks::id
-                .nullable()
-                .eq(conversations::block_id)
-                .and(blocks::account_id.eq(conversations::account_id))),
-        )
-        .filter(conversations::account_id.eq(account_id))
-        .filter(conversations::case_id.eq(case_id))
-        .select((
-            conversations::id,
-            conversations::started_at,
-            conversations::ended_at,
-            conversations::visitor_label,
-            conversations::status,
-            users::name.nullable(),
-            conversations::message_count,
-            conversations::survey_rating,
-            conversations::block_id,
-            conversations::blocked_at,
-            conversations::block_reason,
-            conversations::block_until,
-            blocks::expires_at.nullable(),
-            blocks::lifted_at.nullable(),
-            blocks::lifted_by_name.nullable(),
-        ))
-        .order((conversations::started_at.desc(), conversations::id.desc()))
-        .into_boxed();
-    let mut q = narrowed!(q, conn, filters, plan, now);
+    if !filters.words.is_empty() {
+        return found_rows(
+            conn,
+            account_id,
+            case_id,
+            filters,
+            now,
+            after.map(|a| a.1),
+            offset,
+            limit,
+        );
+    }
+    let mut q = listed!(account_id, case_id, filters, now)
+        .order((conversations::started_at.desc(), conversations::id.desc()));
     if let Some((at, id)) = after {
         // `started_at <= at` alone is what lets both databases range-scan
         // the (case, started_at, id) index; the second term drops the rows
@@ -152,34 +169,95 @@ pub fn rows(
     q.offset(offset).limit(limit).load(conn)
 }
 
+/// A search's rows: the matches below `before`, highest id first, walked
+/// until `offset + limit` pass the other filters.
+#[allow(clippy::too_many_arguments)]
+fn found_rows(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    filters: &Filters,
+    now: NaiveDateTime,
+    before: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Row>> {
+    let (mut skip, want) = (offset.max(0), usize::try_from(limit).unwrap_or(0));
+    let mut out: Vec<Row> = Vec::new();
+    let first = 2 * (skip + limit).max(32);
+    search::walk(conn, filters, before, first, |c, ids| {
+        let rows: Vec<Row> = listed!(account_id, case_id, filters, now)
+            .filter(conversations::id.eq_any(ids))
+            .order(conversations::id.desc())
+            .load(c)?;
+        for row in rows {
+            if skip > 0 {
+                skip -= 1;
+            } else if out.len() < want {
+                out.push(row);
+            }
+        }
+        Ok(out.len() < want)
+    })?;
+    Ok(out)
+}
+
 /// How many conversations of `case_id` in `account_id` match the filters:
-/// exactly, but a common search (`Plan::Probe`) only up to [`COUNT_CAP`],
-/// as counting every one would test every conversation of the case.
+/// exactly, but for search words that match about
+/// [`search::EXACT_UP_TO`] conversations or more (in every account),
+/// which are counted only until more than [`COUNT_CAP`] are found here.
 pub fn count(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
     filters: &Filters,
-    plan: Plan,
     now: NaiveDateTime,
 ) -> QueryResult<Total> {
-    let q = conversations::table
-        .filter(conversations::account_id.eq(account_id))
-        .filter(conversations::case_id.eq(case_id))
-        .into_boxed();
-    let q = narrowed!(q, conn, filters, plan, now);
-    if plan != Plan::Probe {
-        let n = q.count().get_result(conn)?;
-        return Ok(Total { n, more: false });
+    macro_rules! counted {
+        () => {
+            narrowed!(
+                conversations::table
+                    .filter(conversations::account_id.eq(account_id))
+                    .filter(conversations::case_id.eq(case_id))
+                    .into_boxed(),
+                filters,
+                now
+            )
+        };
     }
-    let ids: Vec<i64> = q
-        .select(conversations::id)
-        .limit(COUNT_CAP + 1)
-        .load(conn)?;
-    let more = ids.len() as i64 > COUNT_CAP;
-    Ok(Total {
-        n: (ids.len() as i64).min(COUNT_CAP),
-        more,
+    let exact = |n| Total { n, more: false };
+    let Some(all) = search::all_matches(conn, filters) else {
+        return counted!().count().get_result(conn).map(exact);
+    };
+    // The first chunk of matches tells how common the words are.
+    let mut n = 0i64;
+    let mut add = |c: &mut DbConn, ids: &[i64]| -> QueryResult<i64> {
+        n += counted!()
+            .filter(conversations::id.eq_any(ids))
+            .count()
+            .get_result::<i64>(c)?;
+        Ok(n)
+    };
+    let first = search::walk(conn, filters, None, 512, |c, ids| {
+        add(c, ids).map(|_| false)
+    })?;
+    if first.ended {
+        return Ok(exact(n));
+    }
+    if first.estimate() <= search::EXACT_UP_TO {
+        return counted!().filter(all).count().get_result(conn).map(exact);
+    }
+    let low = first.span.map(|s| s.1);
+    let rest = search::walk(conn, filters, low, 2_048, |c, ids| {
+        add(c, ids).map(|n| n <= COUNT_CAP)
+    })?;
+    Ok(if rest.ended {
+        exact(n)
+    } else {
+        Total {
+            n: COUNT_CAP,
+            more: true,
+        }
     })
 }
 

@@ -70,7 +70,8 @@ pub fn conversations(
                     0 => None,
                     a => (k % 3 != 0).then(|| agents[(k / 3) % a]),
                 };
-                let row = conversation_row(&mut rng, account_id, &cases[k % cases.len()], k, now);
+                let row =
+                    conversation_row(&mut rng, account_id, &cases[k % cases.len()], (k, n), now);
                 blocked += usize::from(row.blocked);
                 row.sql.replacen(
                     "(",
@@ -124,17 +125,20 @@ struct Row {
     blocked: bool,
 }
 
-/// The `k`-th conversation: closed, in `case`, started in the last 90
-/// days. Every twentieth is blocked, one in ten of those recently enough
-/// to be in force.
+/// The `k`-th conversation of `n`: closed, in `case`, started in the last
+/// 90 days, each after the one before (as conversations get their ids as
+/// they start). Every twentieth is blocked, one in ten of those recently
+/// enough to be in force.
 fn conversation_row(
     rng: &mut StdRng,
     account_id: i64,
     case: &BusinessCase,
-    k: usize,
+    (k, n): (usize, usize),
     now: NaiveDateTime,
 ) -> Row {
-    let age = Duration::seconds(rng.gen_range(0..90 * 86_400));
+    let span = 90 * 86_400;
+    let step = (span / n.max(1) as i64).max(1);
+    let age = Duration::seconds(span - k as i64 * span / n.max(1) as i64 - rng.gen_range(0..step));
     let started = now - age;
     let ended = started + Duration::seconds(rng.gen_range(60..3600));
     let messages: i32 = rng.gen_range(1..40);

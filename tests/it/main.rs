@@ -51,7 +51,7 @@ mod profile;
 mod proxy;
 mod reports;
 mod safer_defaults;
-mod search_plans;
+mod search_walk;
 mod session_streams;
 mod support;
 mod users;

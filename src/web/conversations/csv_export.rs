@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use tokio::sync::mpsc;
 
 use crate::{
-    db::{models::BusinessCase, reports, search},
+    db::{models::BusinessCase, reports},
     domain::{block::BlockState, conversation_search::Filters, spreadsheet::safe_cell},
     web::AppState,
 };
@@ -111,10 +111,7 @@ pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpR
         loop {
             let (aid, cid, f) = (case.account_id, case.id, filters.clone());
             let rows = match db
-                .run(move |c| {
-                    let plan = search::plan(c, &f)?;
-                    Ok(reports::rows(c, aid, cid, &f, plan, now, after, 0, BATCH)?)
-                })
+                .run(move |c| Ok(reports::rows(c, aid, cid, &f, now, after, 0, BATCH)?))
                 .await
             {
                 Ok(rows) => rows,

@@ -18,7 +18,7 @@ use crate::{
     db::{
         accounts, blocks, chat,
         models::{Block, BusinessCase, Conversation},
-        reports, search,
+        reports,
     },
     domain::{
         block::{remaining_text, BlockState},
@@ -117,9 +117,8 @@ async fn find(
                 Err(e) => return Ok((agents, Err(e))),
             };
             let offset = (current - 1) * PER_PAGE;
-            let plan = search::plan(c, &f)?;
-            let rows = reports::rows(c, aid, case_id, &f, plan, now, None, offset, PER_PAGE + 1)?;
-            let total = reports::count(c, aid, case_id, &f, plan, now)?;
+            let rows = reports::rows(c, aid, case_id, &f, now, None, offset, PER_PAGE + 1)?;
+            let total = reports::count(c, aid, case_id, &f, now)?;
             Ok((agents, Ok((rows, total))))
         })
         .await

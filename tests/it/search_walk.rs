@@ -1,0 +1,212 @@
+//! A search walks the full-text index's matches newest first, a chunk at a
+//! time (`db::search`), and narrows each chunk by account, case and the
+//! other filters (`db::reports`). What it lists must be exactly the
+//! matches that pass the filters, newest first, across chunk boundaries
+//! and pages; the count is exact up to 10,000 matches read and then stops
+//! at "More than 1,000"; the CSV always has every match.
+
+use chatgate::{
+    db::{
+        reports::{self, COUNT_CAP},
+        search::{EXACT_UP_TO, MAX_CHUNK},
+        DbConn,
+    },
+    domain::{
+        conversation_search::{Filters, Form, Total},
+        time_zone::TimeZone,
+    },
+};
+use chrono::NaiveDateTime;
+use diesel::{prelude::*, sql_types::BigInt};
+
+use crate::support::{spawn_app, TestApp};
+
+fn filters(app: &TestApp, query: &str) -> Filters {
+    let mut conn = app.core.db.get().unwrap();
+    let agents: Vec<i64> = reports::agents(&mut conn, app.acme.account_id)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    Form::from_query(query)
+        .0
+        .parse(TimeZone::UTC, &agents)
+        .unwrap_or_else(|e| panic!("{query}: {e:?}"))
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Every conversation the index matches, in every account, read at once.
+fn all_matches(app: &TestApp, f: &Filters) -> Vec<i64> {
+    let mut conn = app.core.db.get().unwrap();
+    let ids: Vec<Id> = match &mut *conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT rowid AS id FROM conversation_search WHERE conversation_search MATCH '{}'",
+            f.fts5().unwrap().replace('\'', "''")
+        ))
+        .load(c)
+        .unwrap(),
+        DbConn::Pg(c) => diesel::sql_query(format!(
+            "SELECT conversation_id AS id FROM conversation_search \
+             WHERE doc @@ to_tsquery('chatgate_search', '{}')",
+            f.tsquery().unwrap().replace('\'', "''")
+        ))
+        .load(c)
+        .unwrap(),
+    };
+    ids.into_iter().map(|i| i.id).collect()
+}
+
+fn listed(app: &TestApp, f: &Filters, now: NaiveDateTime, offset: i64, limit: i64) -> Vec<i64> {
+    let mut conn = app.core.db.get().unwrap();
+    let (a, c) = (app.acme.account_id, app.acme.case.id);
+    reports::rows(&mut conn, a, c, f, now, None, offset, limit)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+fn counted(app: &TestApp, f: &Filters, now: NaiveDateTime) -> Total {
+    let mut conn = app.core.db.get().unwrap();
+    reports::count(&mut conn, app.acme.account_id, app.acme.case.id, f, now).unwrap()
+}
+
+/// What a search must list: the conversations the other filters list
+/// that the index matches, highest id (newest) first.
+fn expected(app: &TestApp, query: &str, now: NaiveDateTime) -> Vec<i64> {
+    let with_words = filters(app, query);
+    let without = Filters {
+        words: vec![],
+        ..with_words.clone()
+    };
+    let matches = all_matches(app, &with_words);
+    let mut ids: Vec<i64> = listed(app, &without, now, 0, 1_000_000)
+        .into_iter()
+        .filter(|id| matches.contains(id))
+        .collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids
+}
+
+#[actix_web::test]
+async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks() {
+    let app = spawn_app().await;
+    let now = app.core.clock.now();
+    {
+        // Globex's conversations hold the same words, newer than Acme's:
+        // the walk reads them first and finds nothing of Acme's there.
+        let mut conn = app.core.db.get().unwrap();
+        let load = chatgate::load::seed::conversations;
+        load(&mut conn, app.acme.account_id, 5_000, now).unwrap();
+        load(&mut conn, app.globex.account_id, 2_500, now).unwrap();
+    }
+    let agent = app.acme.agent_id;
+    let from = (now - chrono::Duration::days(30)).format("%Y-%m-%d");
+    let queries = [
+        "q=visitor".to_owned(),
+        "q=refund".to_owned(),
+        "q=refu".to_owned(),
+        "q=order+4".to_owned(),
+        "q=delivery+late".to_owned(),
+        "q=norway&status=closed".to_owned(),
+        format!("q=visitor&agent={agent}"),
+        format!("q=password&from={from}"),
+        "q=refund&blocking=blocked".to_owned(),
+        "q=shoes&blocking=not_blocked".to_owned(),
+        "q=nothinglikethis".to_owned(),
+    ];
+    for query in &queries {
+        let want = expected(&app, query, now);
+        let f = filters(&app, query);
+        assert_eq!(listed(&app, &f, now, 0, 1_000_000), want, "{query}");
+        let total = counted(&app, &f, now);
+        assert_eq!(
+            total,
+            Total {
+                n: want.len() as i64,
+                more: false
+            },
+            "{query}"
+        );
+        // A page anywhere, a chunk boundary included, is that slice.
+        for (offset, limit) in [(0, 51), (40, 51), (1_990, 51), (4_500, 51)] {
+            let page = listed(&app, &f, now, offset, limit);
+            let slice: Vec<i64> = want
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .copied()
+                .collect();
+            assert_eq!(page, slice, "{query} at {offset}");
+        }
+    }
+    // "visitor" is in every label: the pages above walked growing chunks
+    // of the index (7,500 matches in all, 5,000 of them Acme's).
+    assert!(expected(&app, "q=visitor", now).len() as i64 > MAX_CHUNK / 2);
+    // Newest first is the order they started in.
+    let f = filters(&app, "q=visitor");
+    let mut conn = app.core.db.get().unwrap();
+    let rows = reports::rows(
+        &mut conn,
+        app.acme.account_id,
+        app.acme.case.id,
+        &f,
+        now,
+        None,
+        0,
+        200,
+    )
+    .unwrap();
+    assert!(rows.windows(2).all(|w| w[0].started_at >= w[1].started_at));
+}
+
+#[actix_web::test]
+async fn a_common_search_counts_to_a_thousand_and_the_csv_has_every_match() {
+    let app = spawn_app().await;
+    let (a, c) = (app.acme.account_id, app.acme.case.id);
+    let n = EXACT_UP_TO + 20;
+    app.sql(&format!(
+        "INSERT INTO conversations (account_id, case_id, public_id, visitor_key, \
+         visitor_label, status, started_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+         SELECT {a}, {c}, 'bulk-' || i, 'bulk-' || i, 'Bulk visitor ' || i, 'closed', \
+         '2026-11-01 00:00:00' FROM n"
+    ));
+    let boss = app.sign_in(&app.acme.manager).await;
+    let list = format!("/cases/{c}/conversations");
+    let html = boss.text(&format!("{list}?q=bulk")).await;
+    assert_eq!(COUNT_CAP, 1_000);
+    assert!(
+        html.contains(">More than 1,000 conversations<"),
+        "the total stops at the cap"
+    );
+    assert_eq!(
+        html.matches("Bulk visitor ").count(),
+        50,
+        "a full first page"
+    );
+    assert!(
+        html.contains(&format!("Bulk visitor {n}<")),
+        "the newest first"
+    );
+    assert!(html.contains("rel=\"next\""));
+    let page3 = boss.text(&format!("{list}?q=bulk&page=3")).await;
+    assert!(page3.contains(&format!("Bulk visitor {}<", n - 100)));
+    // Below the cap a common search is counted exactly.
+    let html = boss.text(&format!("{list}?q=bulk&status=waiting")).await;
+    assert!(html.contains(">0 conversations<"), "none waiting");
+    let html = boss.text(&format!("{list}?q=777+bulk")).await;
+    assert!(html.contains(">1 conversation<"), "a rare search is exact");
+    // The export is never capped, and follows the same order.
+    let csv = boss.text(&format!("{list}.csv?q=bulk")).await;
+    assert_eq!(
+        csv.lines().count() as i64,
+        n + 1,
+        "every match and the header"
+    );
+}
