@@ -185,6 +185,7 @@ async fn a_common_search_counts_to_a_thousand_and_the_csv_has_every_match() {
         html.contains(">More than 1,000 conversations<"),
         "the total stops at the cap"
     );
+    assert!(html.contains("add a word, a date range or a status to count them all"));
     assert_eq!(
         html.matches("Bulk visitor ").count(),
         50,

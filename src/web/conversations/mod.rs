@@ -52,7 +52,7 @@ struct List {
     agents: Vec<(i64, String)>,
     statuses: [Status; 3],
     /// "1,234 conversations", when the form was accepted.
-    total: Option<String>,
+    total: Option<Total>,
     lines: Vec<Line>,
     current: i64,
     has_next: bool,
@@ -153,7 +153,7 @@ async fn list(
     let (agents, found) = find(&state, &page, case.id, form.clone(), current).await?;
     let now = state.clock.now();
     let (status, errors, total, mut rows) = match found {
-        Ok((rows, n)) => (StatusCode::OK, vec![], Some(n.text()), rows),
+        Ok((rows, n)) => (StatusCode::OK, vec![], Some(n), rows),
         Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e, None, vec![]),
     };
     let has_next = rows.len() as i64 > PER_PAGE;
