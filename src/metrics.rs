@@ -202,6 +202,14 @@ impl Metrics {
         }
     }
 
+    /// How many purge runs have ended, either way.
+    pub fn purge_runs(&self) -> u64 {
+        ["ok", "failed"]
+            .iter()
+            .map(|o| self.purge_runs.with_label_values(&[o]).get())
+            .sum()
+    }
+
     /// One visitor gate decision. `cause` is the name of the decision's
     /// cause (allowed, ip_rule, block, country, website, not_ready…): a
     /// fixed word, never an address or a visitor key, hence `'static`.

@@ -38,7 +38,10 @@ pub fn add(conn: &mut DbConn, counted: &[Counted]) -> QueryResult<()> {
     Ok(())
 }
 
-/// Erases the counts of hours that start before `cutoff`.
+/// Erases the counts (the gate's and the conversations started) of hours
+/// that start before `cutoff`.
 pub fn purge(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(k::table.filter(k::hour.lt(cutoff))).execute(conn)
+    use super::schema::conversation_hours as ch;
+    let started = diesel::delete(ch::table.filter(ch::hour.lt(cutoff))).execute(conn)?;
+    Ok(started + diesel::delete(k::table.filter(k::hour.lt(cutoff))).execute(conn)?)
 }

@@ -11,7 +11,10 @@ use diesel::{
 };
 
 use super::{
-    schema::{blocks as b, conversations as cv, counters as k, ip_rules, visitors},
+    schema::{
+        blocks as b, conversation_hours as ch, conversations as cv, counters as k, ip_rules,
+        visitors,
+    },
     DbConn,
 };
 use crate::domain::cause::Cause;
@@ -149,7 +152,8 @@ fn bucket_case(col: &str, starts: &[NaiveDateTime]) -> String {
 }
 
 /// Conversations started in `[from, to)` per bucket (bucket `starts`
-/// within it): one indexed range scan, grouped in the database.
+/// within it), from their hourly counts (`conversation_hours`): at most
+/// 24 rows a day, whatever the traffic.
 pub fn started_by_bucket(
     conn: &mut DbConn,
     account_id: i64,
@@ -159,13 +163,16 @@ pub fn started_by_bucket(
     let Some(from) = starts.first().copied() else {
         return Ok(Vec::new());
     };
-    let bucket = bucket_case("started_at", starts);
-    cv::table
-        .filter(cv::account_id.eq(account_id))
-        .filter(cv::started_at.ge(from))
-        .filter(cv::started_at.lt(to))
+    let bucket = bucket_case("hour", starts);
+    ch::table
+        .filter(ch::account_id.eq(account_id))
+        .filter(ch::hour.ge(from))
+        .filter(ch::hour.lt(to))
         .group_by(sql::<BigInt>(&bucket))
-        .select((sql::<BigInt>(&bucket), count_star()))
+        .select((
+            sql::<BigInt>(&bucket),
+            sql::<BigInt>("CAST(SUM(started) AS BIGINT)"),
+        ))
         .load(conn)
 }
 

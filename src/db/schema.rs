@@ -245,6 +245,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Conversations started per account and hour (kept by triggers).
+    conversation_hours (account_id, hour) {
+        account_id -> BigInt,
+        hour -> Timestamp,
+        started -> BigInt,
+    }
+}
+
+diesel::table! {
     /// The gate's decisions on page views per account, hour, cause and key
     /// (a rule id, a country code or ""). Never an address.
     counters (account_id, hour, cause, key) {
@@ -284,4 +293,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitor_pages,
     visitor_refusals,
     counters,
+    conversation_hours,
 );
