@@ -398,17 +398,15 @@ async fn an_agent_sees_their_day_and_the_waiting_queue_only() {
     assert!(html.contains("href=\"/agent\""));
 }
 
+/// Conversations started in an hour of an account: (account, hour, n).
+type Hours = Vec<(i64, NaiveDateTime, i64)>;
+
 /// Conversations started per account and hour, as the triggers keep them
 /// (`conversation_hours`), and as counted from `conversations` itself.
-fn hours_kept_and_counted(
-    app: &TestApp,
-) -> (
-    Vec<(i64, NaiveDateTime, i64)>,
-    Vec<(i64, NaiveDateTime, i64)>,
-) {
+fn hours_kept_and_counted(app: &TestApp) -> (Hours, Hours) {
     use chatgate::db::schema::{conversation_hours as ch, conversations as cv};
     let mut conn = app.core.db.get().unwrap();
-    let kept: Vec<(i64, NaiveDateTime, i64)> = ch::table
+    let kept: Hours = ch::table
         .filter(ch::started.ne(0))
         .select((ch::account_id, ch::hour, ch::started))
         .order((ch::account_id, ch::hour))
