@@ -90,7 +90,7 @@ run_backend() {
   # two (its text follows the id, its case the id's parity), so "refund"
   # is common in one case and rare (the demo's few) in the other.
   for search_case in $(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | cut -d/ -f3 | sort -u); do
-  part search && for query in "q=refund" "q=visitor" "q=4711+order" "q=order+47" "q=visitor+1a2b" "q=refu" "status=closed" \
+  part search && for query in "q=refund" "q=visitor" "q=4711+order" "q=order+47" "q=visitor+1a2b" "q=refu*" "status=closed" \
       "agent=$agent_id" "from=$from&to=$to" "q=refund&status=closed&agent=$agent_id&from=$from&to=$to"; do
     local times=$dir/times-q$k
     k=$(( k + 1 ))

@@ -62,7 +62,8 @@ pub struct Form {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
     pub blocking: BlockingFilter,
-    /// Search words (letters and digits only), all of which must occur.
+    /// Search words (letters and digits, and a final `*` on a prefix),
+    /// all of which must occur.
     pub words: Vec<String>,
     pub status: Option<Status>,
     pub agent: Option<i64>,
@@ -73,14 +74,27 @@ pub struct Filters {
 }
 
 /// The words of a search text: runs of letters and digits, lower-cased,
-/// at most [`MAX_WORDS`]. Everything else (quotes, `*`, `-`, brackets)
-/// only separates words, so no query syntax survives.
+/// at most [`MAX_WORDS`]. A `*` right after a word asks for every word
+/// that starts so (`refu*` finds "refund") and stays on it as its last
+/// character; everything else (quotes, `-`, brackets, a lone `*`) only
+/// separates words, so no query syntax survives.
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(MAX_WORDS)
-        .map(str::to_lowercase)
-        .collect()
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars().chain([' ']) {
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+            continue;
+        }
+        if !word.is_empty() && out.len() < MAX_WORDS {
+            if c == '*' {
+                word.push('*');
+            }
+            out.push(std::mem::take(&mut word));
+        }
+        word.clear();
+    }
+    out
 }
 
 fn date(raw: &str, bad: &'static str) -> Result<Option<NaiveDate>, &'static str> {
@@ -209,29 +223,32 @@ impl Form {
 }
 
 impl Filters {
-    /// An SQLite FTS5 query: every word quoted (so `OR`, `NOT`, `*`, `-`
-    /// and brackets are plain text), all required, the last one also as a
-    /// prefix. `None` without words.
+    /// An SQLite FTS5 query: every word quoted (so `OR`, `NOT`, `-` and
+    /// brackets are plain text), all required, a word asked for with `*`
+    /// as a prefix. `None` without words.
     pub fn fts5(&self) -> Option<String> {
         self.query(|w| format!("\"{}\"", w.replace('"', "\"\"")), "*", " ")
     }
 
     /// A PostgreSQL `to_tsquery` text: every word quoted, joined by `&`,
-    /// the last one also as a prefix (`:*`). `None` without words.
+    /// a word asked for with `*` as a prefix (`:*`). `None` without words.
     pub fn tsquery(&self) -> Option<String> {
         let quote = |w: &str| format!("'{}'", w.replace('\'', "''").replace('\\', "\\\\"));
         self.query(quote, ":*", " & ")
     }
 
-    /// The words, each `quote`d, joined by `and`, the last one followed by
-    /// `prefix`. `None` without words.
+    /// The words, each `quote`d, joined by `and`, those ending in `*`
+    /// followed by `prefix` instead. Whole words by default: a prefix
+    /// reads every word that starts so, which costs the index far more.
+    /// `None` without words.
     fn query(&self, quote: impl Fn(&str) -> String, prefix: &str, and: &str) -> Option<String> {
-        let n = self.words.len();
-        (n > 0).then(|| {
+        (!self.words.is_empty()).then(|| {
             self.words
                 .iter()
-                .enumerate()
-                .map(|(i, w)| quote(w) + if i + 1 == n { prefix } else { "" })
+                .map(|w| match w.strip_suffix('*') {
+                    Some(stem) => quote(stem) + prefix,
+                    None => quote(w),
+                })
                 .collect::<Vec<_>>()
                 .join(and)
         })

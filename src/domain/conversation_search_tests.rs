@@ -91,16 +91,23 @@ fn any_and_one_day_ranges_are_accepted() {
 fn search_syntax_becomes_plain_words() {
     assert_eq!(
         words(r#"a "b" c* -d OR (e) NEAR/2 f:g ^h"#),
-        ["a", "b", "c", "d", "or", "e", "near", "2", "f", "g", "h"]
+        ["a", "b", "c*", "d", "or", "e", "near", "2", "f", "g", "h"]
     );
+    assert_eq!(words("* ** refu** x*y -*z"), ["refu*", "x*", "y", "z"]);
     assert_eq!(words("日本語 über's"), ["日本語", "über", "s"]);
     assert_eq!(words(&"w ".repeat(50)).len(), MAX_WORDS);
     let f = Filters {
         words: words("refund OR (now"),
         ..Filters::default()
     };
-    assert_eq!(f.fts5().unwrap(), r#""refund" "or" "now"*"#);
-    assert_eq!(f.tsquery().unwrap(), "'refund' & 'or' & 'now':*");
+    assert_eq!(f.fts5().unwrap(), r#""refund" "or" "now""#);
+    assert_eq!(f.tsquery().unwrap(), "'refund' & 'or' & 'now'");
+    let f = Filters {
+        words: words("refu* or*der"),
+        ..Filters::default()
+    };
+    assert_eq!(f.fts5().unwrap(), r#""refu"* "or"* "der""#);
+    assert_eq!(f.tsquery().unwrap(), "'refu':* & 'or':* & 'der'");
     assert_eq!(Filters::default().fts5(), None);
     assert_eq!(Filters::default().tsquery(), None);
 }

@@ -172,7 +172,9 @@ async fn every_filter_narrows_and_they_combine() {
     assert_eq!(s.listed("q=lövelace").await, [ada]);
     assert_eq!(s.listed("q=acme+agent").await, [ada], "the agent's name");
     assert_eq!(s.listed("q=acme+manager").await, [bob]);
-    assert_eq!(s.listed("q=look").await, [ada], "prefix of the last word");
+    assert_eq!(s.listed("q=look*").await, [ada], "a prefix, asked for");
+    assert_eq!(s.listed("q=look").await, Vec::<i64>::new(), "whole words");
+    assert_eq!(s.listed("q=lov*+ref*").await, [ada], "two prefixes");
     assert_eq!(s.listed("q=ada+refund").await, [ada], "label and message");
     assert_eq!(s.listed("q=ada+bonjour").await, Vec::<i64>::new());
     let none = s.page("q=nothinglikethis").await;

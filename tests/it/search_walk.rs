@@ -110,8 +110,9 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
     let queries = [
         "q=visitor".to_owned(),
         "q=refund".to_owned(),
+        "q=refu*".to_owned(),
         "q=refu".to_owned(),
-        "q=order+4".to_owned(),
+        "q=order+4*".to_owned(),
         "q=delivery+late".to_owned(),
         "q=norway&status=closed".to_owned(),
         format!("q=visitor&agent={agent}"),
