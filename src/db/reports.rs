@@ -184,8 +184,15 @@ fn found_rows(
 ) -> QueryResult<Vec<Row>> {
     let (mut skip, want) = (offset.max(0), usize::try_from(limit).unwrap_or(0));
     let mut out: Vec<Row> = Vec::new();
+    let Some(mut ids) = dated(conn, account_id, case_id, filters)? else {
+        return Ok(out);
+    };
+    ids.before = match (ids.before, before) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     let first = 2 * (skip + limit).max(32);
-    search::walk(conn, filters, before, first, |c, ids| {
+    search::walk(conn, filters, ids, first, |c, ids| {
         let rows: Vec<Row> = listed!(account_id, case_id, filters, now)
             .filter(conversations::id.eq_any(ids))
             .order(conversations::id.desc())
@@ -200,6 +207,38 @@ fn found_rows(
         Ok(out.len() < want)
     })?;
     Ok(out)
+}
+
+/// The ids a conversation of the case started within the filters' dates
+/// can have (ids follow starts, but this holds whatever their order), so
+/// a search walks those alone; `None` when none started then.
+fn dated(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    f: &Filters,
+) -> QueryResult<Option<search::Ids>> {
+    use diesel::dsl::{max, min};
+    if f.from.is_none() && f.until.is_none() {
+        return Ok(Some(search::Ids::default()));
+    }
+    let mut q = conversations::table
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::case_id.eq(case_id))
+        .into_boxed();
+    if let Some(from) = f.from {
+        q = q.filter(conversations::started_at.ge(from));
+    }
+    if let Some(until) = f.until {
+        q = q.filter(conversations::started_at.lt(until));
+    }
+    let (lo, hi): (Option<i64>, Option<i64>) = q
+        .select((min(conversations::id), max(conversations::id)))
+        .first(conn)?;
+    Ok(lo.zip(hi).map(|(lo, hi)| search::Ids {
+        floor: Some(lo),
+        before: Some(hi + 1),
+    }))
 }
 
 /// How many conversations of `case_id` in `account_id` match the filters:
@@ -229,6 +268,9 @@ pub fn count(
     let Some(all) = search::all_matches(conn, filters) else {
         return counted!().count().get_result(conn).map(exact);
     };
+    let Some(ids) = dated(conn, account_id, case_id, filters)? else {
+        return Ok(exact(0));
+    };
     // The first chunk of matches tells how common the words are.
     let mut n = 0i64;
     let mut add = |c: &mut DbConn, ids: &[i64]| -> QueryResult<i64> {
@@ -238,17 +280,18 @@ pub fn count(
             .get_result::<i64>(c)?;
         Ok(n)
     };
-    let first = search::walk(conn, filters, None, 512, |c, ids| {
-        add(c, ids).map(|_| false)
-    })?;
+    let first = search::walk(conn, filters, ids, 512, |c, ids| add(c, ids).map(|_| false))?;
     if first.ended {
         return Ok(exact(n));
     }
     if first.estimate() <= search::EXACT_UP_TO {
         return counted!().filter(all).count().get_result(conn).map(exact);
     }
-    let low = first.span.map(|s| s.1);
-    let rest = search::walk(conn, filters, low, 2_048, |c, ids| {
+    let rest = search::Ids {
+        before: first.span.map(|s| s.1),
+        ..ids
+    };
+    let rest = search::walk(conn, filters, rest, 2_048, |c, ids| {
         add(c, ids).map(|n| n <= COUNT_CAP)
     })?;
     Ok(if rest.ended {

@@ -45,25 +45,34 @@ fn text(conn: &DbConn, f: &Filters) -> Option<String> {
     }
 }
 
-/// Up to `n` ids of conversations matching `text`, below `before`,
+/// Up to `n` ids of conversations matching `text`, in `[floor, before)`,
 /// highest first.
-fn chunk(conn: &mut DbConn, text: &str, before: i64, n: i64) -> QueryResult<Vec<i64>> {
+fn chunk(
+    conn: &mut DbConn,
+    text: &str,
+    (floor, before): (i64, i64),
+    n: i64,
+) -> QueryResult<Vec<i64>> {
     let ids: Vec<Id> = match conn {
         DbConn::Sqlite(c) => diesel::sql_query(
             "SELECT rowid AS id FROM conversation_search \
-             WHERE conversation_search MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+             WHERE conversation_search MATCH ? AND rowid < ? AND rowid >= ? \
+             ORDER BY rowid DESC LIMIT ?",
         )
         .bind::<Text, _>(text)
         .bind::<BigInt, _>(before)
+        .bind::<BigInt, _>(floor)
         .bind::<BigInt, _>(n)
         .load(c)?,
         DbConn::Pg(c) => diesel::sql_query(
             "SELECT conversation_id AS id FROM conversation_search \
-             WHERE doc @@ to_tsquery('chatgate_search', $1) AND conversation_id < $2 \
-             ORDER BY conversation_id DESC LIMIT $3",
+             WHERE doc @@ to_tsquery('chatgate_search', $1) \
+             AND conversation_id < $2 AND conversation_id >= $3 \
+             ORDER BY conversation_id DESC LIMIT $4",
         )
         .bind::<Text, _>(text)
         .bind::<BigInt, _>(before)
+        .bind::<BigInt, _>(floor)
         .bind::<BigInt, _>(n)
         .load(c)?,
     };
@@ -81,14 +90,21 @@ pub struct Walked {
     pub span: Option<(i64, i64)>,
 }
 
-/// Hands the ids matching `f`'s words (below `before`, highest first) to
+/// The ids a walk may hand out: at least `floor`, below `before`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ids {
+    pub floor: Option<i64>,
+    pub before: Option<i64>,
+}
+
+/// Hands the ids matching `f`'s words (within `ids`, highest first) to
 /// `take` a chunk at a time, the first of `first` ids and each next one
 /// four times larger (up to [`MAX_CHUNK`]), until `take` says it has
 /// enough (`false`) or the matches end. Without words, `take` never runs.
 pub fn walk(
     conn: &mut DbConn,
     f: &Filters,
-    before: Option<i64>,
+    ids: Ids,
     first: i64,
     mut take: impl FnMut(&mut DbConn, &[i64]) -> QueryResult<bool>,
 ) -> QueryResult<Walked> {
@@ -97,9 +113,10 @@ pub fn walk(
         w.ended = true;
         return Ok(w);
     };
-    let (mut below, mut n) = (before.unwrap_or(i64::MAX), first.clamp(1, MAX_CHUNK));
+    let floor = ids.floor.unwrap_or(i64::MIN);
+    let (mut below, mut n) = (ids.before.unwrap_or(i64::MAX), first.clamp(1, MAX_CHUNK));
     loop {
-        let ids = chunk(conn, &text, below, n)?;
+        let ids = chunk(conn, &text, (floor, below), n)?;
         let (Some(&high), Some(&low)) = (ids.first(), ids.last()) else {
             w.ended = true;
             return Ok(w);

@@ -107,6 +107,7 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
     }
     let agent = app.acme.agent_id;
     let from = (now - chrono::Duration::days(30)).format("%Y-%m-%d");
+    let to = (now - chrono::Duration::days(10)).format("%Y-%m-%d");
     let queries = [
         "q=visitor".to_owned(),
         "q=refund".to_owned(),
@@ -117,6 +118,8 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
         "q=norway&status=closed".to_owned(),
         format!("q=visitor&agent={agent}"),
         format!("q=password&from={from}"),
+        format!("q=visitor&from={from}&to={to}"),
+        format!("q=order&to={to}"),
         "q=refund&blocking=blocked".to_owned(),
         "q=shoes&blocking=not_blocked".to_owned(),
         "q=nothinglikethis".to_owned(),
