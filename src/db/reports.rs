@@ -3,7 +3,12 @@
 //! blocking status.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    dsl::{sql, AsExprOf},
+    expression::{SqlLiteral, UncheckedBind},
+    prelude::*,
+    sql_types::{BigInt, Bool},
+};
 
 use super::{
     schema::{blocks, conversations, users},
@@ -91,10 +96,39 @@ macro_rules! narrowed {
     }};
 }
 
+/// The case's conversations, for reading in list order from its indexes.
+fn in_case(
+    account_id: i64,
+    case_id: i64,
+) -> diesel::dsl::And<
+    diesel::dsl::Eq<conversations::account_id, i64>,
+    diesel::dsl::Eq<conversations::case_id, i64>,
+> {
+    conversations::account_id
+        .eq(account_id)
+        .and(conversations::case_id.eq(case_id))
+}
+
+type ByIdScope = UncheckedBind<
+    SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<i64, BigInt>>>,
+    AsExprOf<i64, BigInt>,
+>;
+
+/// The same scope for rows looked up by id (a search's matches): written
+/// `+column` so neither database reads the case's index for it (SQLite
+/// would scan the case's half a million entries testing each id) and the
+/// ids are looked up by primary key instead.
+fn by_id(account_id: i64, case_id: i64) -> ByIdScope {
+    sql::<Bool>("+conversations.account_id = ")
+        .bind::<BigInt, _>(account_id)
+        .sql(" AND +conversations.case_id = ")
+        .bind::<BigInt, _>(case_id)
+}
+
 /// The list's rows of `case_id` in `account_id`, with the agent's name
 /// and the block, narrowed by every filter but the words.
 macro_rules! listed {
-    ($account_id:expr, $case_id:expr, $f:expr, $now:expr) => {{
+    ($scope:expr, $f:expr, $now:expr) => {{
         let q = conversations::table
             .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
             .left_join(
@@ -103,8 +137,7 @@ macro_rules! listed {
                     .eq(conversations::block_id)
                     .and(blocks::account_id.eq(conversations::account_id))),
             )
-            .filter(conversations::account_id.eq($account_id))
-            .filter(conversations::case_id.eq($case_id))
+            .filter($scope)
             .select((
                 conversations::id,
                 conversations::started_at,
@@ -154,7 +187,7 @@ pub fn rows(
             limit,
         );
     }
-    let mut q = listed!(account_id, case_id, filters, now)
+    let mut q = listed!(in_case(account_id, case_id), filters, now)
         .order((conversations::started_at.desc(), conversations::id.desc()));
     if let Some((at, id)) = after {
         // `started_at <= at` alone is what lets both databases range-scan
@@ -193,7 +226,7 @@ fn found_rows(
     };
     let first = 2 * (skip + limit).max(32);
     search::walk(conn, filters, ids, first, |c, ids| {
-        let rows: Vec<Row> = listed!(account_id, case_id, filters, now)
+        let rows: Vec<Row> = listed!(by_id(account_id, case_id), filters, now)
             .filter(conversations::id.eq_any(ids))
             .order(conversations::id.desc())
             .load(c)?;
@@ -253,12 +286,9 @@ pub fn count(
     now: NaiveDateTime,
 ) -> QueryResult<Total> {
     macro_rules! counted {
-        () => {
+        ($scope:expr) => {
             narrowed!(
-                conversations::table
-                    .filter(conversations::account_id.eq(account_id))
-                    .filter(conversations::case_id.eq(case_id))
-                    .into_boxed(),
+                conversations::table.filter($scope).into_boxed(),
                 filters,
                 now
             )
@@ -266,7 +296,10 @@ pub fn count(
     }
     let exact = |n| Total { n, more: false };
     let Some(all) = search::all_matches(conn, filters) else {
-        return counted!().count().get_result(conn).map(exact);
+        return counted!(in_case(account_id, case_id))
+            .count()
+            .get_result(conn)
+            .map(exact);
     };
     let Some(ids) = dated(conn, account_id, case_id, filters)? else {
         return Ok(exact(0));
@@ -274,7 +307,7 @@ pub fn count(
     // The first chunk of matches tells how common the words are.
     let mut n = 0i64;
     let mut add = |c: &mut DbConn, ids: &[i64]| -> QueryResult<i64> {
-        n += counted!()
+        n += counted!(by_id(account_id, case_id))
             .filter(conversations::id.eq_any(ids))
             .count()
             .get_result::<i64>(c)?;
@@ -285,7 +318,11 @@ pub fn count(
         return Ok(exact(n));
     }
     if first.estimate() <= search::EXACT_UP_TO {
-        return counted!().filter(all).count().get_result(conn).map(exact);
+        return counted!(by_id(account_id, case_id))
+            .filter(all)
+            .count()
+            .get_result(conn)
+            .map(exact);
     }
     let rest = search::Ids {
         before: first.span.map(|s| s.1),
