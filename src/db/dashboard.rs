@@ -216,6 +216,22 @@ pub fn started(
     q.count().get_result(conn)
 }
 
+/// Blocks made in `[from, to)` counted by `column`, most first, at most
+/// `limit` groups (one body for both of the dashboard's groupings).
+macro_rules! blocks_grouped_by {
+    ($conn:expr, $column:expr, ($account_id:expr, $from:expr, $to:expr, $limit:expr)) => {
+        b::table
+            .filter(b::account_id.eq($account_id))
+            .filter(b::created_at.ge($from))
+            .filter(b::created_at.lt($to))
+            .group_by($column)
+            .select(($column, count_star()))
+            .order_by((count_star().desc(), $column))
+            .limit($limit)
+            .load($conn)
+    };
+}
+
 /// Blocks made in `[from, to)` per agent, most first.
 pub fn blocks_by_agent(
     conn: &mut DbConn,
@@ -224,15 +240,7 @@ pub fn blocks_by_agent(
     to: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    b::table
-        .filter(b::account_id.eq(account_id))
-        .filter(b::created_at.ge(from))
-        .filter(b::created_at.lt(to))
-        .group_by(b::blocked_by_name)
-        .select((b::blocked_by_name, count_star()))
-        .order_by((count_star().desc(), b::blocked_by_name))
-        .limit(limit)
-        .load(conn)
+    blocks_grouped_by!(conn, b::blocked_by_name, (account_id, from, to, limit))
 }
 
 /// The reasons of the blocks made in `[from, to)` with how often each was
@@ -244,15 +252,7 @@ pub fn block_reasons(
     to: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    b::table
-        .filter(b::account_id.eq(account_id))
-        .filter(b::created_at.ge(from))
-        .filter(b::created_at.lt(to))
-        .group_by(b::reason)
-        .select((b::reason, count_star()))
-        .order_by((count_star().desc(), b::reason))
-        .limit(limit)
-        .load(conn)
+    blocks_grouped_by!(conn, b::reason, (account_id, from, to, limit))
 }
 
 /// The oldest waiting conversations: id, visitor, started.
