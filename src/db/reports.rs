@@ -1,6 +1,13 @@
 //! The Conversations tab and its CSV export: conversations of one case,
 //! newest first, narrowed by search words, dates, status, agent and
 //! blocking status.
+//!
+//! A search goes one of two ways. When the other filters leave at most
+//! [`FEW`] conversations of the case, those are read from the filters'
+//! indexes and checked against the full-text index at once
+//! (`search::among`), and the count is exact. Otherwise the index's
+//! matches are walked newest first (`search::walk`) and looked up a chunk
+//! at a time under the other filters.
 
 use chrono::NaiveDateTime;
 use diesel::{
@@ -21,6 +28,10 @@ use crate::domain::{
 
 /// A search the index finds common is counted up to this many.
 pub const COUNT_CAP: i64 = 1_000;
+/// When the filters but the words leave at most this many conversations,
+/// a search checks those against the index instead of walking its
+/// matches (`search::among`).
+pub const FEW: i64 = 10_000;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Row {
@@ -176,13 +187,15 @@ pub fn rows(
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
     if !filters.words.is_empty() {
+        let source = source(conn, account_id, case_id, filters, now)?;
+        let before = after.map(|a| a.1);
         return found_rows(
             conn,
-            account_id,
-            case_id,
+            (account_id, case_id),
             filters,
             now,
-            after.map(|a| a.1),
+            source,
+            before,
             offset,
             limit,
         );
@@ -202,19 +215,56 @@ pub fn rows(
     q.offset(offset).limit(limit).load(conn)
 }
 
-/// A search's rows: the matches below `before`, highest id first, walked
-/// until `offset + limit` pass the other filters.
-#[allow(clippy::too_many_arguments)]
-fn found_rows(
+/// Where a search's rows come from.
+enum Source {
+    /// The other filters leave few conversations: those of them the
+    /// words match, highest id first.
+    Few(Vec<i64>),
+    /// The other filters leave many: walk the index's matches.
+    Walk,
+}
+
+fn source(
     conn: &mut DbConn,
     account_id: i64,
     case_id: i64,
+    f: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Source> {
+    let Some(few) = few_filtered(conn, account_id, case_id, f, now)? else {
+        return Ok(Source::Walk);
+    };
+    let mut found = search::among(conn, f, case_id, &few)?;
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(Source::Few(found))
+}
+
+/// A search's rows below `before`, highest id first: a slice of the few
+/// found, or the matches walked until `offset + limit` pass the other
+/// filters.
+#[allow(clippy::too_many_arguments)]
+fn found_rows(
+    conn: &mut DbConn,
+    (account_id, case_id): (i64, i64),
     filters: &Filters,
     now: NaiveDateTime,
+    source: Source,
     before: Option<i64>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
+    if let Source::Few(found) = source {
+        let ids: Vec<i64> = found
+            .into_iter()
+            .filter(|id| before.is_none_or(|b| *id < b))
+            .skip(usize::try_from(offset).unwrap_or(0))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect();
+        return listed!(by_id(account_id, case_id), filters, now)
+            .filter(conversations::id.eq_any(ids))
+            .order(conversations::id.desc())
+            .load(conn);
+    }
     let (mut skip, want) = (offset.max(0), usize::try_from(limit).unwrap_or(0));
     let mut out: Vec<Row> = Vec::new();
     let Some(mut ids) = dated(conn, account_id, case_id, filters)? else {
@@ -225,7 +275,7 @@ fn found_rows(
         (a, b) => a.or(b),
     };
     let first = 2 * (skip + limit).max(32);
-    search::walk(conn, filters, ids, first, |c, ids| {
+    search::walk(conn, filters, case_id, ids, first, |c, ids| {
         let rows: Vec<Row> = listed!(by_id(account_id, case_id), filters, now)
             .filter(conversations::id.eq_any(ids))
             .order(conversations::id.desc())
@@ -240,6 +290,32 @@ fn found_rows(
         Ok(out.len() < want)
     })?;
     Ok(out)
+}
+
+/// The case's conversations the filters but the words leave, when they
+/// leave at most [`FEW`] (read from the filters' indexes); `None` when
+/// they leave more, or no filter but the words is set.
+fn few_filtered(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    f: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Vec<i64>>> {
+    let narrows = f.blocking != BlockingFilter::All
+        || f.status.is_some()
+        || f.agent.is_some()
+        || f.from.is_some()
+        || f.until.is_some();
+    if !narrows {
+        return Ok(None);
+    }
+    let q = conversations::table
+        .filter(in_case(account_id, case_id))
+        .select(conversations::id)
+        .into_boxed();
+    let ids: Vec<i64> = narrowed!(q, f, now).limit(FEW + 1).load(conn)?;
+    Ok((ids.len() as i64 <= FEW).then_some(ids))
 }
 
 /// The ids a conversation of the case started within the filters' dates
@@ -274,10 +350,46 @@ fn dated(
     }))
 }
 
+/// One page of the list and the total count, as the Conversations tab
+/// shows them: a search decides once where its rows come from.
+#[allow(clippy::too_many_arguments)]
+pub fn page(
+    conn: &mut DbConn,
+    account_id: i64,
+    case_id: i64,
+    filters: &Filters,
+    now: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Row>, Total)> {
+    if filters.words.is_empty() {
+        let rows = rows(conn, account_id, case_id, filters, now, None, offset, limit)?;
+        return Ok((rows, count(conn, account_id, case_id, filters, now)?));
+    }
+    let scope = (account_id, case_id);
+    match source(conn, account_id, case_id, filters, now)? {
+        Source::Few(found) => {
+            let total = exact(found.len() as i64);
+            let few = Source::Few(found);
+            let rows = found_rows(conn, scope, filters, now, few, None, offset, limit)?;
+            Ok((rows, total))
+        }
+        Source::Walk => {
+            let rows = found_rows(conn, scope, filters, now, Source::Walk, None, offset, limit)?;
+            Ok((rows, walked_count(conn, scope, filters, now)?))
+        }
+    }
+}
+
+fn exact(n: i64) -> Total {
+    Total { n, more: false }
+}
+
 /// How many conversations of `case_id` in `account_id` match the filters:
 /// exactly, but for search words that match about
-/// [`search::EXACT_UP_TO`] conversations or more (in every account),
-/// which are counted only until more than [`COUNT_CAP`] are found here.
+/// [`search::EXACT_UP_TO`] conversations or more (in the case) while
+/// the other filters leave more than [`FEW`], which are counted only
+/// until more than [`COUNT_CAP`] are found.
 pub fn count(
     conn: &mut DbConn,
     account_id: i64,
@@ -285,21 +397,44 @@ pub fn count(
     filters: &Filters,
     now: NaiveDateTime,
 ) -> QueryResult<Total> {
+    if filters.words.is_empty() {
+        return narrowed!(
+            conversations::table
+                .filter(in_case(account_id, case_id))
+                .into_boxed(),
+            filters,
+            now
+        )
+        .count()
+        .get_result(conn)
+        .map(exact);
+    }
+    match source(conn, account_id, case_id, filters, now)? {
+        Source::Few(found) => Ok(exact(found.len() as i64)),
+        Source::Walk => walked_count(conn, (account_id, case_id), filters, now),
+    }
+}
+
+/// A search's count when the other filters leave many conversations.
+fn walked_count(
+    conn: &mut DbConn,
+    (account_id, case_id): (i64, i64),
+    filters: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Total> {
     macro_rules! counted {
-        ($scope:expr) => {
+        () => {
             narrowed!(
-                conversations::table.filter($scope).into_boxed(),
+                conversations::table
+                    .filter(by_id(account_id, case_id))
+                    .into_boxed(),
                 filters,
                 now
             )
         };
     }
-    let exact = |n| Total { n, more: false };
-    let Some(all) = search::all_matches(conn, filters) else {
-        return counted!(in_case(account_id, case_id))
-            .count()
-            .get_result(conn)
-            .map(exact);
+    let Some(all) = search::all_matches(conn, filters, case_id) else {
+        return Ok(exact(0));
     };
     let Some(ids) = dated(conn, account_id, case_id, filters)? else {
         return Ok(exact(0));
@@ -307,28 +442,26 @@ pub fn count(
     // The first chunk of matches tells how common the words are.
     let mut n = 0i64;
     let mut add = |c: &mut DbConn, ids: &[i64]| -> QueryResult<i64> {
-        n += counted!(by_id(account_id, case_id))
+        n += counted!()
             .filter(conversations::id.eq_any(ids))
             .count()
             .get_result::<i64>(c)?;
         Ok(n)
     };
-    let first = search::walk(conn, filters, ids, 512, |c, ids| add(c, ids).map(|_| false))?;
+    let first = search::walk(conn, filters, case_id, ids, 512, |c, ids| {
+        add(c, ids).map(|_| false)
+    })?;
     if first.ended {
         return Ok(exact(n));
     }
     if first.estimate() <= search::EXACT_UP_TO {
-        return counted!(by_id(account_id, case_id))
-            .filter(all)
-            .count()
-            .get_result(conn)
-            .map(exact);
+        return counted!().filter(all).count().get_result(conn).map(exact);
     }
     let rest = search::Ids {
         before: first.span.map(|s| s.1),
         ..ids
     };
-    let rest = search::walk(conn, filters, rest, 2_048, |c, ids| {
+    let rest = search::walk(conn, filters, case_id, rest, 2_048, |c, ids| {
         add(c, ids).map(|n| n <= COUNT_CAP)
     })?;
     Ok(if rest.ended {

@@ -2,12 +2,15 @@
 //! time (`db::search`), and narrows each chunk by account, case and the
 //! other filters (`db::reports`). What it lists must be exactly the
 //! matches that pass the filters, newest first, across chunk boundaries
-//! and pages; the count is exact up to 10,000 matches read and then stops
-//! at "More than 1,000"; the CSV always has every match.
+//! and pages, whether the walk or the few conversations the other filters
+//! leave (`reports::FEW`) lead; the count is exact for few matches and
+//! otherwise stops at "More than 1,000"; the CSV always has every match.
+//! The index holds the case, and a search in one case never sees another's.
 
 use chatgate::{
     db::{
-        reports::{self, COUNT_CAP},
+        accounts,
+        reports::{self, COUNT_CAP, FEW},
         search::{EXACT_UP_TO, MAX_CHUNK},
         DbConn,
     },
@@ -102,7 +105,7 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
         // the walk reads them first and finds nothing of Acme's there.
         let mut conn = app.core.db.get().unwrap();
         let load = chatgate::load::seed::conversations;
-        load(&mut conn, app.acme.account_id, 5_000, now).unwrap();
+        load(&mut conn, app.acme.account_id, 12_000, now).unwrap();
         load(&mut conn, app.globex.account_id, 2_500, now).unwrap();
     }
     let agent = app.acme.agent_id;
@@ -125,6 +128,14 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
         "q=nothinglikethis".to_owned(),
     ];
     for query in &queries {
+        // Which way this one goes: the other filters alone leave more
+        // than FEW (the walk leads) or at most FEW (each is looked up).
+        let rest = Filters {
+            words: vec![],
+            ..filters(&app, query)
+        };
+        let left = counted(&app, &rest, now).n;
+        println!("{query}: the other filters leave {left}, FEW is {FEW}");
         let want = expected(&app, query, now);
         let f = filters(&app, query);
         assert_eq!(listed(&app, &f, now, 0, 1_000_000), want, "{query}");
@@ -138,7 +149,7 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
             "{query}"
         );
         // A page anywhere, a chunk boundary included, is that slice.
-        for (offset, limit) in [(0, 51), (40, 51), (1_990, 51), (4_500, 51)] {
+        for (offset, limit) in [(0, 51), (40, 51), (1_990, 51), (4_500, 51), (9_000, 51)] {
             let page = listed(&app, &f, now, offset, limit);
             let slice: Vec<i64> = want
                 .iter()
@@ -150,8 +161,15 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
         }
     }
     // "visitor" is in every label: the pages above walked growing chunks
-    // of the index (7,500 matches in all, 5,000 of them Acme's).
-    assert!(expected(&app, "q=visitor", now).len() as i64 > MAX_CHUNK / 2);
+    // of the index (12,000 of Acme's).
+    assert!(expected(&app, "q=visitor", now).len() as i64 > MAX_CHUNK);
+    // Both ways ran: the status filter leaves more than FEW, the agent
+    // and the blocked filters fewer.
+    let left = |q: &str| counted(&app, &filters(&app, q), now).n;
+    assert!(left("status=closed") > FEW);
+    assert!(left("blocking=not_blocked") > FEW);
+    assert!(left(&format!("agent={agent}")) <= FEW);
+    assert!(left("blocking=blocked") <= FEW);
     // Newest first is the order they started in.
     let f = filters(&app, "q=visitor");
     let mut conn = app.core.db.get().unwrap();
@@ -214,4 +232,47 @@ async fn a_common_search_counts_to_a_thousand_and_the_csv_has_every_match() {
         n + 1,
         "every match and the header"
     );
+}
+
+#[actix_web::test]
+async fn the_index_narrows_a_search_by_case_and_follows_a_conversation_moved() {
+    let app = spawn_app().await;
+    let now = app.core.clock.now();
+    let (a, one) = (app.acme.account_id, app.acme.case.id);
+    let two = {
+        let mut conn = app.core.db.get().unwrap();
+        accounts::create_case(&mut conn, a, "Sales", "acme-sales", now)
+            .unwrap()
+            .id
+    };
+    for (label, case) in [("Zebra first", one), ("Zebra second", two)] {
+        app.sql(&format!(
+            "INSERT INTO conversations (account_id, case_id, public_id, visitor_key, \
+             visitor_label, status, started_at) \
+             VALUES ({a}, {case}, '{label}', '{label}', '{label}', 'waiting', '2026-11-01 00:00:00')"
+        ));
+    }
+    let found = |case: i64, query: &str| -> Vec<String> {
+        let f = filters(&app, query);
+        let mut conn = app.core.db.get().unwrap();
+        let rows = reports::rows(&mut conn, a, case, &f, now, None, 0, 100).unwrap();
+        let n = reports::count(&mut conn, a, case, &f, now).unwrap();
+        assert_eq!(n.n, rows.len() as i64, "{query}: the count agrees");
+        rows.into_iter().map(|r| r.visitor_label).collect()
+    };
+    // Walked, and looked up among the few waiting ones: the same.
+    for q in ["q=zebra", "q=zebra&status=waiting"] {
+        assert_eq!(found(one, q), ["Zebra first"], "{q}");
+        assert_eq!(found(two, q), ["Zebra second"], "{q}");
+    }
+    // The case is in the index, yet typing its token finds nothing.
+    assert!(found(one, &format!("q=c{one}")).is_empty());
+    assert!(found(one, &format!("q=case+{one}")).is_empty());
+    app.sql(&format!(
+        "UPDATE conversations SET case_id = {two} WHERE visitor_label = 'Zebra first'"
+    ));
+    for q in ["q=zebra", "q=zebra&status=waiting"] {
+        assert!(found(one, q).is_empty(), "{q}: moved away");
+        assert_eq!(found(two, q), ["Zebra second", "Zebra first"], "{q}");
+    }
 }

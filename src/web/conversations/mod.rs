@@ -117,9 +117,8 @@ async fn find(
                 Err(e) => return Ok((agents, Err(e))),
             };
             let offset = (current - 1) * PER_PAGE;
-            let rows = reports::rows(c, aid, case_id, &f, now, None, offset, PER_PAGE + 1)?;
-            let total = reports::count(c, aid, case_id, &f, now)?;
-            Ok((agents, Ok((rows, total))))
+            let found = reports::page(c, aid, case_id, &f, now, offset, PER_PAGE + 1)?;
+            Ok((agents, Ok(found)))
         })
         .await
 }
