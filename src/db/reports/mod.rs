@@ -19,7 +19,7 @@ use diesel::{
 
 use super::{
     schema::{blocks, conversations, users},
-    search, DbConn,
+    DbConn,
 };
 use crate::domain::{
     block::{BlockState, BlockingFilter},
@@ -171,6 +171,9 @@ macro_rules! listed {
     }};
 }
 
+mod found;
+use found::{found_rows, source, walked_count, Source};
+
 /// Rows of `case_id` in `account_id` matching the filters at `now`, newest
 /// first, starting after the `(started_at, id)` cursor when given. A
 /// search lists its matches newest first by id, which is the order they
@@ -215,141 +218,6 @@ pub fn rows(
     q.offset(offset).limit(limit).load(conn)
 }
 
-/// Where a search's rows come from.
-enum Source {
-    /// The other filters leave few conversations: those of them the
-    /// words match, highest id first.
-    Few(Vec<i64>),
-    /// The other filters leave many: walk the index's matches.
-    Walk,
-}
-
-fn source(
-    conn: &mut DbConn,
-    account_id: i64,
-    case_id: i64,
-    f: &Filters,
-    now: NaiveDateTime,
-) -> QueryResult<Source> {
-    let Some(few) = few_filtered(conn, account_id, case_id, f, now)? else {
-        return Ok(Source::Walk);
-    };
-    let mut found = search::among(conn, f, case_id, &few)?;
-    found.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(Source::Few(found))
-}
-
-/// A search's rows below `before`, highest id first: a slice of the few
-/// found, or the matches walked until `offset + limit` pass the other
-/// filters.
-#[allow(clippy::too_many_arguments)]
-fn found_rows(
-    conn: &mut DbConn,
-    (account_id, case_id): (i64, i64),
-    filters: &Filters,
-    now: NaiveDateTime,
-    source: Source,
-    before: Option<i64>,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<Vec<Row>> {
-    if let Source::Few(found) = source {
-        let ids: Vec<i64> = found
-            .into_iter()
-            .filter(|id| before.is_none_or(|b| *id < b))
-            .skip(usize::try_from(offset).unwrap_or(0))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect();
-        return listed!(by_id(account_id, case_id), filters, now)
-            .filter(conversations::id.eq_any(ids))
-            .order(conversations::id.desc())
-            .load(conn);
-    }
-    let (mut skip, want) = (offset.max(0), usize::try_from(limit).unwrap_or(0));
-    let mut out: Vec<Row> = Vec::new();
-    let Some(mut ids) = dated(conn, account_id, case_id, filters)? else {
-        return Ok(out);
-    };
-    ids.before = match (ids.before, before) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let first = 2 * (skip + limit).max(32);
-    search::walk(conn, filters, case_id, ids, first, |c, ids| {
-        let rows: Vec<Row> = listed!(by_id(account_id, case_id), filters, now)
-            .filter(conversations::id.eq_any(ids))
-            .order(conversations::id.desc())
-            .load(c)?;
-        for row in rows {
-            if skip > 0 {
-                skip -= 1;
-            } else if out.len() < want {
-                out.push(row);
-            }
-        }
-        Ok(out.len() < want)
-    })?;
-    Ok(out)
-}
-
-/// The case's conversations the filters but the words leave, when they
-/// leave at most [`FEW`] (read from the filters' indexes); `None` when
-/// they leave more, or no filter but the words is set.
-fn few_filtered(
-    conn: &mut DbConn,
-    account_id: i64,
-    case_id: i64,
-    f: &Filters,
-    now: NaiveDateTime,
-) -> QueryResult<Option<Vec<i64>>> {
-    let narrows = f.blocking != BlockingFilter::All
-        || f.status.is_some()
-        || f.agent.is_some()
-        || f.from.is_some()
-        || f.until.is_some();
-    if !narrows {
-        return Ok(None);
-    }
-    let q = conversations::table
-        .filter(in_case(account_id, case_id))
-        .select(conversations::id)
-        .into_boxed();
-    let ids: Vec<i64> = narrowed!(q, f, now).limit(FEW + 1).load(conn)?;
-    Ok((ids.len() as i64 <= FEW).then_some(ids))
-}
-
-/// The ids a conversation of the case started within the filters' dates
-/// can have (ids follow starts, but this holds whatever their order), so
-/// a search walks those alone; `None` when none started then.
-fn dated(
-    conn: &mut DbConn,
-    account_id: i64,
-    case_id: i64,
-    f: &Filters,
-) -> QueryResult<Option<search::Ids>> {
-    use diesel::dsl::{max, min};
-    if f.from.is_none() && f.until.is_none() {
-        return Ok(Some(search::Ids::default()));
-    }
-    let mut q = conversations::table
-        .filter(conversations::account_id.eq(account_id))
-        .filter(conversations::case_id.eq(case_id))
-        .into_boxed();
-    if let Some(from) = f.from {
-        q = q.filter(conversations::started_at.ge(from));
-    }
-    if let Some(until) = f.until {
-        q = q.filter(conversations::started_at.lt(until));
-    }
-    let (lo, hi): (Option<i64>, Option<i64>) = q
-        .select((min(conversations::id), max(conversations::id)))
-        .first(conn)?;
-    Ok(lo.zip(hi).map(|(lo, hi)| search::Ids {
-        floor: Some(lo),
-        before: Some(hi + 1),
-    }))
-}
-
 /// One page of the list and the total count, as the Conversations tab
 /// shows them: a search decides once where its rows come from.
 #[allow(clippy::too_many_arguments)]
@@ -387,7 +255,7 @@ fn exact(n: i64) -> Total {
 
 /// How many conversations of `case_id` in `account_id` match the filters:
 /// exactly, but for search words that match about
-/// [`search::EXACT_UP_TO`] conversations or more (in the case) while
+/// [`EXACT_UP_TO`](super::search::EXACT_UP_TO) conversations or more (in the case) while
 /// the other filters leave more than [`FEW`], which are counted only
 /// until more than [`COUNT_CAP`] are found.
 pub fn count(
@@ -413,65 +281,6 @@ pub fn count(
         Source::Few(found) => Ok(exact(found.len() as i64)),
         Source::Walk => walked_count(conn, (account_id, case_id), filters, now),
     }
-}
-
-/// A search's count when the other filters leave many conversations.
-fn walked_count(
-    conn: &mut DbConn,
-    (account_id, case_id): (i64, i64),
-    filters: &Filters,
-    now: NaiveDateTime,
-) -> QueryResult<Total> {
-    macro_rules! counted {
-        () => {
-            narrowed!(
-                conversations::table
-                    .filter(by_id(account_id, case_id))
-                    .into_boxed(),
-                filters,
-                now
-            )
-        };
-    }
-    let Some(all) = search::all_matches(conn, filters, case_id) else {
-        return Ok(exact(0));
-    };
-    let Some(ids) = dated(conn, account_id, case_id, filters)? else {
-        return Ok(exact(0));
-    };
-    // The first chunk of matches tells how common the words are.
-    let mut n = 0i64;
-    let mut add = |c: &mut DbConn, ids: &[i64]| -> QueryResult<i64> {
-        n += counted!()
-            .filter(conversations::id.eq_any(ids))
-            .count()
-            .get_result::<i64>(c)?;
-        Ok(n)
-    };
-    let first = search::walk(conn, filters, case_id, ids, 512, |c, ids| {
-        add(c, ids).map(|_| false)
-    })?;
-    if first.ended {
-        return Ok(exact(n));
-    }
-    if first.estimate() <= search::EXACT_UP_TO {
-        return counted!().filter(all).count().get_result(conn).map(exact);
-    }
-    let rest = search::Ids {
-        before: first.span.map(|s| s.1),
-        ..ids
-    };
-    let rest = search::walk(conn, filters, case_id, rest, 2_048, |c, ids| {
-        add(c, ids).map(|n| n <= COUNT_CAP)
-    })?;
-    Ok(if rest.ended {
-        exact(n)
-    } else {
-        Total {
-            n: COUNT_CAP,
-            more: true,
-        }
-    })
 }
 
 /// The account's users, by name, for the agent filter.
