@@ -18,8 +18,6 @@ use crate::{
 
 /// Items a ranking shows.
 const TOP: i64 = 10;
-/// Distinct block reasons read to group.
-const REASONS_READ: i64 = 500;
 
 /// What a manager sees.
 #[derive(Debug, Clone)]
@@ -75,13 +73,15 @@ pub fn manager(
     let now = q::now(conn, account_id, w.online_since, today, w.now)?;
     let buckets = chart::buckets(period, w.now, w.zone);
     let (from, to) = span(&buckets);
+    let starts: Vec<NaiveDateTime> = buckets.iter().map(|b| b.start).collect();
+    let blocks = q::blocks_made(conn, account_id, &starts, to)?;
     Ok(Manager {
         now,
         period,
         refused: refused(conn, account_id, &buckets)?,
-        conversations: conversations(conn, account_id, &buckets)?,
-        blocks_by_agent: blocks_by_agent(conn, account_id, from, to)?,
-        reasons: reasons(conn, account_id, from, to)?,
+        conversations: conversations(conn, account_id, &buckets, &blocks)?,
+        blocks_by_agent: blocks_by_agent(&blocks),
+        reasons: reasons(&blocks),
         rules: rules(conn, account_id, from, to)?,
         countries: countries(conn, account_id, from, to)?,
     })
@@ -130,10 +130,15 @@ fn refused(conn: &mut DbConn, account_id: i64, buckets: &[Bucket]) -> QueryResul
     ))
 }
 
-fn conversations(conn: &mut DbConn, account_id: i64, buckets: &[Bucket]) -> QueryResult<Chart> {
+fn conversations(
+    conn: &mut DbConn,
+    account_id: i64,
+    buckets: &[Bucket],
+    blocks: &[q::BlocksMade],
+) -> QueryResult<Chart> {
     let starts: Vec<NaiveDateTime> = buckets.iter().map(|b| b.start).collect();
     let (_, to) = span(buckets);
-    let per_bucket = |rows: Vec<(i64, i64)>| {
+    let per_bucket = |rows: &mut dyn Iterator<Item = (i64, i64)>| {
         let mut values = vec![0; buckets.len()];
         for (i, n) in rows {
             if let Some(v) = usize::try_from(i).ok().and_then(|i| values.get_mut(i)) {
@@ -142,8 +147,13 @@ fn conversations(conn: &mut DbConn, account_id: i64, buckets: &[Bucket]) -> Quer
         }
         values
     };
-    let started = per_bucket(q::started_by_bucket(conn, account_id, &starts, to)?);
-    let blocked = per_bucket(q::blocked_by_bucket(conn, account_id, &starts, to)?);
+    let started = per_bucket(&mut q::started_by_bucket(conn, account_id, &starts, to)?.into_iter());
+    let blocked = per_bucket(
+        &mut blocks
+            .iter()
+            .filter(|b| b.from_conversation == 1)
+            .map(|b| (b.bucket, b.n)),
+    );
     let series = [
         Series {
             name: "Started".into(),
@@ -172,35 +182,33 @@ fn items(rows: Vec<(String, i64)>) -> Vec<Item> {
         .collect()
 }
 
-fn blocks_by_agent(
-    conn: &mut DbConn,
-    account_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Chart> {
-    let rows = q::blocks_by_agent(conn, account_id, from, to, TOP)?;
-    Ok(chart::ranking(
-        "by-agent",
-        "Blocks made, by agent",
-        "Blocks",
-        &items(rows),
-    ))
+/// The period's blocks summed by `key`.
+fn summed<'a>(
+    blocks: &'a [q::BlocksMade],
+    key: impl Fn(&'a q::BlocksMade) -> &'a str,
+) -> Vec<(String, i64)> {
+    let mut sums: std::collections::HashMap<&str, i64> = Default::default();
+    for b in blocks {
+        *sums.entry(key(b)).or_default() += b.n;
+    }
+    sums.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
 }
 
-fn reasons(
-    conn: &mut DbConn,
-    account_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Chart> {
-    let rows = q::block_reasons(conn, account_id, from, to, REASONS_READ)?;
-    let grouped = reasons::group_reasons(&rows, TOP as usize);
-    Ok(chart::ranking(
+fn blocks_by_agent(blocks: &[q::BlocksMade]) -> Chart {
+    let mut rows = summed(blocks, |b| &b.agent);
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows.truncate(TOP as usize);
+    chart::ranking("by-agent", "Blocks made, by agent", "Blocks", &items(rows))
+}
+
+fn reasons(blocks: &[q::BlocksMade]) -> Chart {
+    let grouped = reasons::group_reasons(&summed(blocks, |b| &b.reason), TOP as usize);
+    chart::ranking(
         "reasons",
         "Block reasons, by their first words",
         "Blocks",
         &items(grouped),
-    ))
+    )
 }
 
 fn rules(

@@ -5,9 +5,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    dsl::{count_star, sql},
+    dsl::sql,
     prelude::*,
-    sql_types::{BigInt, Nullable},
+    sql_types::{BigInt, Nullable, Text, Timestamp},
 };
 
 use super::{
@@ -176,25 +176,54 @@ pub fn started_by_bucket(
         .load(conn)
 }
 
-/// Blocks made from conversations in `[from, to)` per bucket.
-pub fn blocked_by_bucket(
+/// Blocks made in `[from, to)` counted by bucket (`starts` within it),
+/// agent, reason and whether made from a conversation: one read of the
+/// period's blocks (on their covering index) serves the three charts
+/// about them.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct BlocksMade {
+    #[diesel(sql_type = BigInt)]
+    pub bucket: i64,
+    #[diesel(sql_type = Text)]
+    pub agent: String,
+    #[diesel(sql_type = Text)]
+    pub reason: String,
+    /// 1 when made from a conversation, 0 otherwise.
+    #[diesel(sql_type = BigInt)]
+    pub from_conversation: i64,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+pub fn blocks_made(
     conn: &mut DbConn,
     account_id: i64,
     starts: &[NaiveDateTime],
     to: NaiveDateTime,
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Vec<BlocksMade>> {
     let Some(from) = starts.first().copied() else {
         return Ok(Vec::new());
     };
     let bucket = bucket_case("created_at", starts);
-    b::table
-        .filter(b::account_id.eq(account_id))
-        .filter(b::created_at.ge(from))
-        .filter(b::created_at.lt(to))
-        .filter(b::conversation_id.is_not_null())
-        .group_by(sql::<BigInt>(&bucket))
-        .select((sql::<BigInt>(&bucket), count_star()))
-        .load(conn)
+    let params = match conn {
+        DbConn::Sqlite(_) => ["?", "?", "?"],
+        DbConn::Pg(_) => ["$1", "$2", "$3"],
+    };
+    let query = diesel::sql_query(format!(
+        "SELECT {bucket} AS bucket, blocked_by_name AS agent, reason, \
+         CAST(CASE WHEN conversation_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS from_conversation, \
+         CAST(COUNT(*) AS BIGINT) AS n \
+         FROM blocks WHERE account_id = {} AND created_at >= {} AND created_at < {} \
+         GROUP BY 1, 2, 3, 4",
+        params[0], params[1], params[2]
+    ))
+    .bind::<BigInt, _>(account_id)
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to);
+    match conn {
+        DbConn::Sqlite(c) => query.load(c),
+        DbConn::Pg(c) => query.load(c),
+    }
 }
 
 /// Conversations started in `[from, to)`, of one agent when given.
@@ -214,45 +243,6 @@ pub fn started(
         q = q.filter(cv::agent_user_id.eq(user));
     }
     q.count().get_result(conn)
-}
-
-/// Blocks made in `[from, to)` counted by `column`, most first, at most
-/// `limit` groups (one body for both of the dashboard's groupings).
-macro_rules! blocks_grouped_by {
-    ($conn:expr, $column:expr, ($account_id:expr, $from:expr, $to:expr, $limit:expr)) => {
-        b::table
-            .filter(b::account_id.eq($account_id))
-            .filter(b::created_at.ge($from))
-            .filter(b::created_at.lt($to))
-            .group_by($column)
-            .select(($column, count_star()))
-            .order_by((count_star().desc(), $column))
-            .limit($limit)
-            .load($conn)
-    };
-}
-
-/// Blocks made in `[from, to)` per agent, most first.
-pub fn blocks_by_agent(
-    conn: &mut DbConn,
-    account_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<(String, i64)>> {
-    blocks_grouped_by!(conn, b::blocked_by_name, (account_id, from, to, limit))
-}
-
-/// The reasons of the blocks made in `[from, to)` with how often each was
-/// given, the most frequent `limit` of them.
-pub fn block_reasons(
-    conn: &mut DbConn,
-    account_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<(String, i64)>> {
-    blocks_grouped_by!(conn, b::reason, (account_id, from, to, limit))
 }
 
 /// The oldest waiting conversations: id, visitor, started.

@@ -34,6 +34,7 @@ mod console_seat;
 mod conversation_search;
 mod csv_columns;
 mod dashboard;
+mod dashboard_blocks;
 mod db;
 mod demo;
 mod file_storage;
