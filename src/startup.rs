@@ -24,7 +24,7 @@ use crate::{
     metrics::Metrics,
     passwords,
     web::{
-        agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
+        abuse, agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
         input_guard, lifecycle, metrics, panel, profile, session_store::DbSessionStore, users,
         widget, AppState,
     },
@@ -282,6 +282,7 @@ fn serve(core: &Core, listener: TcpListener) -> anyhow::Result<Server> {
                     .configure(profile::routes)
                     .configure(block_visitors::routes)
                     .configure(chat_window::routes)
+                    .configure(abuse::routes)
                     .configure(panel::routes)
                     .configure(agent::routes)
                     .configure(conversations::routes)

@@ -88,7 +88,7 @@
 
   // ---- the open conversation ----
   var shown = chatgate.transcript(transcript, false), bubble = shown.bubble;
-  function line(text, cls) { shown.add(el("li", "system " + (cls || ""), text)); }
+  function line(text, cls) { var li = el("li", "system " + (cls || ""), text); shown.add(li); return li; }
 
   // A checked image as a picture when previews are on; otherwise, and for
   // every other file, a link with the name and size.
@@ -122,7 +122,18 @@
       line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
     },
     closed: function (d) { line("Conversation closed by " + d.name); setClosed(true); },
-    note: function (d, b) { line(b.text || "", "note"); }
+    note: function (d, b) {
+      var li = line(b.text || "", "note");
+      // Flood control's repeat offender: Block, with the reason filled in.
+      if (b.block_reason) {
+        var btn = el("button", "btn btn-small btn-danger", "Block…");
+        btn.type = "button";
+        btn.className += " offer-block";
+        btn.addEventListener("click", function () { openBlock(b.block_reason); });
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(btn);
+      }
+    }
   });
   function onEvent(d) {
     if (d.seq > draw.last()) seen.push(d);
@@ -304,8 +315,9 @@
 
   // ---- blocking ----
   var blockDialog = $("block-dialog"), blockError = $("block-error"), blockReason = $("block-reason");
-  function openBlock() {
+  function openBlock(reason) {
     blockError.hidden = true;
+    if (typeof reason === "string") blockReason.value = reason;
     blockDialog.showModal();
     blockReason.focus();
   }

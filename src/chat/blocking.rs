@@ -228,6 +228,7 @@ pub async fn unblock_now(
         Ok(done) => done,
         Err(ChatError::NotFound) => return Err(AppError::NotFound),
         Err(ChatError::Conflict(m)) | Err(ChatError::Invalid(m)) => return Ok(Err(m)),
+        Err(ChatError::TooFast) => return Ok(Err(crate::domain::flood::SLOW_DOWN)),
         Err(ChatError::Db(e)) => return Err(e.into()),
     };
     // The erased network leaves the write-ahead log at once.

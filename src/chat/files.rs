@@ -152,6 +152,9 @@ pub fn visitor_file(
                     ip: f.ip,
                     page_url: None,
                     text: &text,
+                    // A file that starts a chat counts against the file
+                    // limit, checked before it was read.
+                    may_start: &|| true,
                 };
                 service::visitor_message(conn, keys, v, m, now)?.0
             }

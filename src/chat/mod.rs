@@ -5,6 +5,7 @@ pub mod blocking;
 pub mod context;
 pub mod file_store;
 pub mod files;
+pub mod flood;
 pub mod hub;
 pub mod presence;
 pub mod service;

@@ -34,6 +34,10 @@ pub enum ChatError {
     /// Not possible in the conversation's current state.
     #[error("{0}")]
     Conflict(&'static str),
+    /// Over a flood limit (starting one more conversation): nothing was
+    /// written.
+    #[error("{}", crate::domain::flood::SLOW_DOWN)]
+    TooFast,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -176,7 +180,7 @@ fn open(conv: &Conversation) -> Result<(), ChatError> {
 }
 
 /// What a visitor sends, and from where.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct VisitorMessage<'a> {
     /// The conversation it is for; none for the visitor's open one in the
     /// case, or a new one.
@@ -184,6 +188,9 @@ pub struct VisitorMessage<'a> {
     pub ip: IpAddr,
     pub page_url: Option<&'a str>,
     pub text: &'a MessageText,
+    /// Flood control: asked only when the message would start a
+    /// conversation; `false` refuses it (`ChatError::TooFast`).
+    pub may_start: &'a dyn Fn() -> bool,
 }
 
 /// A visitor's message. Without a conversation id it goes to the visitor's
@@ -204,6 +211,7 @@ pub fn visitor_message(
         }
         None => match open_conversation(conn, v)? {
             Some(c) => c,
+            None if !(m.may_start)() => return Err(ChatError::TooFast),
             None => start(conn, keys, v, m, now)?,
         },
     };

@@ -82,6 +82,7 @@ async fn gate_task(node: Arc<Node>) {
             if let Err(e) = gate::load::flush_counters(&node.db, &node.gate).await {
                 tracing::warn!(error = %e, "flushing gate counters failed");
             }
+            node.gate.sweep_flood(now);
         }
     }
 }

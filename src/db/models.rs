@@ -205,6 +205,20 @@ pub struct GateSettings {
     pub site_mode: String,
     pub version: i64,
     pub updated_at: Option<NaiveDateTime>,
+    /// Flood control's limits; `None` is off.
+    pub flood_messages: Option<i32>,
+    pub flood_conversations: Option<i32>,
+    pub flood_files: Option<i32>,
+}
+
+impl GateSettings {
+    pub fn flood(&self) -> crate::domain::flood::FloodLimits {
+        crate::domain::flood::FloodLimits::from_stored(
+            self.flood_messages,
+            self.flood_conversations,
+            self.flood_files,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

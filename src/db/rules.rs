@@ -11,18 +11,24 @@ use super::{
     schema::{gate_settings, ip_rules, site_rules},
     DbConn,
 };
+use crate::domain::flood::{FloodLimits, Sending};
 
-/// The account's settings, or the defaults (everything off) if never saved.
+/// The account's settings, or the defaults (lists off, flood limits at
+/// their defaults) if never saved.
 pub fn settings(conn: &mut DbConn, account_id: i64) -> QueryResult<GateSettings> {
     let row = gate_settings::table
         .filter(gate_settings::account_id.eq(account_id))
         .select(GateSettings::as_select())
         .first(conn)
         .optional()?;
+    let limit = |w: Sending| Some(w.default_limit() as i32);
     Ok(row.unwrap_or_else(|| GateSettings {
         account_id,
         country_mode: "off".into(),
         site_mode: "off".into(),
+        flood_messages: limit(Sending::Message),
+        flood_conversations: limit(Sending::Conversation),
+        flood_files: limit(Sending::File),
         ..GateSettings::default()
     }))
 }
@@ -253,6 +259,26 @@ pub fn export_chunk(
         .limit(limit)
         .select((ip_rules::id, ip_rules::network, ip_rules::comment))
         .load(conn)
+}
+
+/// Saves flood control's limits (`None`: off) and returns the new rule
+/// version.
+pub fn save_flood(
+    conn: &mut DbConn,
+    account_id: i64,
+    limits: &FloodLimits,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let version = bump(conn, account_id, now)?;
+    let stored = |w: Sending| limits.of(w).and_then(|n| i32::try_from(n).ok());
+    diesel::update(gate_settings::table.filter(gate_settings::account_id.eq(account_id)))
+        .set((
+            gate_settings::flood_messages.eq(stored(Sending::Message)),
+            gate_settings::flood_conversations.eq(stored(Sending::Conversation)),
+            gate_settings::flood_files.eq(stored(Sending::File)),
+        ))
+        .execute(conn)?;
+    Ok(version)
 }
 
 /// Saves the country section. Call inside a write transaction.

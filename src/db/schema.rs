@@ -206,6 +206,9 @@ diesel::table! {
         site_mode -> Text,
         version -> BigInt,
         updated_at -> Nullable<Timestamp>,
+        flood_messages -> Nullable<Integer>,
+        flood_conversations -> Nullable<Integer>,
+        flood_files -> Nullable<Integer>,
     }
 }
 

@@ -2,6 +2,7 @@
 //! gate showed the chat to and how many it refused, by cause, as the
 //! dashboard's counters would have recorded them. Pure and deterministic.
 
+use crate::domain::flood::Sending;
 use chrono::{Duration, DurationRound, NaiveDateTime, Timelike};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
@@ -47,6 +48,11 @@ pub fn hours(account_id: i64, rules: &[i64], now: NaiveDateTime, days: i64) -> V
         let c = COUNTRIES[rng.gen_range(0..COUNTRIES.len())];
         count(Cause::Country, c.to_owned(), rng.gen_range(0..6));
         count(Cause::Website, String::new(), rng.gen_range(0..4));
+        // Now and then a visitor sends too fast.
+        if rng.gen_bool(0.1) {
+            let what = Sending::ALL[rng.gen_range(0..Sending::ALL.len())];
+            count(Cause::Flood, what.as_str().to_owned(), rng.gen_range(1..5));
+        }
     }
     out
 }

@@ -14,26 +14,31 @@ pub enum Cause {
     Country,
     /// Refused by the website policy.
     Website,
+    /// A message, conversation or file refused by flood control (key:
+    /// what was sent: `messages`, `conversations`, `files`).
+    Flood,
     /// Allowed: the chat button was shown.
     Allowed,
 }
 
 impl Cause {
     /// Every cause, refusals first (in the gate's order of precedence).
-    pub const ALL: [Cause; 5] = [
+    pub const ALL: [Cause; 6] = [
         Cause::IpRule,
         Cause::VisitorBlock,
         Cause::Country,
         Cause::Website,
+        Cause::Flood,
         Cause::Allowed,
     ];
 
     /// The causes of a refusal.
-    pub const REFUSALS: [Cause; 4] = [
+    pub const REFUSALS: [Cause; 5] = [
         Cause::IpRule,
         Cause::VisitorBlock,
         Cause::Country,
         Cause::Website,
+        Cause::Flood,
     ];
 
     /// The stable name stored in the counters and used as a metric label.
@@ -43,6 +48,7 @@ impl Cause {
             Cause::VisitorBlock => "visitor_block",
             Cause::Country => "country",
             Cause::Website => "website",
+            Cause::Flood => "flood",
             Cause::Allowed => "allowed",
         }
     }
@@ -59,6 +65,7 @@ impl Cause {
             Cause::VisitorBlock => "Visitor block",
             Cause::Country => "Country",
             Cause::Website => "Website",
+            Cause::Flood => "Flood",
             Cause::Allowed => "Allowed",
         }
     }

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod conversation_search;
 pub mod country;
 pub mod file_policy;
+pub mod flood;
 pub mod ip_rule;
 pub mod login_limit;
 pub mod notice;

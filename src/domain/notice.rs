@@ -43,10 +43,13 @@ pub enum Kind {
     Session,
     /// A business case was created or changed: `id` is the case.
     Case,
+    /// Flood control's limits saved: `version` is the account's rule
+    /// version after it.
+    Flood,
 }
 
 impl Kind {
-    const ALL: [(Kind, &'static str); 11] = [
+    const ALL: [(Kind, &'static str); 12] = [
         (Kind::Event, "event"),
         (Kind::List, "list"),
         (Kind::Invitation, "invitation"),
@@ -58,6 +61,7 @@ impl Kind {
         (Kind::Block, "block"),
         (Kind::Session, "session"),
         (Kind::Case, "case"),
+        (Kind::Flood, "flood"),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,7 +75,12 @@ impl Kind {
     pub fn is_rule_change(self) -> bool {
         matches!(
             self,
-            Kind::RuleAdded | Kind::RuleRemoved | Kind::Countries | Kind::Websites | Kind::Rules
+            Kind::RuleAdded
+                | Kind::RuleRemoved
+                | Kind::Countries
+                | Kind::Websites
+                | Kind::Rules
+                | Kind::Flood
         )
     }
 }

@@ -16,7 +16,7 @@ use std::{collections::HashMap, sync::Mutex};
 use chrono::NaiveDateTime;
 
 use super::Reason;
-use crate::domain::{cause::Cause, country::CountryCode, visit::hour_of};
+use crate::domain::{cause::Cause, country::CountryCode, flood::Sending, visit::hour_of};
 
 /// Keyed entries one account holds between two flushes.
 pub const PER_ACCOUNT: usize = 2_000;
@@ -31,6 +31,8 @@ pub enum Key {
     None,
     Rule(i64),
     Country(CountryCode),
+    /// What flood control refused.
+    Sending(Sending),
 }
 
 impl Key {
@@ -40,6 +42,7 @@ impl Key {
             Key::None => String::new(),
             Key::Rule(id) => id.to_string(),
             Key::Country(c) => c.as_str().to_owned(),
+            Key::Sending(s) => s.as_str().to_owned(),
         }
     }
 }

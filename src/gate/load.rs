@@ -44,7 +44,8 @@ pub fn policy_from(
     let rules = networks
         .into_iter()
         .filter_map(|(id, n)| IpRule::parse(&n).ok().map(|r| (id, r)));
-    Policy::new(settings.version, rules, countries, sites)
+    let policy = Policy::new(settings.version, rules, countries, sites);
+    policy.with_flood(settings.version, settings.flood())
 }
 
 /// Rebuilds one account's policy now, after a change made here.

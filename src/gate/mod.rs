@@ -31,6 +31,7 @@
 pub mod counters;
 pub mod country_table;
 mod flat;
+pub mod flood;
 pub mod load;
 pub mod policy;
 pub mod refusals;
@@ -53,7 +54,9 @@ pub use load::reload;
 use crate::{
     crypto::{IpIndexer, Keys},
     db::models::BusinessCase,
-    domain::{access::Page, block::NetworkText, country::CountryCode},
+    domain::{
+        access::Page, block::NetworkText, cause::Cause, country::CountryCode, flood::Sending,
+    },
 };
 use country_table::CountryTable;
 use policy::Policy;
@@ -153,6 +156,8 @@ pub struct Gate {
     refusals: refusals::Tally,
     /// Page-view decisions by cause, not yet written.
     counters: counters::Tally,
+    /// What each visitor network sent lately (flood control).
+    flood: flood::Flood,
 }
 
 impl Gate {
@@ -169,6 +174,7 @@ impl Gate {
             rebuilds: AtomicU64::new(0),
             refusals: refusals::Tally::default(),
             counters: counters::Tally::default(),
+            flood: flood::Flood::default(),
         }
     }
 
@@ -307,6 +313,35 @@ impl Gate {
 
     pub fn country_table(&self) -> &CountryTable {
         &self.countries
+    }
+
+    /// Flood control: may the visitor at `ip` send one more `what` to the
+    /// account now? Under the account's limit (or with it off) this
+    /// counts it; over it, the refusal is counted under the `flood` cause
+    /// (keyed by what was sent). No database, no address kept.
+    pub fn flood(
+        &self,
+        account_id: i64,
+        ip: IpAddr,
+        what: Sending,
+        now: NaiveDateTime,
+    ) -> flood::Check {
+        let Some(limit) = self.policy(account_id).and_then(|p| p.flood.of(what)) else {
+            return flood::Check::Allowed;
+        };
+        let net = self.index_of(ip);
+        let ms = now.and_utc().timestamp_millis();
+        let check = self.flood.check(account_id, &net, what, limit, ms);
+        if check.refused() {
+            let key = counters::Key::Sending(what);
+            self.counters.count(account_id, now, Cause::Flood, key);
+        }
+        check
+    }
+
+    /// Forgets flood buckets and offences that no longer matter.
+    pub fn sweep_flood(&self, now: NaiveDateTime) {
+        self.flood.sweep(now.and_utc().timestamp_millis());
     }
 
     /// Decides without counting: for the stream guard and the test tool.

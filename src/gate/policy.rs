@@ -21,6 +21,7 @@ use prefix_trie::PrefixMap;
 use super::flat::{Flat, NONE};
 use crate::domain::{
     access::{CountryPolicy, SitePolicy},
+    flood::FloodLimits,
     ip_rule::IpRule,
 };
 
@@ -209,6 +210,8 @@ pub struct Policy {
     removed: Arc<HashSet<i64>>,
     pub countries: CountryPolicy,
     pub sites: Arc<SitePolicy>,
+    /// Flood control's limits.
+    pub flood: FloodLimits,
 }
 
 /// The IP rule an address matched.
@@ -284,6 +287,14 @@ impl Policy {
         }
     }
 
+    /// This policy with other flood limits.
+    pub fn with_flood(&self, version: i64, flood: FloodLimits) -> Policy {
+        Policy {
+            flood,
+            ..self.at(version)
+        }
+    }
+
     /// The same rules and lists, as of another version (sharing the tables).
     pub fn at(&self, version: i64) -> Policy {
         Policy {
@@ -293,6 +304,7 @@ impl Policy {
             removed: self.removed.clone(),
             countries: self.countries.clone(),
             sites: self.sites.clone(),
+            flood: self.flood,
         }
     }
 

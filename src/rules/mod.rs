@@ -9,6 +9,7 @@
 //! message. Input is parsed before the transaction (`NewRule::parse`, …):
 //! what a person can correct is a [`RulesError`] with the message to show.
 
+mod flood;
 mod import;
 mod ip_rules;
 mod lists;
@@ -26,6 +27,7 @@ use crate::{
     },
     domain::{
         access::{CountryPolicy, SitePolicy},
+        flood::FloodLimits,
         ip_rule::{IpRule, ListTooLong, RuleError},
         notice::{Kind, Notice},
         refused_line::RefusedLine,
@@ -33,6 +35,7 @@ use crate::{
     gate::policy::Policy,
 };
 
+pub use flood::save_flood;
 pub use import::{import, ImportList, ImportReport, Imported};
 pub use ip_rules::{add_rule, remove_rule, NewRule};
 pub use lists::{parse_countries, parse_websites, save_countries, save_websites, Websites};
@@ -94,6 +97,7 @@ enum GateChange {
     Removed(i64),
     Countries(CountryPolicy),
     Sites(Arc<SitePolicy>),
+    Flood(FloodLimits),
     /// Too much changed to follow: the gate rebuilds the account's rules.
     Rebuild,
 }
@@ -108,6 +112,7 @@ impl Change {
             GateChange::Removed(id) => Some(p.without_rule(v, *id)),
             GateChange::Countries(c) => Some(p.with_lists(v, c.clone(), p.sites.clone())),
             GateChange::Sites(s) => Some(p.with_lists(v, p.countries.clone(), s.clone())),
+            GateChange::Flood(f) => Some(p.with_flood(v, *f)),
             GateChange::Rebuild => None,
         }
     }
@@ -121,6 +126,7 @@ impl Change {
             GateChange::Removed(id) => (Kind::RuleRemoved, *id),
             GateChange::Countries(_) => (Kind::Countries, 0),
             GateChange::Sites(_) => (Kind::Websites, 0),
+            GateChange::Flood(_) => (Kind::Flood, 0),
             GateChange::Rebuild => (Kind::Rules, 0),
         };
         Notice::new(account_id, kind, id, self.version)
@@ -148,6 +154,7 @@ impl Change {
                     _ => GateChange::Countries(p.countries),
                 }
             }
+            Kind::Flood => GateChange::Flood(db::rules::settings(conn, account_id)?.flood()),
             _ => GateChange::Rebuild,
         };
         Ok(Change {

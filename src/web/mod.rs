@@ -6,6 +6,7 @@ pub mod agent;
 pub mod assets;
 pub mod auth;
 pub mod block_visitors;
+pub mod abuse;
 pub mod chat_window;
 pub mod client_ip;
 pub mod conversations;

@@ -261,13 +261,14 @@ async fn a_manager_sees_the_numbers_and_charts_of_the_period() {
             "Visitor block",
             "Country",
             "Website",
+            "Flood",
             "Total"
         ]
     );
     // Each bar tells its value; the drawing has a name.
     assert!(html.contains("role=\"img\""));
     assert!(!select_text(&html, "#chart-refused svg rect title").is_empty());
-    assert_eq!(select_text(&html, "#chart-refused .legend li").len(), 4);
+    assert_eq!(select_text(&html, "#chart-refused .legend li").len(), 5);
     // Rankings.
     assert_eq!(
         select_text(&html, "#chart-rules tbody th a"),

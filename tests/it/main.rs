@@ -39,6 +39,7 @@ mod db;
 mod demo;
 mod file_storage;
 mod file_uploads;
+mod flood;
 mod house_rules;
 mod integrity;
 mod lifecycle;

@@ -42,6 +42,7 @@ impl ResponseError for ChatError {
             ChatError::NotFound => StatusCode::NOT_FOUND,
             ChatError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ChatError::Conflict(_) => StatusCode::CONFLICT,
+            ChatError::TooFast => StatusCode::TOO_MANY_REQUESTS,
             ChatError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -19,7 +19,11 @@ use crate::{
         Notice,
     },
     db::{self, chat, models::BusinessCase, DbConn},
-    domain::chat::{visitor_label, MessageText, SurveyAnswer},
+    domain::{
+        chat::{visitor_label, MessageText, SurveyAnswer},
+        flood::Sending,
+    },
+    gate::flood,
     web::{assets, client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -87,6 +91,31 @@ where
         action(c, vr)
     };
     Ok(state.db.write(write).await?)
+}
+
+/// Refuses a visitor over a flood limit: they read only "Please wait a
+/// moment". The refusal that makes a network's third offence in an hour
+/// also shows the agents a line in the visitor's open conversation.
+pub(super) async fn flooded(
+    state: &AppState,
+    case: Arc<BusinessCase>,
+    key: String,
+    conversation: Option<String>,
+    check: flood::Check,
+) -> Res {
+    if let flood::Check::Refused { repeat: Some(times) } = check {
+        let (account, now) = (case.account_id, state.clock.now());
+        let noted = as_visitor(state, case, key, move |c, vr| {
+            crate::chat::flood::note_repeat(c, vr, conversation.as_deref(), times, now)
+        })
+        .await?;
+        match noted {
+            Ok(Some(id)) => notify(state, account, Some(id)),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not note a flooding visitor"),
+        }
+    }
+    Err(WidgetError::SlowDown)
 }
 
 pub(super) fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
@@ -239,16 +268,36 @@ async fn send_message(
     let text = MessageText::parse(&body.text).map_err(|e| WidgetError::Invalid(e.0.into()))?;
     let url = page_url(body.url.as_deref());
     let (keys, account, now) = (state.keys.clone(), case.account_id, state.clock.now());
-    let (conv, event) = as_visitor(&state, case, v.key, move |c, vr| {
+    let check = state.gate.flood(account, ip.0, Sending::Message, now);
+    if check.refused() {
+        return flooded(&state, case, v.key, body.conversation, check).await;
+    }
+    let gate = state.gate.clone();
+    let starts = Arc::new(std::sync::Mutex::new(flood::Check::Allowed));
+    let started = starts.clone();
+    let sent = as_visitor(&state, case.clone(), v.key.clone(), move |c, vr| {
+        let may_start = || {
+            let check = gate.flood(account, ip.0, Sending::Conversation, now);
+            *started.lock().unwrap_or_else(|e| e.into_inner()) = check;
+            !check.refused()
+        };
         let m = VisitorMessage {
             conversation: body.conversation.as_deref(),
             ip: ip.0,
             page_url: url.as_deref(),
             text: &text,
+            may_start: &may_start,
         };
         service::visitor_message(c, &keys, vr, m, now)
     })
-    .await??;
+    .await?;
+    let (conv, event) = match sent {
+        Err(ChatError::TooFast) => {
+            let check = *starts.lock().unwrap_or_else(|e| e.into_inner());
+            return flooded(&state, case, v.key, None, check).await;
+        }
+        other => other?,
+    };
     notify(&state, account, Some(conv.id));
     Ok(HttpResponse::Ok().json(json!({ "conversation": conv.public_id, "seq": event.seq })))
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{
     admission::admit,
-    api::{as_visitor, holder, notify, reader, writer},
+    api::{as_visitor, flooded, holder, notify, reader, writer},
     visitor::Scope,
     Visitor, WidgetError,
 };
@@ -22,7 +22,7 @@ use crate::{
         self, chat,
         models::{BusinessCase, StoredFile},
     },
-    domain::file_policy::Refusal,
+    domain::{file_policy::Refusal, flood::Sending},
     web::{client_ip::ClientIp, files as web_files, AppState},
 };
 
@@ -48,6 +48,14 @@ async fn upload(
     let case = admit(&state, &req, &ip, &key).await?;
     let v = writer(&req)?;
     let account = case.account_id;
+    // Before the upload is read: a refused file is never stored.
+    let check = state
+        .gate
+        .flood(account, ip.0, Sending::File, state.clock.now());
+    if check.refused() {
+        let conversation = q.into_inner().conversation;
+        return flooded(&state, case, v.key, conversation, check).await;
+    }
     let policy = state
         .db
         .run(move |c| Ok(db::chat_window::settings(c, account)?.files))

@@ -47,6 +47,9 @@ pub enum WidgetError {
     /// refused alike, and the frame tries again (it does not go quiet).
     #[error("The chat is starting. Please try again in a moment.")]
     Starting,
+    /// Over a flood limit: the visitor is told only to wait.
+    #[error("{}", crate::domain::flood::SLOW_DOWN)]
+    SlowDown,
 }
 
 impl From<ChatError> for WidgetError {
@@ -55,6 +58,7 @@ impl From<ChatError> for WidgetError {
             ChatError::NotFound => WidgetError::NotFound,
             ChatError::Invalid(m) => WidgetError::Invalid(m.into()),
             ChatError::Conflict(m) => WidgetError::Conflict(m.into()),
+            ChatError::TooFast => WidgetError::SlowDown,
             ChatError::Db(e) => WidgetError::Internal(anyhow::Error::new(e).context("database")),
         }
     }
@@ -85,6 +89,7 @@ impl ResponseError for WidgetError {
             WidgetError::BadToken => StatusCode::FORBIDDEN,
             WidgetError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WidgetError::Starting => StatusCode::SERVICE_UNAVAILABLE,
+            WidgetError::SlowDown => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -96,11 +101,18 @@ impl ResponseError for WidgetError {
             // The frame goes quiet on this code; it never says why.
             WidgetError::Unavailable => json!({ "error": self.to_string(), "code": "unavailable" }),
             WidgetError::Starting => json!({ "error": self.to_string(), "code": "starting" }),
+            WidgetError::SlowDown => json!({ "error": self.to_string(), "code": "slow_down" }),
             _ => json!({ "error": self.to_string() }),
         };
         let mut r = HttpResponse::build(self.status_code());
-        if let WidgetError::Starting = self {
-            r.insert_header((header::RETRY_AFTER, "2"));
+        match self {
+            WidgetError::Starting => {
+                r.insert_header((header::RETRY_AFTER, "2"));
+            }
+            WidgetError::SlowDown => {
+                r.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         r.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
             .json(body)

@@ -188,6 +188,14 @@ fn seed_tenant(conn: &mut DbConn, slug: &str) -> Tenant {
     };
     let (manager, manager_id) = user("manager", Role::Manager);
     let (agent, agent_id) = user("agent", Role::Agent);
+    // Every test visitor comes from 127.0.0.1, one network: flood control
+    // starts off here, and the tests of it turn it on (`tests/it/flood.rs`).
+    let off = chatgate::domain::flood::FloodLimits {
+        messages: None,
+        conversations: None,
+        files: None,
+    };
+    chatgate::db::rules::save_flood(conn, account.id, &off, now).unwrap();
     Tenant {
         account_id: account.id,
         manager,
