@@ -24,9 +24,9 @@ use crate::{
     metrics::Metrics,
     passwords,
     web::{
-        abuse, agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors, headers,
-        input_guard, lifecycle, metrics, panel, profile, session_store::DbSessionStore, users,
-        widget, AppState,
+        abuse, agent, assets, auth, block_visitors, chat_window, conversations, csrf, errors,
+        headers, input_guard, lifecycle, metrics, panel, profile, session_store::DbSessionStore,
+        users, widget, AppState,
     },
 };
 

@@ -107,7 +107,11 @@ impl FloodLimits {
 
     /// Stored values back (they were checked when saved; anything out of
     /// range reads as off rather than as a limit nobody chose).
-    pub fn from_stored(messages: Option<i32>, conversations: Option<i32>, files: Option<i32>) -> Self {
+    pub fn from_stored(
+        messages: Option<i32>,
+        conversations: Option<i32>,
+        files: Option<i32>,
+    ) -> Self {
         let read = |v: Option<i32>| {
             v.and_then(|n| u32::try_from(n).ok())
                 .filter(|n| (1..=MAX_LIMIT).contains(n))

@@ -50,7 +50,9 @@ pub enum Check {
     Allowed,
     /// Over the limit. `repeat` is set on the refusal that made the
     /// network's offences in the hour reach [`REPEAT_OFFENCES`].
-    Refused { repeat: Option<u32> },
+    Refused {
+        repeat: Option<u32>,
+    },
 }
 
 impl Check {
@@ -152,7 +154,11 @@ mod tests {
         let f = Flood::default();
         let (a, n) = (1, net(1));
         for i in 0..20 {
-            assert_eq!(f.check(a, &n, Sending::Message, 20, 0), Check::Allowed, "{i}");
+            assert_eq!(
+                f.check(a, &n, Sending::Message, 20, 0),
+                Check::Allowed,
+                "{i}"
+            );
         }
         assert!(f.check(a, &n, Sending::Message, 20, 0).refused());
         // One comes back every 3 seconds (20 a minute).

@@ -21,7 +21,12 @@ pub fn save_flood(
     let version = db::rules::save_flood(conn, aid, &limits, now)?;
     let detail = limits.describe();
     audit::record(conn, aid, actor.audit(), "flood.save", &detail, now)?;
-    let message = if limits == (FloodLimits { messages: None, conversations: None, files: None }) {
+    let message = if limits
+        == (FloodLimits {
+            messages: None,
+            conversations: None,
+            files: None,
+        }) {
         "Saved: flood control is off; visitors may send as fast as they like.".to_owned()
     } else {
         format!("Saved: flood limits are {detail}.")

@@ -2,11 +2,11 @@
 //! and middleware. Handlers parse input, call `db` inside `Db::run`, and
 //! render a template.
 
+pub mod abuse;
 pub mod agent;
 pub mod assets;
 pub mod auth;
 pub mod block_visitors;
-pub mod abuse;
 pub mod chat_window;
 pub mod client_ip;
 pub mod conversations;

@@ -25,13 +25,18 @@ async fn set_limits(m: &SignedIn, limits: [Option<&str>; 3]) -> reqwest::Respons
             fields.push((name.to_string(), v.to_owned()));
         }
     }
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     m.post("/settings/abuse/flood", &refs).await
 }
 
 async fn send(v: &VisitorClient, text: &str) -> (StatusCode, Value) {
     let body = json!({ "text": text, "url": "https://shop.example/p" });
-    let r = v.post("/messages?url=https%3A%2F%2Fshop.example%2Fp", body).await;
+    let r = v
+        .post("/messages?url=https%3A%2F%2Fshop.example%2Fp", body)
+        .await;
     (r.status(), r.json().await.unwrap_or_default())
 }
 
@@ -63,7 +68,11 @@ async fn over_the_message_limit_the_visitor_waits_and_nothing_is_stored() {
         assert_eq!(send(&v, &format!("hello {i}")).await.0, StatusCode::OK);
     }
     assert_slowed(send(&v, "one too many").await);
-    assert_eq!(count_events(&app, "message"), 3, "the refused one is not stored");
+    assert_eq!(
+        count_events(&app, "message"),
+        3,
+        "the refused one is not stored"
+    );
     // Three a minute: one more every 20 seconds.
     app.core.clock.advance(Duration::seconds(19));
     assert_slowed(send(&v, "still too soon").await);
@@ -85,7 +94,10 @@ async fn over_the_message_limit_the_visitor_waits_and_nothing_is_stored() {
         .select((k::account_id, k::cause, k::key, k::times))
         .load(&mut *conn)
         .unwrap();
-    assert_eq!(rows, [(app.acme.account_id, "flood".into(), "messages".into(), 2)]);
+    assert_eq!(
+        rows,
+        [(app.acme.account_id, "flood".into(), "messages".into(), 2)]
+    );
     let all: Vec<String> = k::table.select(k::key).load(&mut *conn).unwrap();
     assert!(all.iter().all(|key| !key.contains("127.0.0.1")));
 }
@@ -123,7 +135,10 @@ async fn the_conversation_and_file_limits_refuse_before_anything_is_written() {
     };
     assert_eq!(stored, 1);
     app.core.clock.advance(Duration::minutes(10));
-    assert_eq!(v.upload(Some(&third), "c.png", PNG.to_vec()).await.0, StatusCode::OK);
+    assert_eq!(
+        v.upload(Some(&third), "c.png", PNG.to_vec()).await.0,
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -144,8 +159,14 @@ async fn a_third_offence_in_an_hour_offers_the_agents_a_block() {
     let id = agent.conversation_id().await;
     let mut stream = agent.events(id, None).await;
     let note = stream.until("note").await;
-    assert_eq!(note["body"]["text"], "Sending too fast (3 times in an hour)");
-    assert_eq!(note["body"]["block_reason"], "Sending too fast (3 times in an hour)");
+    assert_eq!(
+        note["body"]["text"],
+        "Sending too fast (3 times in an hour)"
+    );
+    assert_eq!(
+        note["body"]["block_reason"],
+        "Sending too fast (3 times in an hour)"
+    );
     // The visitor never sees it.
     let mut theirs = v.events("", None).await;
     let seen = theirs.drain(std::time::Duration::from_millis(300)).await;
@@ -176,14 +197,20 @@ async fn the_abuse_page_saves_audits_and_keeps_what_was_typed() {
     assert!(shown.contains("Saved: flood limits are messages 30, conversations off, files 5."));
     // The gate follows at once.
     let f = flood(&app);
-    assert_eq!((f.messages, f.conversations, f.files), (Some(30), None, Some(5)));
+    assert_eq!(
+        (f.messages, f.conversations, f.files),
+        (Some(30), None, Some(5))
+    );
     let audit = m.text("/audit").await;
     assert!(audit.contains("flood.save"));
     assert!(audit.contains("messages 30, conversations off, files 5"));
 
     // Managers only.
     let agent = app.sign_in(&app.acme.agent).await;
-    assert_eq!(agent.get("/settings/abuse").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        agent.get("/settings/abuse").await.status(),
+        StatusCode::FORBIDDEN
+    );
     let r = set_limits(&agent, [None, None, None]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(flood(&app).messages, Some(30));

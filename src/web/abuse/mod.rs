@@ -40,9 +40,15 @@ impl LimitField {
     pub fn hint(&self) -> String {
         let d = self.what.default_limit();
         match self.what {
-            Sending::Message => format!("Messages one visitor network may send in a minute. Default {d}."),
-            Sending::Conversation => format!("Chats one visitor network may start in an hour. Default {d}."),
-            Sending::File => format!("Files one visitor network may send in 10 minutes. Default {d}."),
+            Sending::Message => {
+                format!("Messages one visitor network may send in a minute. Default {d}.")
+            }
+            Sending::Conversation => {
+                format!("Chats one visitor network may start in an hour. Default {d}.")
+            }
+            Sending::File => {
+                format!("Files one visitor network may send in 10 minutes. Default {d}.")
+            }
         }
     }
 }
@@ -66,14 +72,23 @@ fn read(body: &[u8]) -> Vec<LimitField> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let one = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let one = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     Sending::ALL
         .iter()
         .map(|w| LimitField {
             what: *w,
             typed: TypedLimit {
                 on: one(&format!("{}_on", w.as_str())).is_some(),
-                value: one(w.as_str()).unwrap_or_default().chars().take(20).collect(),
+                value: one(w.as_str())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(20)
+                    .collect(),
             },
             error: None,
         })
@@ -134,7 +149,10 @@ async fn save_flood(
         Err(bad) => {
             for BadLimit { what, .. } in &bad {
                 if let Some(f) = form.iter_mut().find(|f| f.what == *what) {
-                    let e = BadLimit { what: *what, label: what.label() };
+                    let e = BadLimit {
+                        what: *what,
+                        label: what.label(),
+                    };
                     f.error = Some(e.to_string());
                 }
             }

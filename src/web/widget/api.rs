@@ -103,7 +103,10 @@ pub(super) async fn flooded(
     conversation: Option<String>,
     check: flood::Check,
 ) -> Res {
-    if let flood::Check::Refused { repeat: Some(times) } = check {
+    if let flood::Check::Refused {
+        repeat: Some(times),
+    } = check
+    {
         let (account, now) = (case.account_id, state.clock.now());
         let noted = as_visitor(state, case, key, move |c, vr| {
             crate::chat::flood::note_repeat(c, vr, conversation.as_deref(), times, now)
