@@ -20,6 +20,7 @@ use crate::{
     },
     db::{self, chat, models::BusinessCase, DbConn},
     domain::{
+        cause::Cause,
         chat::{visitor_label, MessageText, SurveyAnswer},
         flood::Sending,
     },
