@@ -182,13 +182,7 @@ pub fn visitor_refusal(
     (original, refusal): (&str, &Refusal),
     now: NaiveDateTime,
 ) -> Result<Option<i64>, ChatError> {
-    let conv = match conversation {
-        Some(id) => service::visitor_conversation(conn, v, id)
-            .ok()
-            .filter(|c| !c.is_closed()),
-        None => service::open_conversation(conn, v)?,
-    };
-    match conv {
+    match service::named_or_open(conn, v, conversation)? {
         Some(conv) => note_refusal(conn, &conv, original, refusal, now).map(|_| Some(conv.id)),
         None => Ok(None),
     }

@@ -26,13 +26,7 @@ pub fn note_repeat(
     times: u32,
     now: NaiveDateTime,
 ) -> Result<Option<i64>, ChatError> {
-    let conv = match conversation {
-        Some(id) => service::visitor_conversation(conn, v, id)
-            .ok()
-            .filter(|c| !c.is_closed()),
-        None => service::open_conversation(conn, v)?,
-    };
-    let Some(conv) = conv else {
+    let Some(conv) = service::named_or_open(conn, v, conversation)? else {
         return Ok(None);
     };
     let text = flood::repeat_line(times);

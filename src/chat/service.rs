@@ -91,6 +91,22 @@ pub fn agent_conversation(
     chat::for_account(conn, account_id, id)?.ok_or(ChatError::NotFound)
 }
 
+/// The conversation a visitor's request names, if it is theirs and still
+/// open; else, when it names none, the visitor's open one in the case.
+/// For lines agents read about a visitor's refused request.
+pub fn named_or_open(
+    conn: &mut DbConn,
+    v: VisitorRef<'_>,
+    conversation: Option<&str>,
+) -> Result<Option<Conversation>, ChatError> {
+    Ok(match conversation {
+        Some(id) => visitor_conversation(conn, v, id)
+            .ok()
+            .filter(|c| !c.is_closed()),
+        None => open_conversation(conn, v)?,
+    })
+}
+
 /// The visitor's open conversation in the case, if any.
 pub fn open_conversation(
     conn: &mut DbConn,

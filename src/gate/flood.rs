@@ -37,11 +37,15 @@ struct Bucket {
     refusing: bool,
 }
 
+/// The keys hold a keyed hash nobody outside can steer, so a fast hasher
+/// is safe here (`foldhash`, seeded per process).
+type Fast = foldhash::fast::RandomState;
+
 #[derive(Debug, Default)]
 struct Shard {
-    buckets: HashMap<Key, Bucket>,
+    buckets: HashMap<Key, Bucket, Fast>,
     /// (account, network) to its offences' times in the last hour.
-    offences: HashMap<(i64, u64), Vec<i64>>,
+    offences: HashMap<(i64, u64), Vec<i64>, Fast>,
 }
 
 /// What a check found.

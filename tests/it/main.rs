@@ -13,6 +13,7 @@ mod browser_context;
 mod browser_dashboard;
 mod browser_embed;
 mod browser_files;
+mod browser_flood;
 mod browser_menu;
 mod browser_narrow;
 mod browser_panel;

@@ -335,3 +335,26 @@ async fn gate_decisions_are_counted_by_cause() {
         .unwrap();
     assert!(!text.contains("198.51.100"), "never an address");
 }
+
+#[actix_web::test]
+async fn a_flood_refusal_counts_among_the_gate_decisions() {
+    let app = app_with_metrics().await;
+    let m = app.sign_in(&app.acme.manager).await;
+    let r = m
+        .post(
+            "/settings/abuse/flood",
+            &[("messages_on", "1"), ("messages", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = app.visitor(&app.acme.case.widget_key).await;
+    v.say("one").await;
+    let body = serde_json::json!({ "text": "two", "url": "https://shop.example/p" });
+    let r = v
+        .post("/messages?url=https%3A%2F%2Fshop.example%2Fp", body)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let s = scrape(&app).await;
+    let flood = value(&s, "chatgate_gate_decisions_total", &[("cause", "flood")]);
+    assert_eq!(flood, Some(1.0));
+}

@@ -36,6 +36,15 @@ impl LimitField {
         self.what.label()
     }
 
+    /// After the number: per what.
+    pub fn unit(&self) -> &'static str {
+        match self.what {
+            Sending::Message => "a minute",
+            Sending::Conversation => "an hour",
+            Sending::File => "in 10 minutes",
+        }
+    }
+
     /// What the limit does, under its field.
     pub fn hint(&self) -> String {
         let d = self.what.default_limit();
@@ -168,7 +177,8 @@ async fn save_flood(
         .rules_changed(aid, change.version, |p| change.apply(p))
         .await;
     flash(&session, true, change.message.clone());
-    Ok(see_other(&format!("{PATH}#flood")))
+    // The page is short: the confirmation at its top stays in view.
+    Ok(see_other(PATH))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -104,6 +104,7 @@ pub(super) async fn flooded(
     conversation: Option<String>,
     check: flood::Check,
 ) -> Res {
+    state.metrics.gate_decision(Cause::Flood.as_str());
     if let flood::Check::Refused {
         repeat: Some(times),
     } = check
