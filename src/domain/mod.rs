@@ -20,6 +20,7 @@ pub mod notice;
 pub mod number;
 pub mod reasons;
 pub mod refused_line;
+pub mod shield;
 pub mod spreadsheet;
 pub mod time_zone;
 pub mod visit;
