@@ -111,7 +111,24 @@
   }
 
   var draw = chatgate.events({
-    message: function (d, b) { bubble(d, el("p", "text", b.text)); },
+    message: function (d, b) {
+      var p = el("p", "text", b.text);
+      if (!b.shielded) { bubble(d, p); return; }
+      // Masked by the shield: Show asks for the original (audited).
+      var wrap = el("div", "shielded");
+      var show = el("button", "btn btn-small link-button", "Show");
+      show.type = "button";
+      show.setAttribute("aria-label", "Show the masked words of this message");
+      var conv = current;
+      show.addEventListener("click", function () {
+        api("POST", "/agent/api/conversations/" + conv + "/events/" + d.seq + "/reveal")
+          .then(function (r) { p.textContent = r.text; show.remove(); })
+          .catch(function (e) { showError(e.message); });
+      });
+      wrap.appendChild(p);
+      wrap.appendChild(show);
+      bubble(d, wrap);
+    },
     file: function (d, b) { bubble(d, fileContent(b)); },
     agent_joined: function (d) { line(d.name + " joined the conversation"); },
     screen_share_requested: function (d) { line(d.name + " asked to see the visitor's screen"); },
@@ -122,6 +139,7 @@
       line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
     },
     closed: function (d) { line("Conversation closed by " + d.name); setClosed(true); },
+    warning: function (d, b) { line("The visitor was warned: " + (b.text || ""), "warn"); },
     note: function (d, b) {
       var li = line(b.text || "", "note");
       // Flood control's repeat offender: Block, with the reason filled in.

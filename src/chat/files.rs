@@ -155,6 +155,7 @@ pub fn visitor_file(
                     // A file that starts a chat counts against the file
                     // limit, checked before it was read.
                     may_start: &|| true,
+                    shielded: None,
                 };
                 service::visitor_message(conn, keys, v, m, now)?.0
             }

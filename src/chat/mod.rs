@@ -9,6 +9,7 @@ pub mod flood;
 pub mod hub;
 pub mod presence;
 pub mod service;
+pub mod shield;
 pub mod stream;
 
 pub use hub::{Hub, Notice};

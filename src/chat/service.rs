@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
+use crate::domain::shield_policy::ShieldPolicy;
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
@@ -207,6 +208,9 @@ pub struct VisitorMessage<'a> {
     /// Flood control: asked only when the message would start a
     /// conversation; `false` refuses it (`ChatError::TooFast`).
     pub may_start: &'a dyn Fn() -> bool,
+    /// What the account's shield found in the text (byte ranges), and
+    /// the shield, for its strikes.
+    pub shielded: Option<(&'a [(usize, usize)], &'a ShieldPolicy)>,
 }
 
 /// A visitor's message. Without a conversation id it goes to the visitor's
@@ -231,8 +235,17 @@ pub fn visitor_message(
             None => start(conn, keys, v, m, now)?,
         },
     };
-    let body = json!({ "text": m.text.as_str() });
+    let (body, shield) = match m.shielded {
+        Some((ranges, shield)) if !ranges.is_empty() => (
+            json!({ "text": m.text.as_str(), "shield": ranges }),
+            Some(shield),
+        ),
+        _ => (json!({ "text": m.text.as_str() }), None),
+    };
     let event = chat::append(conn, visitor_event(&conv, EventKind::Message, body, now))?;
+    if let Some(shield) = shield {
+        super::shield::strike(conn, &conv, shield, now)?;
+    }
     Ok((conv, event))
 }
 

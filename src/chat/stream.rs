@@ -95,14 +95,16 @@ const PING: Duration = Duration::from_secs(15);
 /// Invitations older than this are not shown to a visitor who arrives later.
 const INVITATION_TTL: i64 = 120;
 
-pub fn event_json(e: &Event) -> serde_json::Value {
+pub fn event_json(e: &Event, for_visitor: bool) -> serde_json::Value {
+    let mut body = serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default();
+    super::shield::view(&mut body, for_visitor);
     json!({
         "type": "event",
         "seq": e.seq,
         "kind": e.kind,
         "author": e.author,
         "name": e.author_name,
-        "body": serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default(),
+        "body": body,
         "at": e.created_at.and_utc().to_rfc3339(),
     })
 }
@@ -287,7 +289,7 @@ async fn send_events(
             .await?;
         for e in &events {
             after = e.seq;
-            send(tx, frame(Some(e.seq), &event_json(e))).await?;
+            send(tx, frame(Some(e.seq), &event_json(e, for_visitor))).await?;
         }
         if (events.len() as i64) < BATCH {
             return Ok(after);

@@ -189,6 +189,18 @@ pub fn events_after(
     q.load(conn)
 }
 
+/// One more strike of the shield on the conversation; returns how many
+/// it has now.
+pub fn add_strike(conn: &mut DbConn, conversation_id: i64) -> QueryResult<i32> {
+    diesel::update(conversations::table.find(conversation_id))
+        .set(conversations::strikes.eq(conversations::strikes + 1))
+        .execute(conn)?;
+    conversations::table
+        .find(conversation_id)
+        .select(conversations::strikes)
+        .first(conn)
+}
+
 pub fn set_status(
     conn: &mut DbConn,
     conversation_id: i64,

@@ -209,6 +209,9 @@ pub struct GateSettings {
     pub flood_messages: Option<i32>,
     pub flood_conversations: Option<i32>,
     pub flood_files: Option<i32>,
+    pub shield_enabled: bool,
+    pub shield_strikes: i32,
+    pub shield_action: String,
 }
 
 impl GateSettings {

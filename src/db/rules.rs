@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::{
     models::{GateSettings, IpRuleRow},
-    schema::{gate_settings, ip_rules, site_rules},
+    schema::{gate_settings, ip_rules, shield_lists, site_rules},
     DbConn,
 };
 use crate::domain::flood::{FloodLimits, Sending};
@@ -29,6 +29,9 @@ pub fn settings(conn: &mut DbConn, account_id: i64) -> QueryResult<GateSettings>
         flood_messages: limit(Sending::Message),
         flood_conversations: limit(Sending::Conversation),
         flood_files: limit(Sending::File),
+        shield_enabled: true,
+        shield_strikes: 3,
+        shield_action: "offer_block".into(),
         ..GateSettings::default()
     }))
 }
@@ -259,6 +262,50 @@ pub fn export_chunk(
         .limit(limit)
         .select((ip_rules::id, ip_rules::network, ip_rules::comment))
         .load(conn)
+}
+
+/// The account's own shield list (one pattern a line), if it saved one.
+pub fn shield_list(conn: &mut DbConn, account_id: i64) -> QueryResult<Option<String>> {
+    shield_lists::table
+        .filter(shield_lists::account_id.eq(account_id))
+        .select(shield_lists::patterns)
+        .first(conn)
+        .optional()
+}
+
+/// The shield as saved.
+pub struct SavedShield<'a> {
+    pub enabled: bool,
+    pub strikes: i32,
+    pub action: &'a str,
+    /// One pattern a line.
+    pub patterns: &'a str,
+}
+
+/// Saves the shield and returns the new rule version.
+pub fn save_shield(
+    conn: &mut DbConn,
+    account_id: i64,
+    s: &SavedShield<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let version = bump(conn, account_id, now)?;
+    diesel::update(gate_settings::table.filter(gate_settings::account_id.eq(account_id)))
+        .set((
+            gate_settings::shield_enabled.eq(s.enabled),
+            gate_settings::shield_strikes.eq(s.strikes),
+            gate_settings::shield_action.eq(s.action),
+        ))
+        .execute(conn)?;
+    diesel::delete(shield_lists::table.filter(shield_lists::account_id.eq(account_id)))
+        .execute(conn)?;
+    diesel::insert_into(shield_lists::table)
+        .values((
+            shield_lists::account_id.eq(account_id),
+            shield_lists::patterns.eq(s.patterns),
+        ))
+        .execute(conn)?;
+    Ok(version)
 }
 
 /// Saves flood control's limits (`None`: off) and returns the new rule

@@ -90,6 +90,7 @@ diesel::table! {
         block_reason -> Nullable<Text>,
         block_until -> Nullable<Timestamp>,
         image_previews -> Nullable<Bool>,
+        strikes -> Integer,
     }
 }
 
@@ -209,6 +210,16 @@ diesel::table! {
         flood_messages -> Nullable<Integer>,
         flood_conversations -> Nullable<Integer>,
         flood_files -> Nullable<Integer>,
+        shield_enabled -> Bool,
+        shield_strikes -> Integer,
+        shield_action -> Text,
+    }
+}
+
+diesel::table! {
+    shield_lists (account_id) {
+        account_id -> BigInt,
+        patterns -> Text,
     }
 }
 
@@ -292,6 +303,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ip_rules,
     site_rules,
     gate_settings,
+    shield_lists,
     chat_window_settings,
     visitor_pages,
     visitor_refusals,

@@ -131,10 +131,13 @@ pub enum EventKind {
     Closed,
     /// A line only agents see (a refused file, a block).
     Note,
+    /// A neutral line to the visitor (the shield's warning); agents see
+    /// it too.
+    Warning,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::Message,
         EventKind::File,
         EventKind::AgentJoined,
@@ -145,6 +148,7 @@ impl EventKind {
         EventKind::SurveyAnswered,
         EventKind::Closed,
         EventKind::Note,
+        EventKind::Warning,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +163,7 @@ impl EventKind {
             EventKind::SurveyAnswered => "survey_answered",
             EventKind::Closed => "closed",
             EventKind::Note => "note",
+            EventKind::Warning => "warning",
         }
     }
 

@@ -21,6 +21,7 @@ pub mod number;
 pub mod reasons;
 pub mod refused_line;
 pub mod shield;
+pub mod shield_policy;
 pub mod spreadsheet;
 pub mod time_zone;
 pub mod visit;

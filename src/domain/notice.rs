@@ -46,10 +46,12 @@ pub enum Kind {
     /// Flood control's limits saved: `version` is the account's rule
     /// version after it.
     Flood,
+    /// The offensive-language shield saved.
+    Shield,
 }
 
 impl Kind {
-    const ALL: [(Kind, &'static str); 12] = [
+    const ALL: [(Kind, &'static str); 13] = [
         (Kind::Event, "event"),
         (Kind::List, "list"),
         (Kind::Invitation, "invitation"),
@@ -62,6 +64,7 @@ impl Kind {
         (Kind::Session, "session"),
         (Kind::Case, "case"),
         (Kind::Flood, "flood"),
+        (Kind::Shield, "shield"),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Kind {
                 | Kind::Websites
                 | Kind::Rules
                 | Kind::Flood
+                | Kind::Shield
         )
     }
 }

@@ -12,6 +12,8 @@ use crate::{
         access::{CountryPolicy, ListMode, SitePolicy},
         country,
         ip_rule::IpRule,
+        shield::Shield,
+        shield_policy::{default_shield, ShieldPolicy, StrikeAction, DEFAULT_STRIKES},
         website::{SiteList, SitePattern},
     },
     error::AppError,
@@ -22,7 +24,31 @@ pub fn build_policy(conn: &mut DbConn, account_id: i64) -> diesel::QueryResult<P
     let settings = db::rules::settings(conn, account_id)?;
     let networks = db::rules::all_networks(conn, account_id)?;
     let patterns = db::rules::site_patterns(conn, account_id)?;
-    Ok(policy_from(&settings, networks, &patterns))
+    let shield = shield_of(conn, &settings)?;
+    let policy = policy_from(&settings, networks, &patterns);
+    Ok(policy.with_shield(settings.version, shield))
+}
+
+/// The account's shield: its settings and its own list, or the bundled
+/// default list (compiled once) when it never saved one.
+pub fn shield_of(
+    conn: &mut DbConn,
+    settings: &GateSettings,
+) -> diesel::QueryResult<std::sync::Arc<ShieldPolicy>> {
+    let list = db::rules::shield_list(conn, settings.account_id)?;
+    let shield = match list {
+        Some(text) => {
+            let patterns: Vec<&str> = text.lines().collect();
+            std::sync::Arc::new(Shield::new(&patterns))
+        }
+        None => default_shield(),
+    };
+    Ok(std::sync::Arc::new(ShieldPolicy {
+        enabled: settings.shield_enabled,
+        shield,
+        strikes: u32::try_from(settings.shield_strikes).unwrap_or(DEFAULT_STRIKES),
+        action: StrikeAction::parse(&settings.shield_action).unwrap_or_default(),
+    }))
 }
 
 /// The policy for stored settings, rules and patterns. Stored values that

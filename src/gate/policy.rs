@@ -23,6 +23,7 @@ use crate::domain::{
     access::{CountryPolicy, SitePolicy},
     flood::FloodLimits,
     ip_rule::IpRule,
+    shield_policy::ShieldPolicy,
 };
 
 /// Rules added since the last full build are kept in a small second table,
@@ -212,6 +213,8 @@ pub struct Policy {
     pub sites: Arc<SitePolicy>,
     /// Flood control's limits.
     pub flood: FloodLimits,
+    /// The offensive-language shield.
+    pub shield: Arc<ShieldPolicy>,
 }
 
 /// The IP rule an address matched.
@@ -287,6 +290,14 @@ impl Policy {
         }
     }
 
+    /// This policy with another shield.
+    pub fn with_shield(&self, version: i64, shield: Arc<ShieldPolicy>) -> Policy {
+        Policy {
+            shield,
+            ..self.at(version)
+        }
+    }
+
     /// This policy with other flood limits.
     pub fn with_flood(&self, version: i64, flood: FloodLimits) -> Policy {
         Policy {
@@ -305,6 +316,7 @@ impl Policy {
             countries: self.countries.clone(),
             sites: self.sites.clone(),
             flood: self.flood,
+            shield: self.shield.clone(),
         }
     }
 

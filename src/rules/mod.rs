@@ -14,6 +14,7 @@ mod import;
 mod ip_rules;
 mod lists;
 mod probe;
+mod shield;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use crate::{
         ip_rule::{IpRule, ListTooLong, RuleError},
         notice::{Kind, Notice},
         refused_line::RefusedLine,
+        shield_policy::ShieldPolicy,
     },
     gate::policy::Policy,
 };
@@ -40,6 +42,7 @@ pub use import::{import, ImportList, ImportReport, Imported};
 pub use ip_rules::{add_rule, remove_rule, NewRule};
 pub use lists::{parse_countries, parse_websites, save_countries, save_websites, Websites};
 pub use probe::{test_visitor, Explanation, ProbeInput};
+pub use shield::{save_shield, ShieldInput};
 
 /// The signed-in manager changing their account's rules.
 pub use crate::actor::Actor;
@@ -98,6 +101,7 @@ enum GateChange {
     Countries(CountryPolicy),
     Sites(Arc<SitePolicy>),
     Flood(FloodLimits),
+    Shield(Arc<ShieldPolicy>),
     /// Too much changed to follow: the gate rebuilds the account's rules.
     Rebuild,
 }
@@ -113,6 +117,7 @@ impl Change {
             GateChange::Countries(c) => Some(p.with_lists(v, c.clone(), p.sites.clone())),
             GateChange::Sites(s) => Some(p.with_lists(v, p.countries.clone(), s.clone())),
             GateChange::Flood(f) => Some(p.with_flood(v, *f)),
+            GateChange::Shield(sh) => Some(p.with_shield(v, sh.clone())),
             GateChange::Rebuild => None,
         }
     }
@@ -127,6 +132,7 @@ impl Change {
             GateChange::Countries(_) => (Kind::Countries, 0),
             GateChange::Sites(_) => (Kind::Websites, 0),
             GateChange::Flood(_) => (Kind::Flood, 0),
+            GateChange::Shield(_) => (Kind::Shield, 0),
             GateChange::Rebuild => (Kind::Rules, 0),
         };
         Notice::new(account_id, kind, id, self.version)
@@ -155,6 +161,10 @@ impl Change {
                 }
             }
             Kind::Flood => GateChange::Flood(db::rules::settings(conn, account_id)?.flood()),
+            Kind::Shield => {
+                let settings = db::rules::settings(conn, account_id)?;
+                GateChange::Shield(crate::gate::load::shield_of(conn, &settings)?)
+            }
             _ => GateChange::Rebuild,
         };
         Ok(Change {

@@ -121,6 +121,7 @@
       bubble(d, a);
     },
     agent_joined: function (d) { line(d.name + " joined the chat"); },
+    warning: function (d, b) { line(b.text || ""); },
     screen_share_requested: function (d) {
       var card = el("li", "card");
       card.appendChild(el("p", null, d.name + " asks to see your screen."));

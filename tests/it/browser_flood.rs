@@ -111,3 +111,23 @@ async fn a_flooding_visitor_waits_and_after_three_times_the_agent_blocks_in_one_
         )
         .await;
 }
+
+#[actix_web::test]
+async fn the_shield_masks_for_the_agent_and_show_reveals() {
+    let Some(visitor) = Browser::start().await else {
+        return;
+    };
+    let Some(agent) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    visitor.open_chat(&app).await;
+    visitor.send_message("you are a c u n t").await;
+    agent.sign_in(&app, &app.acme.agent, "/agent").await;
+    agent.wait_text("#waiting", "Support").await;
+    agent.click("#waiting .queue-item").await;
+    agent.wait_text("#transcript", "you are a ••••").await;
+    agent.screenshot("console-shield-masked").await;
+    agent.click("#transcript .shielded button").await;
+    agent.wait_text("#transcript", "you are a c u n t").await;
+}

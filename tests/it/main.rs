@@ -56,6 +56,7 @@ mod reports;
 mod safer_defaults;
 mod search_walk;
 mod session_streams;
+mod shield;
 mod support;
 mod users;
 mod widget_identity;

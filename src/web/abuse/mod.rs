@@ -1,7 +1,8 @@
-//! Account settings / Abuse protection (managers): flood control's limits.
-//! One form with an explicit Save; a refused form comes back with what was
-//! typed and a message per limit, and nothing of it is stored. A save
-//! reaches the gate at once, here and on every instance.
+//! Account settings / Abuse protection (managers): flood control's limits
+//! and the offensive-language shield, each a form with its own Save; a
+//! refused form comes back with what was typed and a message, and nothing
+//! of it is stored. A save reaches the gate at once, here and on every
+//! instance.
 
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse};
@@ -9,9 +10,13 @@ use askama::Template;
 
 use crate::{
     db,
-    domain::flood::{self, BadLimit, FloodLimits, Sending, TypedLimit},
+    domain::{
+        flood::{self, BadLimit, FloodLimits, Sending, TypedLimit},
+        shield::default_patterns,
+        shield_policy::{parse_list, parse_strikes, StrikeAction},
+    },
     error::AppError,
-    rules,
+    rules::{self, ShieldInput},
     web::{
         page::{flash, Page},
         render, see_other, AppState,
@@ -104,17 +109,91 @@ fn read(body: &[u8]) -> Vec<LimitField> {
         .collect()
 }
 
+/// The shield's form as shown or typed.
+pub struct ShieldForm {
+    pub enabled: bool,
+    pub list: String,
+    pub strikes: String,
+    pub action: String,
+    pub error: Option<String>,
+}
+
+impl ShieldForm {
+    fn read(body: &[u8]) -> Self {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let one = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        Self {
+            enabled: one("shield_on").is_some(),
+            list: one("list").unwrap_or_default(),
+            strikes: one("strikes").unwrap_or_default(),
+            action: one("action").unwrap_or_default(),
+            error: None,
+        }
+    }
+
+    fn parse(&self) -> Result<ShieldInput, String> {
+        let patterns = parse_list(&self.list)?;
+        let strikes = parse_strikes(&self.strikes)?;
+        let action =
+            StrikeAction::parse(&self.action).ok_or("Choose what happens at the strikes")?;
+        Ok(ShieldInput {
+            enabled: self.enabled,
+            patterns,
+            strikes,
+            action,
+        })
+    }
+
+    pub fn words(&self) -> usize {
+        self.list.lines().filter(|l| !l.trim().is_empty()).count()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "abuse/page.html")]
 struct AbusePage {
     page: Page,
     limits: Vec<LimitField>,
     refused: bool,
+    shield: ShieldForm,
+    actions: [StrikeAction; 4],
     slow_down: &'static str,
     repeat: String,
 }
 
-fn show(page: Page, limits: Vec<LimitField>, status: StatusCode) -> Result<HttpResponse, AppError> {
+/// The page: the forms given as typed, the others as stored.
+async fn show(
+    state: &AppState,
+    page: Page,
+    limits: Option<Vec<LimitField>>,
+    shield: Option<ShieldForm>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let aid = page.user.account_id;
+    let (settings, list) = state
+        .db
+        .run(move |c| {
+            Ok((
+                db::rules::settings(c, aid)?,
+                db::rules::shield_list(c, aid)?,
+            ))
+        })
+        .await?;
+    let limits = limits.unwrap_or_else(|| fields(&settings.flood()));
+    let shield = shield.unwrap_or_else(|| ShieldForm {
+        enabled: settings.shield_enabled,
+        list: list.unwrap_or_else(|| default_patterns().join("\n")),
+        strikes: settings.shield_strikes.to_string(),
+        action: settings.shield_action.clone(),
+        error: None,
+    });
     let refused = limits.iter().any(|l| l.error.is_some());
     render(
         status,
@@ -122,6 +201,8 @@ fn show(page: Page, limits: Vec<LimitField>, status: StatusCode) -> Result<HttpR
             page: page.at("abuse"),
             limits,
             refused,
+            shield,
+            actions: StrikeAction::ALL,
             slow_down: flood::SLOW_DOWN,
             repeat: flood::repeat_line(flood::REPEAT_OFFENCES),
         },
@@ -131,12 +212,36 @@ fn show(page: Page, limits: Vec<LimitField>, status: StatusCode) -> Result<HttpR
 #[get("/settings/abuse")]
 async fn index(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
-    let aid = page.user.account_id;
-    let settings = state
+    show(&state, page, None, None, StatusCode::OK).await
+}
+
+#[post("/settings/abuse/shield")]
+async fn save_shield(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let mut form = ShieldForm::read(&body);
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(e) => {
+            form.error = Some(e);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return show(&state, page, None, Some(form), status).await;
+        }
+    };
+    let (actor, now, aid) = (page.user.actor(), state.clock.now(), page.user.account_id);
+    let change = state
         .db
-        .run(move |c| Ok(db::rules::settings(c, aid)?))
-        .await?;
-    show(page, fields(&settings.flood()), StatusCode::OK)
+        .write(move |c| rules::save_shield(c, &actor, input, now))
+        .await??;
+    state
+        .rules_changed(aid, change.version, |p| change.apply(p))
+        .await;
+    flash(&session, true, change.message.clone());
+    Ok(see_other(PATH))
 }
 
 #[post("/settings/abuse/flood")]
@@ -165,7 +270,8 @@ async fn save_flood(
                     f.error = Some(e.to_string());
                 }
             }
-            return show(page, form, StatusCode::UNPROCESSABLE_ENTITY);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return show(&state, page, Some(form), None, status).await;
         }
     };
     let (actor, now, aid) = (page.user.actor(), state.clock.now(), page.user.account_id);
@@ -182,5 +288,5 @@ async fn save_flood(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(index).service(save_flood);
+    cfg.service(index).service(save_flood).service(save_shield);
 }

@@ -361,6 +361,17 @@ async fn block(
     Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
 
+/// Show: the original of a message the shield masked, audited.
+#[post("/agent/api/conversations/{id}/events/{seq}/reveal")]
+async fn reveal(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i64, i64)>) -> Res {
+    let ((id, seq), now) = (path.into_inner(), state.clock.now());
+    let text = state
+        .db
+        .write(move |c| crate::chat::shield::reveal(c, (&user).into(), id, seq, now))
+        .await??;
+    Ok(HttpResponse::Ok().json(json!({ "text": text })))
+}
+
 /// A file of the signed-in user's account, by its public id.
 pub(super) async fn account_file(
     state: &AppState,
@@ -426,5 +437,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(upload)
         .service(download)
         .service(invite)
-        .service(block);
+        .service(block)
+        .service(reveal);
 }

@@ -227,14 +227,18 @@ pub struct TLine {
     /// Whether the file passed the check as a previewable image.
     pub preview: bool,
     pub at: String,
+    /// A message the shield masked: Show reveals it (audited).
+    pub shielded: bool,
+    pub seq: i64,
 }
 
 impl TLine {
     fn of(e: &crate::db::models::Event, page: &Page) -> Self {
-        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        let mut body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        crate::chat::shield::view(&mut body, false);
         let s = |k: &str| body[k].as_str().unwrap_or("").to_owned();
         let text = match e.kind.as_str() {
-            "message" | "note" => s("text"),
+            "message" | "note" | "warning" => s("text"),
             "file" => s("name"),
             "agent_joined" => format!("{} joined the conversation", e.author_name),
             "closed" => format!("Conversation closed by {}", e.author_name),
@@ -256,6 +260,8 @@ impl TLine {
             size: crate::web::files::human_size(body["size"].as_i64().unwrap_or(0)),
             preview: body["preview"].as_bool().unwrap_or(false),
             at: page.clock(&e.created_at),
+            shielded: body["shielded"].as_bool().unwrap_or(false),
+            seq: e.seq,
         }
     }
 }
