@@ -259,7 +259,7 @@ fn start(
     let public_id = random_token();
     let canonical = m.ip.to_canonical().to_string();
     let label = visitor_label(v.key);
-    Ok(chat::create(
+    let conv = chat::create(
         conn,
         NewConversation {
             account_id: v.case.account_id,
@@ -272,7 +272,45 @@ fn start(
             ip_index: keys.ip_index(&canonical),
             now,
         },
-    )?)
+    )?;
+    warn_of_past_block(conn, &conv, now)?;
+    Ok(conv)
+}
+
+/// How long a block of the browser is told to agents in its new chats.
+pub const BROWSER_WARNING_DAYS: i64 = 7;
+
+/// A new chat of a browser that was in a blocked conversation of the
+/// account in the last 7 days (and is here from an address no block
+/// covers, or the gate would have refused it): the agents read when and
+/// why, with Block offered.
+fn warn_of_past_block(
+    conn: &mut DbConn,
+    conv: &Conversation,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
+    let since = now - chrono::Duration::days(BROWSER_WARNING_DAYS);
+    let Some((at, reason)) =
+        chat::browser_blocked_since(conn, conv.account_id, &conv.visitor_key, since)?
+    else {
+        return Ok(());
+    };
+    let reason = reason.unwrap_or_default();
+    let text = format!(
+        "This browser was blocked on {}: {reason}",
+        at.format("%-d %b %Y")
+    );
+    let body = json!({ "text": text, "block_reason": reason });
+    let event = NewEvent {
+        conversation_id: conv.id,
+        kind: EventKind::Note,
+        author: Author::System,
+        name: "chatgate",
+        body,
+        at: now,
+    };
+    chat::append(conn, event)?;
+    Ok(())
 }
 
 /// An agent's message; the first agent to answer takes the conversation.

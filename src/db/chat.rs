@@ -189,6 +189,31 @@ pub fn events_after(
     q.load(conn)
 }
 
+/// When the browser `visitor_key` was last blocked in one of the
+/// account's conversations since `since`, and the reason given.
+pub fn browser_blocked_since(
+    conn: &mut DbConn,
+    account_id: i64,
+    visitor_key: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<(NaiveDateTime, Option<String>)>> {
+    let cases = business_cases::table
+        .filter(business_cases::account_id.eq(account_id))
+        .select(business_cases::id);
+    conversations::table
+        .filter(conversations::case_id.eq_any(cases))
+        .filter(conversations::account_id.eq(account_id))
+        .filter(conversations::visitor_key.eq(visitor_key))
+        .filter(conversations::blocked_at.ge(since))
+        .order(conversations::blocked_at.desc())
+        .select((
+            conversations::blocked_at.assume_not_null(),
+            conversations::block_reason,
+        ))
+        .first(conn)
+        .optional()
+}
+
 /// One more strike of the shield on the conversation; returns how many
 /// it has now.
 pub fn add_strike(conn: &mut DbConn, conversation_id: i64) -> QueryResult<i32> {

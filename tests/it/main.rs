@@ -5,6 +5,7 @@ mod auth;
 mod block_races;
 mod block_visitors;
 mod block_visitors_widget;
+mod blocked_browser;
 mod blocking;
 mod browser;
 mod browser_alerts;
