@@ -40,8 +40,28 @@ pub fn default_patterns() -> Vec<String> {
     all
 }
 
+/// An ASCII letter, digit or symbol as the matcher reads it.
+fn fold_ascii(c: u8) -> u8 {
+    match c.to_ascii_lowercase() {
+        b'0' => b'o',
+        b'1' => b'i',
+        b'3' => b'e',
+        b'4' => b'a',
+        b'5' => b's',
+        b'7' => b't',
+        b'8' => b'b',
+        b'@' => b'a',
+        b'$' => b's',
+        l => l,
+    }
+}
+
 /// A letter or digit as the matcher reads it (possibly two letters).
 fn fold(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(fold_ascii(c as u8) as char);
+        return;
+    }
     let lower = c.to_lowercase();
     for l in lower {
         match l {
@@ -93,7 +113,7 @@ struct Run {
 
 /// The text as runs of normalised letters.
 fn runs(text: &str) -> Vec<Run> {
-    let mut out: Vec<Run> = Vec::new();
+    let mut out: Vec<Run> = Vec::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     let mut prev_word = false;
     let mut buf = String::new();
@@ -103,35 +123,50 @@ fn runs(text: &str) -> Vec<Run> {
             continue;
         }
         let next_word = chars.peek().is_some_and(|(_, n)| is_word_char(*n));
-        let to = i + c.len_utf8();
-        buf.clear();
-        fold(c, &mut buf);
-        let n = buf.chars().count();
-        for (k, letter) in buf.chars().enumerate() {
-            let (first, last) = (k == 0, k + 1 == n);
-            let starts_word = first && !prev_word;
-            let ends_word = last && !next_word;
-            // Repeats collapse within a word, not across a space.
-            let joined = k > 0 || prev_word;
-            match out.last_mut() {
-                Some(r) if joined && r.letter == letter => {
-                    r.times += 1;
-                    r.to = to;
-                    r.ends_word = ends_word;
-                }
-                _ => out.push(Run {
-                    letter,
-                    times: 1,
-                    from: i,
-                    to,
-                    starts_word,
-                    ends_word,
-                }),
+        let at = (i, i + c.len_utf8());
+        if c.is_ascii() {
+            let letter = fold_ascii(c as u8) as char;
+            push(&mut out, letter, at, (!prev_word, !next_word), prev_word);
+        } else {
+            buf.clear();
+            fold(c, &mut buf);
+            let n = buf.chars().count();
+            for (k, letter) in buf.chars().enumerate() {
+                let edges = (k == 0 && !prev_word, k + 1 == n && !next_word);
+                push(&mut out, letter, at, edges, k > 0 || prev_word);
             }
         }
         prev_word = true;
     }
     out
+}
+
+/// Adds one letter of the original text `at` (byte range): a repeat of
+/// the last run when `joined` to it in one word (repeats collapse within a
+/// word, not across a space), else a new run. `edges`: whether it starts
+/// and ends a word.
+fn push(
+    out: &mut Vec<Run>,
+    letter: char,
+    (from, to): (usize, usize),
+    (starts_word, ends_word): (bool, bool),
+    joined: bool,
+) {
+    match out.last_mut() {
+        Some(r) if joined && r.letter == letter => {
+            r.times += 1;
+            r.to = to;
+            r.ends_word = ends_word;
+        }
+        _ => out.push(Run {
+            letter,
+            times: 1,
+            from,
+            to,
+            starts_word,
+            ends_word,
+        }),
+    }
 }
 
 /// A compiled list.
@@ -175,9 +210,19 @@ impl Shield {
         };
         let runs = runs(text);
         let letters: String = runs.iter().map(|r| r.letter).collect();
-        // Byte offset in `letters` to run index.
-        let starts: Vec<usize> = letters.char_indices().map(|(i, _)| i).collect();
-        let index = |byte: usize| starts.partition_point(|s| *s < byte);
+        // Byte offset in `letters` to run index (the same when all ASCII).
+        let starts: Vec<usize> = if letters.is_ascii() {
+            Vec::new()
+        } else {
+            letters.char_indices().map(|(i, _)| i).collect()
+        };
+        let index = |byte: usize| {
+            if starts.is_empty() {
+                byte
+            } else {
+                starts.partition_point(|s| *s < byte)
+            }
+        };
         let mut found: Vec<std::ops::Range<usize>> = Vec::new();
         for m in ac.find_overlapping_iter(&letters) {
             let (a, b) = (index(m.start()), index(m.end()));
