@@ -1,7 +1,9 @@
-//! Browser journey, flood control: a manager sets a limit on the Abuse
-//! protection page; a visitor who sends too fast reads only the neutral
-//! notice and keeps what they typed; after a third offence in an hour the
-//! agent sees the line and blocks in one click, the reason filled in.
+//! Browser journeys of abuse protection. Flood control: a manager sets a
+//! limit on the Abuse protection page; a visitor who sends too fast reads
+//! only the neutral notice and keeps what they typed; after a third
+//! offence in an hour the agent sees the line and blocks in one click, the
+//! reason filled in. The shield: a slur reaches the agent masked, Show
+//! reveals it, and three strikes offer Block the same way.
 
 use std::time::Duration;
 
@@ -130,4 +132,26 @@ async fn the_shield_masks_for_the_agent_and_show_reveals() {
     agent.screenshot("console-shield-masked").await;
     agent.click("#transcript .shielded button").await;
     agent.wait_text("#transcript", "you are a c u n t").await;
+    // Two more strikes make three: Block is offered, its reason filled in.
+    visitor.send_message("SHIT service").await;
+    visitor.send_message("a$$hole").await;
+    agent
+        .wait_text("#transcript", "Offensive language (3 strikes)")
+        .await;
+    agent.screenshot("console-shield-strikes").await;
+    agent.click("#transcript .offer-block").await;
+    let reason = agent
+        .css("#block-reason")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(reason.as_deref(), Some("Offensive language (3 strikes)"));
+    agent.click("#block-confirm").await;
+    agent
+        .wait_text(
+            "#transcript",
+            "Visitor blocked by acme agent: Offensive language (3 strikes)",
+        )
+        .await;
 }
