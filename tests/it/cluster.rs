@@ -196,3 +196,41 @@ fn count(app: &TestApp, query: &str) -> i64 {
         .unwrap()
         .n
 }
+
+#[actix_web::test]
+async fn abuse_settings_saved_on_one_instance_are_in_force_on_the_other() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let manager = a.sign_in(&a.acme.manager).await;
+    let r = manager
+        .post(
+            "/settings/abuse/flood",
+            &[("messages_on", "1"), ("messages", "7")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let policy = |app: &TestApp| app.core.gate.policy(app.acme.account_id);
+    let took = until("B holds the flood limit", || async {
+        policy(&b).is_some_and(|p| p.flood.messages == Some(7))
+    })
+    .await;
+    assert!(took < CROSS, "the flood limit took {took:?}");
+    let r = manager
+        .post(
+            "/settings/abuse/shield",
+            &[
+                ("shield_on", "1"),
+                ("list", "meanword"),
+                ("strikes", "2"),
+                ("action", "warn"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let took = until("B holds the shield", || async {
+        policy(&b).is_some_and(|p| p.shield.strikes == 2 && !p.shield.find("a meanword").is_empty())
+    })
+    .await;
+    assert!(took < CROSS, "the shield took {took:?}");
+}
