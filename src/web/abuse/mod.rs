@@ -11,7 +11,7 @@ use askama::Template;
 use crate::{
     db,
     domain::{
-        flood::{self, BadLimit, FloodLimits, Sending, TypedLimit},
+        flood::{self, FloodLimits, Sending, TypedLimit},
         shield::default_patterns,
         shield_policy::{parse_list, parse_strikes, StrikeAction},
     },
@@ -232,15 +232,26 @@ async fn save_shield(
             return show(&state, page, None, Some(form), status).await;
         }
     };
-    let (actor, now, aid) = (page.user.actor(), state.clock.now(), page.user.account_id);
+    let (actor, now) = (page.user.actor(), state.clock.now());
     let change = state
         .db
         .write(move |c| rules::save_shield(c, &actor, input, now))
         .await??;
+    saved(&state, &session, &page, change).await
+}
+
+/// After a save: the gate follows at once, and the confirmation shows at
+/// the top of the page (where the redirect lands).
+async fn saved(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    change: rules::Change,
+) -> Result<HttpResponse, AppError> {
     state
-        .rules_changed(aid, change.version, |p| change.apply(p))
+        .rules_changed(page.user.account_id, change.version, |p| change.apply(p))
         .await;
-    flash(&session, true, change.message.clone());
+    flash(session, true, change.message.clone());
     Ok(see_other(PATH))
 }
 
@@ -261,30 +272,21 @@ async fn save_flood(
     let limits = match flood::parse_limits(typed) {
         Ok(limits) => limits,
         Err(bad) => {
-            for BadLimit { what, .. } in &bad {
-                if let Some(f) = form.iter_mut().find(|f| f.what == *what) {
-                    let e = BadLimit {
-                        what: *what,
-                        label: what.label(),
-                    };
-                    f.error = Some(e.to_string());
+            for b in bad {
+                if let Some(f) = form.iter_mut().find(|f| f.what == b.what) {
+                    f.error = Some(b.to_string());
                 }
             }
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return show(&state, page, Some(form), None, status).await;
         }
     };
-    let (actor, now, aid) = (page.user.actor(), state.clock.now(), page.user.account_id);
+    let (actor, now) = (page.user.actor(), state.clock.now());
     let change = state
         .db
         .write(move |c| rules::save_flood(c, &actor, limits, now))
         .await??;
-    state
-        .rules_changed(aid, change.version, |p| change.apply(p))
-        .await;
-    flash(&session, true, change.message.clone());
-    // The page is short: the confirmation at its top stays in view.
-    Ok(see_other(PATH))
+    saved(&state, &session, &page, change).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
