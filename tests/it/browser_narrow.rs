@@ -133,6 +133,7 @@ async fn every_panel_page_fits_a_phone_and_a_desktop() {
         (format!("/conversations/{rude}"), "transcript-blocked"),
         ("/settings/block-visitors".to_owned(), "block-visitors"),
         ("/settings/chat-window".to_owned(), "chat-window"),
+        ("/settings/abuse".to_owned(), "abuse"),
         ("/settings/users".to_owned(), "users"),
         ("/audit".to_owned(), "audit"),
         ("/profile".to_owned(), "profile"),
