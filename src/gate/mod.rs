@@ -55,7 +55,12 @@ use crate::{
     crypto::{IpIndexer, Keys},
     db::models::BusinessCase,
     domain::{
-        access::Page, block::NetworkText, cause::Cause, country::CountryCode, flood::Sending,
+        access::Page,
+        block::NetworkText,
+        cause::Cause,
+        country::CountryCode,
+        flood::{FloodLimits, Sending},
+        shield_policy::ShieldPolicy,
     },
 };
 use country_table::CountryTable;
@@ -326,7 +331,12 @@ impl Gate {
         what: Sending,
         now: NaiveDateTime,
     ) -> flood::Check {
-        let Some(limit) = self.policy(account_id).and_then(|p| p.flood.of(what)) else {
+        // An account that never saved a rule holds no policy: its limits
+        // are the defaults.
+        let limits = self
+            .policy(account_id)
+            .map_or_else(FloodLimits::default, |p| p.flood);
+        let Some(limit) = limits.of(what) else {
             return flood::Check::Allowed;
         };
         let net = self.index_of(ip);
@@ -342,6 +352,13 @@ impl Gate {
     /// Forgets flood buckets and offences that no longer matter.
     pub fn sweep_flood(&self, now: NaiveDateTime) {
         self.flood.sweep(now.and_utc().timestamp_millis());
+    }
+
+    /// The account's offensive-language shield: the bundled default list
+    /// for an account that never saved a rule (it holds no policy).
+    pub fn shield(&self, account_id: i64) -> Arc<ShieldPolicy> {
+        self.policy(account_id)
+            .map_or_else(|| Arc::new(ShieldPolicy::default()), |p| p.shield.clone())
     }
 
     /// Decides without counting: for the stream guard and the test tool.

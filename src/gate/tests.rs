@@ -291,3 +291,19 @@ fn a_reload_that_finishes_late_never_overwrites_a_newer_one() {
     assert!(g.replace_blocks_read(third, fresh));
     assert_eq!(g.blocks.load().len(), 1);
 }
+
+#[test]
+fn an_account_without_a_policy_gets_the_default_flood_limits_and_shield() {
+    use crate::domain::flood::Sending;
+    let g = gate();
+    assert!(g.policy(99).is_none());
+    let ip = "203.0.113.9".parse().unwrap();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .unwrap();
+    for _ in 0..Sending::Message.default_limit() {
+        assert!(!g.flood(99, ip, Sending::Message, now).refused());
+    }
+    assert!(g.flood(99, ip, Sending::Message, now).refused());
+    assert!(!g.shield(99).find("you cunt").is_empty());
+}

@@ -278,13 +278,12 @@ async fn send_message(
         return flooded(&state, case, v.key, body.conversation, check).await;
     }
     // The shield reads the message in memory, before the transaction.
-    let shield = state.gate.policy(account).map(|p| p.shield.clone());
-    let ranges: Vec<(usize, usize)> = shield.as_ref().map_or_else(Vec::new, |s| {
-        s.find(text.as_str())
-            .into_iter()
-            .map(|r| (r.start, r.end))
-            .collect()
-    });
+    let shield = state.gate.shield(account);
+    let ranges: Vec<(usize, usize)> = shield
+        .find(text.as_str())
+        .into_iter()
+        .map(|r| (r.start, r.end))
+        .collect();
     let gate = state.gate.clone();
     let starts = Arc::new(std::sync::Mutex::new(flood::Check::Allowed));
     let started = starts.clone();
@@ -300,7 +299,7 @@ async fn send_message(
             page_url: url.as_deref(),
             text: &text,
             may_start: &may_start,
-            shielded: shield.as_deref().map(|s| (ranges.as_slice(), s)),
+            shielded: Some((ranges.as_slice(), &shield)),
         };
         service::visitor_message(c, &keys, vr, m, now)
     })
