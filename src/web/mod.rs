@@ -19,7 +19,6 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod page;
 pub mod panel;
-pub mod posted;
 pub mod profile;
 pub mod session_store;
 pub mod users;

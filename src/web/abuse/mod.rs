@@ -19,7 +19,6 @@ use crate::{
     rules::{self, ShieldInput},
     web::{
         page::{flash, Page},
-        posted::Posted,
         render, see_other, AppState,
     },
 };
@@ -84,14 +83,26 @@ fn fields(limits: &FloodLimits) -> Vec<LimitField> {
 
 /// Reads the posted form: `<name>_on` and `<name>` per limit.
 fn read(body: &[u8]) -> Vec<LimitField> {
-    let f = Posted::parse(body);
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let one = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     Sending::ALL
         .iter()
         .map(|w| LimitField {
             what: *w,
             typed: TypedLimit {
-                on: f.one(&format!("{}_on", w.as_str())).is_some(),
-                value: f.text(w.as_str()).chars().take(20).collect(),
+                on: one(&format!("{}_on", w.as_str())).is_some(),
+                value: one(w.as_str())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(20)
+                    .collect(),
             },
             error: None,
         })
@@ -109,12 +120,20 @@ pub struct ShieldForm {
 
 impl ShieldForm {
     fn read(body: &[u8]) -> Self {
-        let f = Posted::parse(body);
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let one = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
         Self {
-            enabled: f.one("shield_on").is_some(),
-            list: f.text("list"),
-            strikes: f.text("strikes"),
-            action: f.text("action"),
+            enabled: one("shield_on").is_some(),
+            list: one("list").unwrap_or_default(),
+            strikes: one("strikes").unwrap_or_default(),
+            action: one("action").unwrap_or_default(),
             error: None,
         }
     }

@@ -21,7 +21,6 @@ use crate::{
     error::AppError,
     web::{
         page::{flash, Page},
-        posted::Posted,
         render, see_other, AppState,
     },
 };
@@ -54,12 +53,24 @@ impl WindowForm {
 
     /// Reads the posted fields, keeping repeated `category` entries.
     fn read(body: &[u8]) -> Self {
-        let f = Posted::parse(body);
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let one = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
         Self {
-            mode: f.text("file_mode").trim().to_owned(),
-            categories: f.all("category").map(|v| v.trim().to_owned()).collect(),
-            max_mb: f.text("max_mb").trim().to_owned(),
-            previews: f.one("previews").is_some(),
+            mode: one("file_mode").unwrap_or_default(),
+            categories: fields
+                .iter()
+                .filter(|(k, _)| k == "category")
+                .map(|(_, v)| v.trim().to_owned())
+                .collect(),
+            max_mb: one("max_mb").unwrap_or_default(),
+            previews: one("previews").is_some(),
         }
     }
 
