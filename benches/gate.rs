@@ -38,7 +38,7 @@ fn gate_with(rules: usize, blocks: usize, full: bool) -> (Gate, Vec<std::net::Ip
     gate.replace_blocks(Blocks::from_rows(
         visitors
             .iter()
-            .map(|ip| (1, gate.index_of(*ip).to_vec(), until)),
+            .map(|ip| (1, Some(gate.index_of(*ip).to_vec()), None, until)),
     ));
     let (countries, sites) = if full {
         let allowed = ["US", "DE", "FR", "GB", "NL", "JP", "BR", "IN", "CA", "AU"]
@@ -98,6 +98,7 @@ fn bench(c: &mut Criterion) {
                     ip: probes[i],
                     page,
                     now,
+                    browser: None,
                 }))
             })
         });

@@ -36,7 +36,7 @@ fn main() {
     gate.replace_blocks(Blocks::from_rows(
         visitors
             .iter()
-            .map(|ip| (1, gate.index_of(*ip).to_vec(), until)),
+            .map(|ip| (1, Some(gate.index_of(*ip).to_vec()), None, until)),
     ));
     let with_blocks = rss_mb();
     gate.set_policy(

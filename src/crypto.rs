@@ -120,6 +120,7 @@ impl MasterKey {
             seal: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&seal)),
             seal_key_id: u32::from_be_bytes(id_bytes),
             ip_index: self.derive("chatgate/v1/ip-index"),
+            browser_index: self.derive("chatgate/v1/browser-index"),
             throttle: self.derive("chatgate/v1/throttle"),
             cookie: self.derive("chatgate/v1/cookie"),
             widget: self.derive("chatgate/v1/widget-token"),
@@ -170,6 +171,7 @@ pub struct Keys {
     seal: Aes256Gcm,
     seal_key_id: u32,
     ip_index: [u8; 32],
+    browser_index: [u8; 32],
     throttle: [u8; 32],
     cookie: [u8; 64],
     widget: [u8; 32],
@@ -223,6 +225,20 @@ impl Keys {
     /// same result as [`Keys::ip_index`] without re-deriving the key pads.
     pub fn ip_indexer(&self) -> IpIndexer {
         let Ok(m) = <HmacSha256 as Mac>::new_from_slice(&self.ip_index) else {
+            unreachable!("HMAC accepts keys of any length")
+        };
+        IpIndexer(m)
+    }
+
+    /// The blind index of a visitor's browser (the stored key of its cookie
+    /// id), kept with a block that covers the browser.
+    pub fn browser_index(&self, visitor_key: &str) -> Vec<u8> {
+        mac(&self.browser_index, visitor_key.as_bytes())
+    }
+
+    /// A keyed state computing [`Keys::browser_index`] for the gate.
+    pub fn browser_indexer(&self) -> IpIndexer {
+        let Ok(m) = <HmacSha256 as Mac>::new_from_slice(&self.browser_index) else {
             unreachable!("HMAC accepts keys of any length")
         };
         IpIndexer(m)
@@ -327,6 +343,11 @@ mod tests {
             hex::encode(a.ip_index("ip\u{0}1.2.3.4"))
         );
         assert_ne!(&a.cookie_key()[..32], &a.ip_index[..]);
+        assert_ne!(a.browser_index("k"), a.ip_index("k"));
+        assert_eq!(
+            a.browser_index("k"),
+            a.browser_indexer().index("k").to_vec()
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use super::{
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
+        self,
         audit::{self, Actor},
         blocks::{self, NewBlock},
         chat::{self, NewEvent},
@@ -38,6 +39,8 @@ use crate::{
 };
 
 const ALREADY: &str = "This visitor is already blocked.";
+/// After the block's line when it covers the browser too.
+pub const BROWSER_TOO: &str = " (their browser too, on any address)";
 
 /// Where a block's network is sealed.
 pub fn network_context(block_public_id: &str) -> SealContext<'_> {
@@ -105,6 +108,7 @@ pub fn block(
     let ended = blocks::expire_conversation(conn, a.account_id, conv.id, now)?;
     purge::record_expired(conn, &ended, now)?;
     let network = network_of(visitor_address(conn, keys, &conv)?).to_string();
+    let browser = db::rules::settings(conn, a.account_id)?.block_browser;
     let public_id = random_token();
     let block = blocks::insert(
         conn,
@@ -114,6 +118,7 @@ pub fn block(
             public_id: &public_id,
             network_sealed: keys.seal(network.as_bytes(), network_context(&public_id)),
             network_index: keys.ip_index(&network),
+            browser_index: browser.then(|| keys.browser_index(&conv.visitor_key)),
             reason: reason.as_str(),
             by_user: a.user_id,
             by_name: a.name,
@@ -133,7 +138,8 @@ pub fn block(
         conn,
         notice::Notice::new(a.account_id, Kind::Block, block.id, 0),
     )?;
-    let line = format!("Visitor blocked by {}: {}", a.name, reason.as_str());
+    let also = if browser { BROWSER_TOO } else { "" };
+    let line = format!("Visitor blocked by {}: {}{also}", a.name, reason.as_str());
     chat::append(conn, note(a, conv.id, line, now))?;
     audit::record(
         conn,
@@ -141,8 +147,13 @@ pub fn block(
         actor(a),
         "visitor.blocked",
         &format!(
-            "Blocked the visitor of conversation #{} for 7 days. Reason: {}",
+            "Blocked the visitor of conversation #{} for 7 days{}. Reason: {}",
             conv.id,
+            if browser {
+                " (network and browser)"
+            } else {
+                ""
+            },
             reason.as_str()
         ),
         now,

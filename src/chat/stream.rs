@@ -36,12 +36,15 @@ pub struct Presence {
     pub page_url: Option<String>,
 }
 
-/// Ends a visitor's stream as soon as the gate refuses their address.
+/// Ends a visitor's stream as soon as the gate refuses their address or
+/// browser.
 #[derive(Clone)]
 pub struct Guard {
     pub gate: Arc<crate::gate::Gate>,
     pub ip: std::net::IpAddr,
     pub page: crate::domain::access::Page,
+    /// The stored key of the visitor's browser.
+    pub browser: Option<String>,
 }
 
 impl std::fmt::Debug for Guard {
@@ -258,6 +261,7 @@ async fn refused(src: &Sources, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result
         ip: g.ip,
         page: &g.page,
         now,
+        browser: g.browser.as_deref(),
     };
     if !g.gate.decide(&visit).refused() {
         return Ok(false);

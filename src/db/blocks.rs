@@ -1,5 +1,6 @@
 //! Visitor blocks. The covered network is kept only sealed, with its blind
-//! index beside it, and both are erased when the block ends.
+//! index beside it, and both are erased when the block ends, with the
+//! keyed index of the browser of a block that covers it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,12 +12,18 @@ use super::{
 };
 use crate::domain::chat::Status;
 
+/// A block in force as the gate reads it: account, network index, browser
+/// index, end.
+pub type LiveBlock = (i64, Option<Vec<u8>>, Option<Vec<u8>>, NaiveDateTime);
+
 pub struct NewBlock<'a> {
     pub account_id: i64,
     pub conversation_id: i64,
     pub public_id: &'a str,
     pub network_sealed: Vec<u8>,
     pub network_index: Vec<u8>,
+    /// The keyed index of the visitor's browser, when the block covers it.
+    pub browser_index: Option<Vec<u8>>,
     pub reason: &'a str,
     pub by_user: i64,
     pub by_name: &'a str,
@@ -34,6 +41,7 @@ pub fn insert(conn: &mut DbConn, b: NewBlock<'_>) -> QueryResult<Block> {
             blocks::public_id.eq(b.public_id),
             blocks::network_sealed.eq(Some(b.network_sealed)),
             blocks::network_index.eq(Some(b.network_index)),
+            blocks::browser_index.eq(b.browser_index),
             blocks::reason.eq(b.reason),
             blocks::blocked_by_user_id.eq(Some(b.by_user)),
             blocks::blocked_by_name.eq(b.by_name),
@@ -93,6 +101,7 @@ pub fn lift(
         blocks::lifted_by_name.eq(Some(by)),
         blocks::network_sealed.eq(None::<Vec<u8>>),
         blocks::network_index.eq(None::<Vec<u8>>),
+        blocks::browser_index.eq(None::<Vec<u8>>),
     ))
     .execute(conn)?;
     if changed > 0 {
@@ -107,25 +116,24 @@ pub fn lift(
     Ok(changed > 0)
 }
 
-/// Blocks in force at `now`: account, network index, end.
-pub fn live(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(i64, Vec<u8>, NaiveDateTime)>> {
-    let rows: Vec<(i64, Option<Vec<u8>>, NaiveDateTime)> = blocks::table
-        .filter(blocks::network_index.is_not_null())
+/// Blocks in force at `now`: account, network index, browser index (of a
+/// block that covers the browser), end.
+pub fn live(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<LiveBlock>> {
+    blocks::table
+        .filter(
+            blocks::network_index
+                .is_not_null()
+                .or(blocks::browser_index.is_not_null()),
+        )
         .filter(blocks::lifted_at.is_null())
         .filter(blocks::expires_at.gt(now))
         .select((
             blocks::account_id,
             blocks::network_index,
+            blocks::browser_index,
             blocks::expires_at,
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(a, i, e)| i.map(|i| (a, i, e)))
-        .collect())
+        .load(conn)
 }
 
 /// Blocks whose seven days are over but whose sealed network is still
@@ -160,7 +168,8 @@ fn erase_ended(
         .filter(
             blocks::network_index
                 .is_not_null()
-                .or(blocks::network_sealed.is_not_null()),
+                .or(blocks::network_sealed.is_not_null())
+                .or(blocks::browser_index.is_not_null()),
         )
         .filter(blocks::expires_at.le(now))
         .into_boxed();
@@ -173,6 +182,7 @@ fn erase_ended(
         .set((
             blocks::network_sealed.eq(None::<Vec<u8>>),
             blocks::network_index.eq(None::<Vec<u8>>),
+            blocks::browser_index.eq(None::<Vec<u8>>),
         ))
         .returning(blocks::id)
         .get_results(conn)?;

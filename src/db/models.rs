@@ -181,6 +181,8 @@ pub struct Block {
     pub expires_at: NaiveDateTime,
     pub lifted_at: Option<NaiveDateTime>,
     pub lifted_by_name: Option<String>,
+    /// The keyed index of the blocked browser, while the block covers it.
+    pub browser_index: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -212,6 +214,8 @@ pub struct GateSettings {
     pub shield_enabled: bool,
     pub shield_strikes: i32,
     pub shield_action: String,
+    /// Whether a block also covers the visitor's browser.
+    pub block_browser: bool,
 }
 
 impl GateSettings {

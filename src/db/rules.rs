@@ -328,6 +328,21 @@ pub fn save_flood(
     Ok(version)
 }
 
+/// Saves whether a block also covers the visitor's browser, and returns
+/// the new rule version.
+pub fn save_block_browser(
+    conn: &mut DbConn,
+    account_id: i64,
+    on: bool,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let version = bump(conn, account_id, now)?;
+    diesel::update(gate_settings::table.filter(gate_settings::account_id.eq(account_id)))
+        .set(gate_settings::block_browser.eq(on))
+        .execute(conn)?;
+    Ok(version)
+}
+
 /// Saves the country section. Call inside a write transaction.
 pub fn save_countries(
     conn: &mut DbConn,

@@ -109,6 +109,7 @@ diesel::table! {
         expires_at -> Timestamp,
         lifted_at -> Nullable<Timestamp>,
         lifted_by_name -> Nullable<Text>,
+        browser_index -> Nullable<Binary>,
     }
 }
 
@@ -213,6 +214,7 @@ diesel::table! {
         shield_enabled -> Bool,
         shield_strikes -> Integer,
         shield_action -> Text,
+        block_browser -> Bool,
     }
 }
 

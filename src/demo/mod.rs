@@ -304,6 +304,7 @@ fn blocked(
             public_id: &block_id,
             network_sealed: keys.seal(network.as_bytes(), network_context(&block_id)),
             network_index: keys.ip_index(&network),
+            browser_index: None,
             reason,
             by_user: agent_id.unwrap_or_default(),
             by_name: name,

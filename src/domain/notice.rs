@@ -48,10 +48,12 @@ pub enum Kind {
     Flood,
     /// The offensive-language shield saved.
     Shield,
+    /// Whether blocks cover the browser, saved.
+    Browser,
 }
 
 impl Kind {
-    const ALL: [(Kind, &'static str); 13] = [
+    const ALL: [(Kind, &'static str); 14] = [
         (Kind::Event, "event"),
         (Kind::List, "list"),
         (Kind::Invitation, "invitation"),
@@ -65,6 +67,7 @@ impl Kind {
         (Kind::Case, "case"),
         (Kind::Flood, "flood"),
         (Kind::Shield, "shield"),
+        (Kind::Browser, "browser"),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Kind {
                 | Kind::Rules
                 | Kind::Flood
                 | Kind::Shield
+                | Kind::Browser
         )
     }
 }

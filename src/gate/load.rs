@@ -71,7 +71,9 @@ pub fn policy_from(
         .into_iter()
         .filter_map(|(id, n)| IpRule::parse(&n).ok().map(|r| (id, r)));
     let policy = Policy::new(settings.version, rules, countries, sites);
-    policy.with_flood(settings.version, settings.flood())
+    policy
+        .with_flood(settings.version, settings.flood())
+        .with_block_browser(settings.version, settings.block_browser)
 }
 
 /// Rebuilds one account's policy now, after a change made here.

@@ -9,7 +9,9 @@
 //!   policy. Rebuilt for one account when its rules change here, and
 //!   re-read every few seconds when another instance changed them;
 //! - the **visitor blocks** made from chat windows: a hash map from
-//!   (account, blind index of the visitor's network) to the block's end.
+//!   (account, blind index of the visitor's network) to the block's end,
+//!   and one from (account, keyed index of the visitor's browser) for the
+//!   blocks that cover the browser too ([`blocks`]).
 //!   Expiry is checked against the clock on each decision, so a block ends
 //!   on time even before the next reload;
 //! - the **country table** ([`country_table::CountryTable`]), decoded once
@@ -20,7 +22,8 @@
 //! reason the "Test a visitor" tool shows, and only an IP rule that refuses
 //! counts a hit):
 //! 1. the manager's **IP and subnet rules** (the most specific match);
-//! 2. active **visitor blocks**;
+//! 2. active **visitor blocks**: of the network, then of the browser the
+//!    request names (when the account has blocks cover the browser);
 //! 3. the **country policy** (an address with no known country counts as
 //!    "Unknown location", which the manager can select like a country);
 //! 4. the **website policy** on the page the widget is used on.
@@ -28,10 +31,12 @@
 //! Nothing allows past an earlier refusal: an allow-listed country or site
 //! never lifts an IP rule or a visitor block.
 
+mod blocks;
 pub mod counters;
 pub mod country_table;
 mod flat;
 pub mod flood;
+mod hits;
 pub mod load;
 pub mod policy;
 pub mod refusals;
@@ -66,38 +71,7 @@ use crate::{
 use country_table::CountryTable;
 use policy::Policy;
 
-/// The blind index of the network a visitor address falls in.
-pub type NetworkIndex = [u8; 32];
-
-/// Visitor blocks in force: (account, network index) to the block's end.
-#[derive(Debug, Default)]
-pub struct Blocks {
-    map: HashMap<(i64, NetworkIndex), NaiveDateTime>,
-}
-
-impl Blocks {
-    pub fn from_rows(rows: impl IntoIterator<Item = (i64, Vec<u8>, NaiveDateTime)>) -> Self {
-        let mut map = HashMap::new();
-        for (account, index, until) in rows {
-            let Ok(index) = NetworkIndex::try_from(index.as_slice()) else {
-                continue;
-            };
-            let e = map.entry((account, index)).or_insert(until);
-            if until > *e {
-                *e = until;
-            }
-        }
-        Self { map }
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
+pub use blocks::{BlockRow, Blocks, BrowserIndex, NetworkIndex};
 
 /// One widget request, as the gate sees it.
 #[derive(Debug, Clone, Copy)]
@@ -106,13 +80,24 @@ pub struct Visit<'a> {
     pub ip: IpAddr,
     pub page: &'a Page,
     pub now: NaiveDateTime,
+    /// The stored key of the visitor's cookie id, when the request names
+    /// one (the frame and the requests after it; never the bootstrap).
+    pub browser: Option<&'a str>,
 }
 
 /// Why the gate refused. The visitor is never told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
-    IpRule { id: i64, network: IpNet },
-    VisitorBlock { until: NaiveDateTime },
+    IpRule {
+        id: i64,
+        network: IpNet,
+    },
+    /// A block from a chat window: of the visitor's network, or (`browser`)
+    /// of their browser, on any address.
+    VisitorBlock {
+        until: NaiveDateTime,
+        browser: bool,
+    },
     Country(Option<CountryCode>),
     Website,
 }
@@ -141,6 +126,7 @@ impl Verdict {
 
 pub struct Gate {
     indexer: IpIndexer,
+    browser_indexer: IpIndexer,
     blocks: ArcSwap<Blocks>,
     policies: ArcSwap<HashMap<i64, Arc<Policy>>>,
     /// Policies swapped out whose hit counts are not yet flushed.
@@ -169,6 +155,7 @@ impl Gate {
     pub fn new(keys: &Keys, countries: Arc<CountryTable>) -> Self {
         Self {
             indexer: keys.ip_indexer(),
+            browser_indexer: keys.browser_indexer(),
             blocks: ArcSwap::from_pointee(Blocks::default()),
             policies: ArcSwap::from_pointee(HashMap::new()),
             retired: Mutex::new(Vec::new()),
@@ -402,6 +389,33 @@ impl Gate {
             .filter(|until| *until > now)
     }
 
+    /// Whether any block in force covers a browser of the account: only
+    /// then need a request name its visitor to the gate.
+    pub fn blocks_browsers(&self, account_id: i64) -> bool {
+        let blocks = self.blocks.load();
+        !blocks.browsers.is_empty() && self.policy(account_id).is_some_and(|p| p.block_browser)
+    }
+
+    /// The end of the block covering the browser of `visitor_key`, if one
+    /// is in force and the account has blocks cover browsers.
+    pub fn browser_block_until(
+        &self,
+        account_id: i64,
+        visitor_key: &str,
+        now: NaiveDateTime,
+    ) -> Option<NaiveDateTime> {
+        if !self.blocks_browsers(account_id) {
+            return None;
+        }
+        let index = self.browser_indexer.index(visitor_key);
+        self.blocks
+            .load()
+            .browsers
+            .get(&(account_id, index))
+            .copied()
+            .filter(|until| *until > now)
+    }
+
     fn judge(&self, v: &Visit<'_>, count: bool) -> Verdict {
         let policies = self.policies.load();
         let policy = policies.get(&v.account_id);
@@ -416,9 +430,21 @@ impl Gate {
                 });
             }
         }
-        if !self.blocks.load().map.is_empty() {
+        if !self.blocks.load().is_empty() {
             if let Some(until) = self.block_until(v.account_id, v.ip, v.now) {
-                return Verdict::Refuse(Reason::VisitorBlock { until });
+                return Verdict::Refuse(Reason::VisitorBlock {
+                    until,
+                    browser: false,
+                });
+            }
+            let by_browser = v
+                .browser
+                .and_then(|key| self.browser_block_until(v.account_id, key, v.now));
+            if let Some(until) = by_browser {
+                return Verdict::Refuse(Reason::VisitorBlock {
+                    until,
+                    browser: true,
+                });
             }
         }
         let Some(p) = policy else {
@@ -434,47 +460,6 @@ impl Gate {
             return Verdict::Refuse(Reason::Website);
         }
         Verdict::Serve
-    }
-
-    /// Takes the hits counted since the last take, from current and
-    /// swapped-out policies: (account, rule id, hits).
-    pub fn take_hits(&self) -> Vec<(i64, i64, u64)> {
-        let mut out = Vec::new();
-        let mut add = |account: i64, p: &Policy| {
-            let mut hits = Vec::new();
-            p.take_hits(&mut hits);
-            out.extend(hits.into_iter().map(|(id, n)| (account, id, n)));
-        };
-        let retired = match self.retired.lock() {
-            Ok(mut r) => std::mem::take(&mut *r),
-            Err(_) => Vec::new(),
-        };
-        for (a, p) in &retired {
-            add(*a, p);
-        }
-        for (a, p) in self.policies.load().iter() {
-            add(*a, p);
-        }
-        out
-    }
-
-    /// Hits on one rule not yet written to the database.
-    pub fn pending_hits(&self, account_id: i64, rule_id: i64) -> u64 {
-        let mut seen = std::collections::HashSet::new();
-        let current = self
-            .policy(account_id)
-            .map_or(0, |p| p.pending_once(rule_id, &mut seen));
-        let retired = self
-            .retired
-            .lock()
-            .map(|r| {
-                r.iter()
-                    .filter(|(a, _)| *a == account_id)
-                    .map(|(_, p)| p.pending_once(rule_id, &mut seen))
-                    .sum::<u64>()
-            })
-            .unwrap_or(0);
-        current + retired
     }
 }
 

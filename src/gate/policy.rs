@@ -215,6 +215,8 @@ pub struct Policy {
     pub flood: FloodLimits,
     /// The offensive-language shield.
     pub shield: Arc<ShieldPolicy>,
+    /// Whether the blocks that stored the visitor's browser cover it.
+    pub block_browser: bool,
 }
 
 /// The IP rule an address matched.
@@ -298,6 +300,14 @@ impl Policy {
         }
     }
 
+    /// This policy with blocks covering the browser, or not.
+    pub fn with_block_browser(&self, version: i64, block_browser: bool) -> Policy {
+        Policy {
+            block_browser,
+            ..self.at(version)
+        }
+    }
+
     /// This policy with other flood limits.
     pub fn with_flood(&self, version: i64, flood: FloodLimits) -> Policy {
         Policy {
@@ -317,6 +327,7 @@ impl Policy {
             sites: self.sites.clone(),
             flood: self.flood,
             shield: self.shield.clone(),
+            block_browser: self.block_browser,
         }
     }
 
@@ -385,119 +396,5 @@ impl Policy {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn policy(rules: &[(i64, &str)]) -> Policy {
-        Policy::new(
-            1,
-            rules.iter().map(|(id, r)| (*id, IpRule::parse(r).unwrap())),
-            CountryPolicy::default(),
-            SitePolicy::default(),
-        )
-    }
-
-    fn hit(p: &Policy, ip: &str) -> Option<(i64, String)> {
-        p.rule_for(ip.parse().unwrap())
-            .map(|m| (m.id, m.network.to_string()))
-    }
-
-    #[test]
-    fn most_specific_rule_wins_across_families() {
-        let p = policy(&[
-            (1, "10.0.0.0/8"),
-            (2, "10.1.0.0/16"),
-            (3, "10.1.2.3"),
-            (4, "2001:db8::/32"),
-            (5, "2001:db8:0:1::/64"),
-            (6, "::1"),
-        ]);
-        assert_eq!(hit(&p, "10.200.0.1"), Some((1, "10.0.0.0/8".into())));
-        assert_eq!(hit(&p, "10.1.9.9"), Some((2, "10.1.0.0/16".into())));
-        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.3/32".into())));
-        assert_eq!(hit(&p, "::ffff:10.1.2.3"), Some((3, "10.1.2.3/32".into())));
-        assert_eq!(hit(&p, "11.0.0.0"), None);
-        assert_eq!(hit(&p, "9.255.255.255"), None);
-        assert_eq!(
-            hit(&p, "2001:db8:0:1:ffff::"),
-            Some((5, "2001:db8:0:1::/64".into()))
-        );
-        assert_eq!(
-            hit(&p, "2001:DB8:ffff::1"),
-            Some((4, "2001:db8::/32".into()))
-        );
-        assert_eq!(hit(&p, "2001:db9::"), None);
-        assert_eq!(hit(&p, "::1"), Some((6, "::1/128".into())));
-        assert_eq!(hit(&p, "::2"), None);
-    }
-
-    #[test]
-    fn catch_all_rules_cover_a_family_only() {
-        let p = policy(&[(1, "0.0.0.0/0")]);
-        assert_eq!(hit(&p, "255.255.255.255").map(|h| h.0), Some(1));
-        assert_eq!(hit(&p, "0.0.0.0").map(|h| h.0), Some(1));
-        assert_eq!(hit(&p, "2001:db8::1"), None);
-        let p = policy(&[(2, "::/0")]);
-        assert_eq!(hit(&p, "2001:db8::1").map(|h| h.0), Some(2));
-        assert_eq!(hit(&p, "192.0.2.1"), None, "IPv4 visitors are canonical v4");
-    }
-
-    #[test]
-    fn hits_are_counted_and_taken_once() {
-        let p = policy(&[(7, "192.0.2.0/24"), (8, "198.51.100.0/24")]);
-        let m = p.rule_for("192.0.2.9".parse().unwrap()).unwrap();
-        p.count(&m);
-        p.count(&m);
-        assert_eq!(p.pending(7), 2);
-        assert_eq!(p.pending(8), 0);
-        let mut out = vec![];
-        p.take_hits(&mut out);
-        assert_eq!(out, vec![(7, 2)]);
-        out.clear();
-        p.take_hits(&mut out);
-        assert!(out.is_empty());
-    }
-
-    #[test]
-    fn added_and_removed_rules_apply_without_a_rebuild() {
-        let p = policy(&[(1, "10.0.0.0/8"), (2, "10.1.0.0/16")]);
-        let p = p
-            .with_rule(2, 3, IpRule::parse("10.1.2.0/24").unwrap())
-            .unwrap();
-        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.0/24".into())));
-        assert_eq!(hit(&p, "10.1.3.3"), Some((2, "10.1.0.0/16".into())));
-        let p = p.without_rule(3, 2);
-        assert_eq!(
-            hit(&p, "10.1.3.3"),
-            Some((1, "10.0.0.0/8".into())),
-            "falls back to the wider rule"
-        );
-        assert_eq!(hit(&p, "10.1.2.3"), Some((3, "10.1.2.0/24".into())));
-        let p = p.without_rule(4, 3);
-        assert_eq!(hit(&p, "10.1.2.3"), Some((1, "10.0.0.0/8".into())));
-        let p = p.without_rule(5, 1);
-        assert_eq!(hit(&p, "10.1.2.3"), None);
-        assert_eq!(p.rule_count(), 0);
-        assert_eq!(p.version, 5);
-        // Hits on the shared table are counted once.
-        let p = policy(&[(1, "10.0.0.0/8")]);
-        let q = p
-            .with_rule(2, 9, IpRule::parse("192.0.2.1").unwrap())
-            .unwrap();
-        let m = q.rule_for("10.9.9.9".parse().unwrap()).unwrap();
-        q.count(&m);
-        let m = q.rule_for("192.0.2.1".parse().unwrap()).unwrap();
-        q.count(&m);
-        assert_eq!(p.pending(1), 1, "the old policy shares the table");
-        let mut out = vec![];
-        q.take_hits(&mut out);
-        assert_eq!(out, vec![(1, 1), (9, 1)]);
-    }
-
-    #[test]
-    fn duplicate_networks_are_kept_once() {
-        let p = policy(&[(1, "192.0.2.0/24"), (2, "192.0.2.0/24")]);
-        assert_eq!(p.rule_count(), 1);
-        assert_eq!(hit(&p, "192.0.2.1").map(|h| h.0), Some(1));
-    }
-}
+#[path = "policy_tests.rs"]
+mod tests;

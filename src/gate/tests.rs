@@ -38,6 +38,7 @@ fn verdict(g: &Gate, account: i64, addr: &str, p: &Page) -> Verdict {
         ip: ip(addr),
         page: p,
         now: current(),
+        browser: None,
     })
 }
 
@@ -64,8 +65,8 @@ fn blocks_cover_the_network_until_they_end() {
     let v6 = ip("2001:db8:1:2::10");
     let v4 = ip("203.0.113.7");
     g.replace_blocks(Blocks::from_rows([
-        (1, g.index_of(v6).to_vec(), until),
-        (1, g.index_of(v4).to_vec(), until),
+        (1, Some(g.index_of(v6).to_vec()), None, until),
+        (1, Some(g.index_of(v4).to_vec()), None, until),
     ]));
     let at = |a: i64, addr: &str, t: NaiveDateTime| {
         g.decide(&Visit {
@@ -73,9 +74,13 @@ fn blocks_cover_the_network_until_they_end() {
             ip: ip(addr),
             page: &Page::Unknown,
             now: t,
+            browser: None,
         })
     };
-    let blocked = Verdict::Refuse(Reason::VisitorBlock { until });
+    let blocked = Verdict::Refuse(Reason::VisitorBlock {
+        until,
+        browser: false,
+    });
     assert_eq!(at(1, "2001:db8:1:2::10", now), blocked);
     assert_eq!(at(1, "2001:db8:1:2:ffff::1", now), blocked, "same /64");
     assert_eq!(at(1, "2001:db8:1:3::10", now), Verdict::Serve, "next /64");
@@ -101,7 +106,8 @@ fn precedence_is_rules_then_blocks_then_countries_then_websites() {
     let until = current() + Duration::days(7);
     g.replace_blocks(Blocks::from_rows([(
         1,
-        g.index_of(ip("203.0.113.9")).to_vec(),
+        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        None,
         until,
     )]));
     let sites = SitePolicy {
@@ -156,7 +162,8 @@ fn a_block_refuses_even_an_allowed_country() {
     let until = current() + Duration::days(7);
     g.replace_blocks(Blocks::from_rows([(
         1,
-        g.index_of(ip("203.0.113.9")).to_vec(),
+        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        None,
         until,
     )]));
     let countries = CountryPolicy {
@@ -228,6 +235,7 @@ fn hits_survive_a_policy_swap_until_taken() {
             ip: ip("192.0.2.1"),
             page: &Page::Unknown,
             now: current(),
+            browser: None,
         })
     };
     assert!(visit(&g).refused());
@@ -236,6 +244,7 @@ fn hits_survive_a_policy_swap_until_taken() {
         ip: ip("192.0.2.1"),
         page: &Page::Unknown,
         now: current(),
+        browser: None,
     });
     assert!(looked.refused());
     assert_eq!(g.pending_hits(1, 9), 1, "decide does not count");
@@ -280,14 +289,14 @@ fn a_reload_that_finishes_late_never_overwrites_a_newer_one() {
     let first = g.block_read_ticket();
     let second = g.block_read_ticket();
     assert!(g.replace_blocks_read(second, Blocks::default()));
-    let stale = Blocks::from_rows([(1, g.index_of(v4).to_vec(), until)]);
+    let stale = Blocks::from_rows([(1, Some(g.index_of(v4).to_vec()), None, until)]);
     assert!(
         !g.replace_blocks_read(first, stale),
         "the stale read is dropped"
     );
     assert!(g.blocks.load().map.is_empty());
     let third = g.block_read_ticket();
-    let fresh = Blocks::from_rows([(1, g.index_of(v4).to_vec(), until)]);
+    let fresh = Blocks::from_rows([(1, Some(g.index_of(v4).to_vec()), None, until)]);
     assert!(g.replace_blocks_read(third, fresh));
     assert_eq!(g.blocks.load().len(), 1);
 }
@@ -306,4 +315,66 @@ fn an_account_without_a_policy_gets_the_default_flood_limits_and_shield() {
     }
     assert!(g.flood(99, ip, Sending::Message, now).refused());
     assert!(!g.shield(99).find("you cunt").is_empty());
+}
+
+#[test]
+fn a_block_of_the_browser_refuses_it_anywhere_while_the_option_is_on() {
+    let keys = MasterKey::random().keys();
+    let g = Gate::new(&keys, Arc::new(CountryTable::empty()));
+    let now = current();
+    let until = now + Duration::days(7);
+    let (blocked, other) = ("a".repeat(64), "b".repeat(64));
+    g.replace_blocks(Blocks::from_rows([(
+        1,
+        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        Some(keys.browser_index(&blocked)),
+        until,
+    )]));
+    let at = |browser: Option<&str>, account: i64, t: NaiveDateTime| {
+        g.decide(&Visit {
+            account_id: account,
+            ip: ip("198.51.100.4"),
+            page: &Page::Unknown,
+            now: t,
+            browser,
+        })
+    };
+    let by_browser = Verdict::Refuse(Reason::VisitorBlock {
+        until,
+        browser: true,
+    });
+    // No policy held, or the option off: the browser is served.
+    assert_eq!(at(Some(&blocked), 1, now), Verdict::Serve);
+    let p = |on: bool| Policy::default().with_block_browser(1, on);
+    g.set_policy(1, p(false));
+    assert!(!g.blocks_browsers(1));
+    assert_eq!(at(Some(&blocked), 1, now), Verdict::Serve);
+    g.set_policy(1, p(true));
+    assert!(g.blocks_browsers(1));
+    assert_eq!(at(Some(&blocked), 1, now), by_browser);
+    assert_eq!(at(Some(&other), 1, now), Verdict::Serve, "another browser");
+    assert_eq!(at(None, 1, now), Verdict::Serve, "no browser named");
+    g.set_policy(2, p(true));
+    assert_eq!(
+        at(Some(&blocked), 2, now),
+        Verdict::Serve,
+        "another account"
+    );
+    assert_eq!(at(Some(&blocked), 1, until), Verdict::Serve, "ends on time");
+    // The blocked network still decides first, as a block of the network.
+    let on_network = g.decide(&Visit {
+        account_id: 1,
+        ip: ip("203.0.113.9"),
+        page: &Page::Unknown,
+        now,
+        browser: Some(&blocked),
+    });
+    assert_eq!(
+        on_network,
+        Verdict::Refuse(Reason::VisitorBlock {
+            until,
+            browser: false
+        })
+    );
+    assert_eq!(on_network.cause(), by_browser.cause(), "one cause: blocks");
 }

@@ -9,6 +9,7 @@
 //! message. Input is parsed before the transaction (`NewRule::parse`, …):
 //! what a person can correct is a [`RulesError`] with the message to show.
 
+mod browser;
 mod flood;
 mod import;
 mod ip_rules;
@@ -37,6 +38,7 @@ use crate::{
     gate::policy::Policy,
 };
 
+pub use browser::save_block_browser;
 pub use flood::save_flood;
 pub use import::{import, ImportList, ImportReport, Imported};
 pub use ip_rules::{add_rule, remove_rule, NewRule};
@@ -102,6 +104,8 @@ enum GateChange {
     Sites(Arc<SitePolicy>),
     Flood(FloodLimits),
     Shield(Arc<ShieldPolicy>),
+    /// Whether a block also covers the visitor's browser.
+    BlockBrowser(bool),
     /// Too much changed to follow: the gate rebuilds the account's rules.
     Rebuild,
 }
@@ -118,6 +122,7 @@ impl Change {
             GateChange::Sites(s) => Some(p.with_lists(v, p.countries.clone(), s.clone())),
             GateChange::Flood(f) => Some(p.with_flood(v, *f)),
             GateChange::Shield(sh) => Some(p.with_shield(v, sh.clone())),
+            GateChange::BlockBrowser(on) => Some(p.with_block_browser(v, *on)),
             GateChange::Rebuild => None,
         }
     }
@@ -133,6 +138,7 @@ impl Change {
             GateChange::Sites(_) => (Kind::Websites, 0),
             GateChange::Flood(_) => (Kind::Flood, 0),
             GateChange::Shield(_) => (Kind::Shield, 0),
+            GateChange::BlockBrowser(_) => (Kind::Browser, 0),
             GateChange::Rebuild => (Kind::Rules, 0),
         };
         Notice::new(account_id, kind, id, self.version)
@@ -161,6 +167,9 @@ impl Change {
                 }
             }
             Kind::Flood => GateChange::Flood(db::rules::settings(conn, account_id)?.flood()),
+            Kind::Browser => {
+                GateChange::BlockBrowser(db::rules::settings(conn, account_id)?.block_browser)
+            }
             Kind::Shield => {
                 let settings = db::rules::settings(conn, account_id)?;
                 GateChange::Shield(crate::gate::load::shield_of(conn, &settings)?)

@@ -1,4 +1,5 @@
-//! "Test a visitor": the gate's decision for an address and page, step by
+//! "Test a visitor": the gate's decision for an address and page (and,
+//! optionally, the browser of one of the account's conversations), step by
 //! step, without counting a hit.
 
 use std::{net::IpAddr, sync::Arc};
@@ -22,12 +23,25 @@ use crate::{
 pub struct ProbeInput {
     ip: IpAddr,
     page: Page,
+    /// The conversation whose visitor's browser to test as well.
+    conversation: Option<i64>,
 }
 
 impl ProbeInput {
-    /// The address (required) and the page address (optional) as typed.
-    pub fn parse(address: &str, url: &str) -> Result<ProbeInput, RulesError> {
+    /// The address (required), the page address and the conversation
+    /// number (optional) as typed.
+    pub fn parse(address: &str, url: &str, conversation: &str) -> Result<ProbeInput, RulesError> {
         let (address, url) = (address.trim(), url.trim());
+        let conversation = conversation.trim().trim_start_matches('#');
+        let conversation = if conversation.is_empty() {
+            None
+        } else {
+            Some(conversation.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                invalid(format!(
+                    "{conversation} is not a conversation number: enter the number shown on its transcript, such as 1234"
+                ))
+            })?)
+        };
         if address.is_empty() {
             return Err(invalid("Enter the visitor's IPv4 or IPv6 address".into()));
         }
@@ -49,6 +63,7 @@ impl ProbeInput {
         Ok(ProbeInput {
             ip: ip.to_canonical(),
             page,
+            conversation,
         })
     }
 }
@@ -72,6 +87,8 @@ pub(super) struct Findings<'a> {
     /// The rule that matches the address, with its comment.
     pub(super) rule: Option<(String, Option<String>)>,
     pub(super) block_until: Option<NaiveDateTime>,
+    /// The browser tested, and the end of a block covering it.
+    pub(super) browser: Option<(i64, Option<NaiveDateTime>)>,
     pub(super) country: Option<CountryCode>,
     pub(super) countries: Option<&'a CountryPolicy>,
     pub(super) sites: Option<&'a SitePolicy>,
@@ -87,11 +104,21 @@ pub fn test_visitor(
     now: NaiveDateTime,
 ) -> Result<Explanation, RulesError> {
     let ip = input.ip;
+    let browser = match input.conversation {
+        Some(id) => {
+            let conv = db::chat::for_account(conn, account_id, id)?.ok_or_else(|| {
+                invalid(format!("There is no conversation #{id} in this account"))
+            })?;
+            Some((id, conv.visitor_key))
+        }
+        None => None,
+    };
     let verdict = gate.decide(&Visit {
         account_id,
         ip,
         page: &input.page,
         now,
+        browser: browser.as_ref().map(|(_, key)| key.as_str()),
     });
     let policy = gate.policy(account_id);
     let rule = match policy.as_ref().and_then(|p| p.rule_for(ip)) {
@@ -105,6 +132,7 @@ pub fn test_visitor(
         verdict,
         rule,
         block_until: gate.block_until(account_id, ip, now),
+        browser: browser.map(|(id, key)| (id, gate.browser_block_until(account_id, &key, now))),
         country: gate.country_of(ip),
         countries: policy.as_deref().map(|p| &p.countries),
         sites: policy.as_deref().map(|p| &*p.sites),
@@ -136,12 +164,25 @@ fn rule_step(f: &Findings<'_>) -> String {
 }
 
 fn block_step(f: &Findings<'_>, now: NaiveDateTime) -> String {
-    match f.block_until {
+    let browser = match f.browser {
+        Some((id, Some(until))) => format!(
+            "the browser of conversation #{id} is blocked (the browser index): {} left",
+            remaining_text(until - now)
+        ),
+        Some((id, None)) => format!("no block covers the browser of conversation #{id}"),
+        None => String::new(),
+    };
+    let address = match f.block_until {
         Some(until) => format!(
             "Blocked from a chat window: {} left",
             remaining_text(until - now)
         ),
         None => "No active block covers this address".to_owned(),
+    };
+    if browser.is_empty() {
+        address
+    } else {
+        format!("{address}; {browser}")
     }
 }
 
@@ -187,7 +228,12 @@ fn headline(verdict: Verdict) -> String {
     let reason = match verdict {
         Verdict::Serve => return "This visitor sees the chat.".to_owned(),
         Verdict::Refuse(Reason::IpRule { network, .. }) => format!("the IP rule {network}"),
-        Verdict::Refuse(Reason::VisitorBlock { .. }) => "a visitor block".to_owned(),
+        Verdict::Refuse(Reason::VisitorBlock { browser: false, .. }) => {
+            "a visitor block".to_owned()
+        }
+        Verdict::Refuse(Reason::VisitorBlock { browser: true, .. }) => {
+            "a visitor block of this browser (the browser index)".to_owned()
+        }
         Verdict::Refuse(Reason::Country(_)) => "the country rules".to_owned(),
         Verdict::Refuse(Reason::Website) => "the website rules".to_owned(),
     };

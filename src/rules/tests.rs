@@ -85,11 +85,18 @@ fn an_import_list_sorts_its_refusals_and_keeps_what_to_correct() {
 
 #[test]
 fn a_probe_needs_an_address_and_a_full_page_address() {
-    let err = |a, u| ProbeInput::parse(a, u).unwrap_err().to_string();
+    let err = |a, u| ProbeInput::parse(a, u, "").unwrap_err().to_string();
     assert_eq!(err(" ", ""), "Enter the visitor's IPv4 or IPv6 address");
     assert!(err("10.0.0.0/8", "").contains("without a /prefix"));
     assert!(err("10.0.0.1", "shop.example").contains("full http:// or https:// URL"));
-    assert!(ProbeInput::parse("::ffff:10.0.0.1", "https://shop.example/").is_ok());
+    assert!(ProbeInput::parse("::ffff:10.0.0.1", "https://shop.example/", "").is_ok());
+    assert!(ProbeInput::parse("10.0.0.1", "", " #12 ").is_ok());
+    for bad in ["twelve", "0", "-3", "#1x"] {
+        let e = ProbeInput::parse("10.0.0.1", "", bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not a conversation number"), "{bad}: {e}");
+    }
 }
 
 #[test]
@@ -101,9 +108,11 @@ fn the_explanation_names_each_step_and_what_decided() {
     let found = Findings {
         verdict: Verdict::Refuse(Reason::VisitorBlock {
             until: now + Duration::hours(2),
+            browser: false,
         }),
         rule: None,
         block_until: Some(now + Duration::hours(2)),
+        browser: None,
         country: None,
         countries: None,
         sites: None,
@@ -136,5 +145,33 @@ fn the_explanation_names_each_step_and_what_decided() {
     assert_eq!(
         e.steps[0].1,
         "Matches the rule 10.0.0.0/8 (office): blocked"
+    );
+    let by_browser = Findings {
+        verdict: Verdict::Refuse(Reason::VisitorBlock {
+            until: now + Duration::hours(3),
+            browser: true,
+        }),
+        rule: None,
+        browser: Some((41, Some(now + Duration::hours(3)))),
+        ..found
+    };
+    let e = explain(&by_browser, &Page::Unknown, now);
+    assert_eq!(
+        e.headline,
+        "This visitor does not see the chat: a visitor block of this browser (the browser index)."
+    );
+    assert_eq!(
+        e.steps[1].1,
+        "No active block covers this address; the browser of conversation #41 is blocked (the browser index): 3 hours 0 minutes left"
+    );
+    let other = Findings {
+        verdict: Verdict::Serve,
+        browser: Some((41, None)),
+        ..by_browser
+    };
+    let e = explain(&other, &Page::Unknown, now);
+    assert_eq!(
+        e.steps[1].1,
+        "No active block covers this address; no block covers the browser of conversation #41"
     );
 }

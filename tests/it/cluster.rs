@@ -233,4 +233,14 @@ async fn abuse_settings_saved_on_one_instance_are_in_force_on_the_other() {
     })
     .await;
     assert!(took < CROSS, "the shield took {took:?}");
+    assert!(policy(&b).is_some_and(|p| !p.block_browser));
+    let r = manager
+        .post("/settings/abuse/browser", &[("block_browser", "1")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let took = until("B has blocks cover the browser", || async {
+        policy(&b).is_some_and(|p| p.block_browser && p.shield.strikes == 2)
+    })
+    .await;
+    assert!(took < CROSS, "the browser option took {took:?}");
 }

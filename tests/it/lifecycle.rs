@@ -109,7 +109,10 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
     );
     let refused = frame_status(&app, "203.0.113.7").await;
     assert_eq!(refused[0].0, StatusCode::NOT_FOUND, "{refused:?}");
-    assert!(refused[0].1.contains("unavailable"), "{refused:?}");
+    // The refused frame is an empty page asking the embedding page to
+    // remove it: nothing shows, and nothing says why.
+    assert!(refused[0].1.contains("/static/widget/gone.js"), "{refused:?}");
+    assert!(!refused[0].1.to_lowercase().contains("block"), "{refused:?}");
 }
 
 /// A request whose body arrives slowly, still in flight at the signal.

@@ -1,5 +1,6 @@
-//! Account settings / Abuse protection (managers): flood control's limits
-//! and the offensive-language shield, each a form with its own Save; a
+//! Account settings / Abuse protection (managers): flood control's limits,
+//! the offensive-language shield and blocks that follow the browser, each
+//! a form with its own Save; a
 //! refused form comes back with what was typed and a message, and nothing
 //! of it is stored. A save reaches the gate at once, here and on every
 //! instance.
@@ -166,6 +167,7 @@ struct AbusePage {
     actions: [StrikeAction; 4],
     slow_down: &'static str,
     repeat: String,
+    block_browser: bool,
 }
 
 /// The page: the forms given as typed, the others as stored.
@@ -205,6 +207,7 @@ async fn show(
             actions: StrikeAction::ALL,
             slow_down: flood::SLOW_DOWN,
             repeat: flood::repeat_line(flood::REPEAT_OFFENCES),
+            block_browser: settings.block_browser,
         },
     )
 }
@@ -289,6 +292,28 @@ async fn save_flood(
     saved(&state, &session, &page, change).await
 }
 
+/// "A block also covers the visitor's browser": a checkbox, so any body
+/// is a valid answer (no box: off).
+#[post("/settings/abuse/browser")]
+async fn save_browser(
+    state: web::Data<AppState>,
+    page: Page,
+    session: Session,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    page.user.require_manager()?;
+    let on = url::form_urlencoded::parse(&body).any(|(k, _)| k == "block_browser");
+    let (actor, now) = (page.user.actor(), state.clock.now());
+    let change = state
+        .db
+        .write(move |c| rules::save_block_browser(c, &actor, on, now))
+        .await??;
+    saved(&state, &session, &page, change).await
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(index).service(save_flood).service(save_shield);
+    cfg.service(index)
+        .service(save_flood)
+        .service(save_shield)
+        .service(save_browser);
 }

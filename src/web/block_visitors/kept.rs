@@ -22,7 +22,12 @@ pub(super) enum Kept {
     /// "Test a visitor" as typed; the page answers it again when shown.
     /// The address may be a visitor's: it is kept sealed, as every
     /// visitor address the server stores.
-    Probe { sealed: Vec<u8>, url: String },
+    Probe {
+        sealed: Vec<u8>,
+        url: String,
+        #[serde(default)]
+        conversation: String,
+    },
 }
 
 /// The seal's context: the kept probe of this user's session.
@@ -54,6 +59,7 @@ impl Kept {
         Kept::Probe {
             sealed: keys.seal(form.address.as_bytes(), context(&row)),
             url: form.url,
+            conversation: form.conversation,
         }
     }
 
@@ -66,11 +72,19 @@ impl Kept {
     ) -> Option<Result<(ImportForm, ImportReport), ProbeForm>> {
         match self {
             Kept::Import { list, report } => Some(Ok((ImportForm { list }, report))),
-            Kept::Probe { sealed, url } => {
+            Kept::Probe {
+                sealed,
+                url,
+                conversation,
+            } => {
                 let row = user_id.to_string();
                 let plain = keys.open(&sealed, context(&row)).ok()?;
                 let address = String::from_utf8(plain).ok()?;
-                Some(Err(ProbeForm { address, url }))
+                Some(Err(ProbeForm {
+                    address,
+                    url,
+                    conversation,
+                }))
             }
         }
     }

@@ -100,6 +100,8 @@ struct BlockView {
     at: String,
     until_iso: String,
     left: String,
+    /// The block covers the visitor's browser too.
+    browser: bool,
 }
 
 impl BlocksSection {
@@ -108,6 +110,7 @@ impl BlocksSection {
             .into_iter()
             .map(|b| BlockView {
                 conversation_id: b.conversation_id,
+                browser: b.browser_index.is_some(),
                 left: remaining_text(b.expires_at - now),
                 until_iso: format!("{}Z", b.expires_at.format("%Y-%m-%dT%H:%M:%S")),
                 reason: b.reason,

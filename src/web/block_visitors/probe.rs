@@ -27,6 +27,9 @@ pub struct ProbeForm {
     pub(super) address: String,
     #[serde(default)]
     pub(super) url: String,
+    /// The conversation whose visitor's browser to test, optional.
+    #[serde(default)]
+    pub(super) conversation: String,
 }
 
 /// The "Test a visitor" section: the form, and the decision explained or
@@ -63,16 +66,21 @@ pub(super) async fn explain(
     account_id: i64,
     form: &ProbeForm,
 ) -> Result<Result<Explanation, String>, AppError> {
-    let input = match ProbeInput::parse(&form.address, &form.url) {
+    let input = match ProbeInput::parse(&form.address, &form.url, &form.conversation) {
         Ok(input) => input,
         Err(e) => return Ok(Err(e.to_string())),
     };
     let (gate, now) = (state.gate.clone(), state.clock.now());
     let explained = state
         .db
-        .run(move |c| Ok(rules::test_visitor(c, &gate, account_id, &input, now)?))
+        .run(move |c| Ok(rules::test_visitor(c, &gate, account_id, &input, now)))
         .await?;
-    Ok(Ok(explained))
+    match explained {
+        Ok(e) => Ok(Ok(e)),
+        // A conversation number that names none of the account's.
+        Err(e @ rules::RulesError::InvalidProbe(_)) => Ok(Err(e.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A form refused comes back as typed; an answer is shown after a
@@ -86,7 +94,7 @@ pub(super) async fn test_visitor(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let form = form.into_inner();
-    if let Err(e) = ProbeInput::parse(&form.address, &form.url) {
+    if let Err(e) = ProbeInput::parse(&form.address, &form.url, &form.conversation) {
         let shown = Shown::Probe(form, Err(e.to_string()));
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return show(&state, page, ListQuery::default(), shown, status).await;

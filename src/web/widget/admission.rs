@@ -13,7 +13,11 @@ use std::sync::Arc;
 
 use actix_web::{http::header, HttpRequest};
 
-use super::{visitor::Named, Visitor, WidgetError};
+use super::{
+    api::reader,
+    visitor::{Named, Reader, Scope},
+    Visitor, WidgetError,
+};
 use crate::{
     db::{chat, models::BusinessCase},
     domain::{
@@ -114,27 +118,67 @@ pub async fn admit(
     }
     let case = case(state, key).await?;
     let page = page_of(state, req);
+    // The visitor the request names (header or cookie), if any: read only
+    // when the gate may need it, as it costs a hash.
+    let named = || match Visitor::named(req) {
+        Named::Header(Some(v)) | Named::Cookie(v) => Some(v.key),
+        Named::Header(None) | Named::None => None,
+    };
+    let browser = state
+        .gate
+        .blocks_browsers(case.account_id)
+        .then(named)
+        .flatten();
     let verdict = state.gate.decide(&Visit {
         account_id: case.account_id,
         ip: ip.0,
         page: &page,
         now: state.clock.now(),
+        browser: browser.as_deref(),
     });
     match verdict {
         Verdict::Serve => Ok(case),
         Verdict::Refuse(_) => {
             // Counted for the agents' sidebar: by network, and by the
-            // visitor the request names (header or cookie), if any.
-            let visitor = match Visitor::named(req) {
-                Named::Header(Some(v)) | Named::Cookie(v) => Some(v.key),
-                Named::Header(None) | Named::None => None,
-            };
-            state
-                .gate
-                .count_refusal(case.account_id, ip.0, visitor.as_deref());
-            Err(WidgetError::Unavailable)
+            // visitor the request names, if any.
+            let visitor = browser.or_else(named);
+            refused(state, case.account_id, ip, visitor.as_deref())
         }
     }
+}
+
+/// The neutral refusal, counted for the agents' sidebar.
+fn refused<T>(
+    state: &AppState,
+    account_id: i64,
+    ip: &ClientIp,
+    visitor_key: Option<&str>,
+) -> Result<T, WidgetError> {
+    state.gate.count_refusal(account_id, ip.0, visitor_key);
+    Err(WidgetError::Unavailable)
+}
+
+/// Like [`admit`], for a read whose visitor may be named by a ticket (the
+/// event stream, a file link): the case and the reader, unless the gate
+/// refuses the reader's browser.
+pub async fn admit_reader(
+    state: &AppState,
+    req: &HttpRequest,
+    ip: &ClientIp,
+    key: &str,
+    scope: Scope<'_>,
+) -> Result<(Arc<BusinessCase>, Reader), WidgetError> {
+    let case = admit(state, req, ip, key).await?;
+    let v = reader(req, state, case.id, scope)?;
+    let now = state.clock.now();
+    if state
+        .gate
+        .browser_block_until(case.account_id, &v.key, now)
+        .is_some()
+    {
+        return refused(state, case.account_id, ip, Some(&v.key));
+    }
+    Ok((case, v))
 }
 
 /// The frame's `frame-ancestors` source list: any site, unless the account

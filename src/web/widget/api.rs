@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    admission::{admit, frame_ancestors, page_of},
+    admission::{admit, admit_reader, frame_ancestors, page_of},
     visitor::{ticket_reader, Named, Reader, Scope},
     Visitor, WidgetError,
 };
@@ -163,6 +163,20 @@ connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; 
     )
 }
 
+/// A refused frame: an empty page that asks the embedding page to remove
+/// it, so nothing shows, as when the loader is refused. The same for a
+/// refusal of any kind and a case that does not exist.
+fn gone() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(include_str!("../../../templates/widget/gone.html"))
+}
+
 #[get("/widget/v1/{key}/frame")]
 async fn frame(
     req: HttpRequest,
@@ -171,7 +185,11 @@ async fn frame(
     key: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, &key).await?;
+    let case = match admit(&state, &req, &ip, &key).await {
+        Ok(case) => case,
+        Err(WidgetError::Unavailable) => return Ok(gone()),
+        Err(e) => return Err(e),
+    };
     let account_id = case.account_id;
     let (visitor, fresh) = match Visitor::of(&req) {
         Some(v) => (v, false),
@@ -330,8 +348,7 @@ async fn events(
     key: web::Path<String>,
     q: web::Query<EventsQuery>,
 ) -> Res {
-    let case = admit(&state, &req, &ip, &key).await?;
-    let v = reader(&req, &state, case.id, Scope::Events)?;
+    let (case, v) = admit_reader(&state, &req, &ip, &key, Scope::Events).await?;
     let last_seen = web_files::last_event_id(&req, q.after);
     let conversation = match q.conversation.clone() {
         Some(public_id) => {
@@ -359,7 +376,7 @@ async fn events(
         for_visitor: true,
         presence: Some(Presence {
             label: visitor_label(&v.key),
-            visitor_key: v.key,
+            visitor_key: v.key.clone(),
             page_url: page_url(q.url.as_deref()),
             case: BusinessCase::clone(&case),
         }),
@@ -368,6 +385,7 @@ async fn events(
             gate: state.gate.clone(),
             ip: ip.0,
             page: page_of(&state, &req),
+            browser: Some(v.key),
         }),
     };
     Ok(sse(stream::open(stream_sources(&state), spec)))

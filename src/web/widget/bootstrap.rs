@@ -66,6 +66,8 @@ async fn answer(
         ip: ip.0,
         page: &page,
         now: state.clock.now(),
+        // The loader's request carries no cookie: no browser to look up.
+        browser: None,
     });
     if verdict.refused() {
         // For the agents' sidebar; the loader names no visitor.

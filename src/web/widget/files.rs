@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    admission::admit,
-    api::{as_visitor, flooded, holder, notify, reader, writer},
+    admission::{admit, admit_reader},
+    api::{as_visitor, flooded, holder, notify, writer},
     visitor::Scope,
     Visitor, WidgetError,
 };
@@ -139,8 +139,7 @@ async fn send_file(
     (key, cid, fid): (String, String, String),
     how: Sent,
 ) -> Res {
-    let case = admit(state, req, ip, &key).await?;
-    let v = reader(req, state, case.id, Scope::File(&fid))?;
+    let (case, v) = admit_reader(state, req, ip, &key, Scope::File(&fid)).await?;
     let f = owned_file(state, case, v.key, cid, fid).await?;
     let sent = match how {
         Sent::Download => web_files::send_stored(state, &f).await,

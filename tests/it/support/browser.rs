@@ -242,3 +242,44 @@ impl Browser {
         frame.enter_frame().await.unwrap();
     }
 }
+
+/// A Chrome DevTools command, sent through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Browser {
+    /// Every request the browser makes from now on says it comes through
+    /// the (trusted) proxy from `ip`: the same browser on another address.
+    pub async fn forwarded_for(&self, ip: &str) {
+        for (cmd, params) in [
+            ("Network.enable", json!({})),
+            (
+                "Network.setExtraHTTPHeaders",
+                json!({ "headers": { "X-Forwarded-For": ip } }),
+            ),
+        ] {
+            self.client.issue_cmd(Cdp { cmd, params }).await.unwrap();
+        }
+    }
+}
