@@ -109,9 +109,10 @@ impl ShieldPolicy {
 /// repeats dropped. Too many or too long patterns are refused whole.
 pub fn parse_list(text: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for line in text.lines() {
         let p = line.trim();
-        if p.is_empty() || out.iter().any(|q| q == p) {
+        if p.is_empty() || !seen.insert(p) {
             continue;
         }
         if p.chars().count() > MAX_PATTERN_CHARS {

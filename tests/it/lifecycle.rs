@@ -111,8 +111,14 @@ async fn until_the_gate_has_loaded_the_widget_refuses_everyone_and_readyz_is_503
     assert_eq!(refused[0].0, StatusCode::NOT_FOUND, "{refused:?}");
     // The refused frame is an empty page asking the embedding page to
     // remove it: nothing shows, and nothing says why.
-    assert!(refused[0].1.contains("/static/widget/gone.js"), "{refused:?}");
-    assert!(!refused[0].1.to_lowercase().contains("block"), "{refused:?}");
+    assert!(
+        refused[0].1.contains("/static/widget/gone.js"),
+        "{refused:?}"
+    );
+    assert!(
+        !refused[0].1.to_lowercase().contains("block"),
+        "{refused:?}"
+    );
 }
 
 /// A request whose body arrives slowly, still in flight at the signal.

@@ -168,6 +168,25 @@ async fn the_shield_form_keeps_what_was_typed_and_saves_audited() {
         p.shield.find("you cunt").is_empty(),
         "the account's own list now"
     );
+    // A list far over the limit (400 KB, more than a plain form may carry)
+    // comes back as typed, with why, and nothing is saved.
+    let long: String = (0..6_000).map(|i| format!("word{i:0>60}\n")).collect();
+    assert!(long.len() > 256 * 1024);
+    let r = set_shield(&m, &long, "4", "warn").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("The list has 6000 entries; at most 5000 fit"));
+    assert!(
+        html.contains(&format!("word{:0>60}", 5_999)),
+        "the list typed stays"
+    );
+    let p = app.core.gate.policy(app.acme.account_id).unwrap();
+    assert_eq!(p.shield.strikes, 4);
+    assert_eq!(
+        p.shield.find("a meanword").len(),
+        1,
+        "the saved list stands"
+    );
     let agent = app.sign_in(&app.acme.agent).await;
     let r = set_shield(&agent, "x", "3", "warn").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

@@ -218,7 +218,9 @@ async fn index(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, A
     show(&state, page, None, None, StatusCode::OK).await
 }
 
-#[post("/settings/abuse/shield")]
+/// The shield's form: its list may be long (5,000 entries of up to 100
+/// characters), so it is read up to the panel's largest form, and a list
+/// too long comes back as typed with why.
 async fn save_shield(
     state: web::Data<AppState>,
     page: Page,
@@ -314,6 +316,10 @@ async fn save_browser(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(index)
         .service(save_flood)
-        .service(save_shield)
+        .service(
+            web::resource("/settings/abuse/shield")
+                .app_data(web::PayloadConfig::new(crate::web::csrf::MAX_FORM))
+                .route(web::post().to(save_shield)),
+        )
         .service(save_browser);
 }
