@@ -87,20 +87,12 @@ async fn a_flooding_visitor_waits_and_after_three_times_the_agent_blocks_in_one_
     sent_later(&app, &visitor, "answer me").await;
     refused(&visitor, "now!").await;
 
-    agent.sign_in(&app, &app.acme.agent, "/agent").await;
-    agent.wait_text("#waiting", "Support").await;
-    agent.click("#waiting .queue-item").await;
+    agent.open_waiting_chat(&app).await;
     agent
         .wait_text("#transcript", "Sending too fast (3 times in an hour)")
         .await;
     agent.screenshot("console-flood-line").await;
-    agent.click("#transcript .offer-block").await;
-    let reason = agent
-        .css("#block-reason")
-        .await
-        .prop("value")
-        .await
-        .unwrap();
+    let reason = agent.offered_block_reason().await;
     assert_eq!(
         reason.as_deref(),
         Some("Sending too fast (3 times in an hour)")
@@ -125,9 +117,7 @@ async fn the_shield_masks_for_the_agent_and_show_reveals() {
     let app = spawn_app().await;
     visitor.open_chat(&app).await;
     visitor.send_message("you are a c u n t").await;
-    agent.sign_in(&app, &app.acme.agent, "/agent").await;
-    agent.wait_text("#waiting", "Support").await;
-    agent.click("#waiting .queue-item").await;
+    agent.open_waiting_chat(&app).await;
     agent.wait_text("#transcript", "you are a ••••").await;
     agent.screenshot("console-shield-masked").await;
     agent.click("#transcript .shielded button").await;
@@ -139,13 +129,7 @@ async fn the_shield_masks_for_the_agent_and_show_reveals() {
         .wait_text("#transcript", "Offensive language (3 strikes)")
         .await;
     agent.screenshot("console-shield-strikes").await;
-    agent.click("#transcript .offer-block").await;
-    let reason = agent
-        .css("#block-reason")
-        .await
-        .prop("value")
-        .await
-        .unwrap();
+    let reason = agent.offered_block_reason().await;
     assert_eq!(reason.as_deref(), Some("Offensive language (3 strikes)"));
     agent.click("#block-confirm").await;
     agent

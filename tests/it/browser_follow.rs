@@ -97,9 +97,7 @@ async fn a_blocked_browser_elsewhere_is_refused_with_the_option_on_and_warned_of
     save_option(&manager, false).await;
     visitor.open_chat(&app).await;
     visitor.send_message("hello again").await;
-    agent.sign_in(&app, &app.acme.agent, "/agent").await;
-    agent.wait_text("#waiting", "Support").await;
-    agent.click("#waiting .queue-item").await;
+    agent.open_waiting_chat(&app).await;
     agent
         .wait_text("#transcript", "This browser was blocked on")
         .await;
@@ -107,12 +105,6 @@ async fn a_blocked_browser_elsewhere_is_refused_with_the_option_on_and_warned_of
         .wait_text("#transcript", "Threats from rotating VPNs")
         .await;
     agent.screenshot("console-browser-warning").await;
-    agent.click("#transcript .offer-block").await;
-    let reason = agent
-        .css("#block-reason")
-        .await
-        .prop("value")
-        .await
-        .unwrap();
+    let reason = agent.offered_block_reason().await;
     assert_eq!(reason.as_deref(), Some("Threats from rotating VPNs"));
 }

@@ -9,15 +9,17 @@ use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse};
 use askama::Template;
 
+use chrono::NaiveDateTime;
+
 use crate::{
-    db,
+    db::{self, DbConn},
     domain::{
         flood::{self, FloodLimits, Sending, TypedLimit},
         shield::default_patterns,
         shield_policy::{parse_list, parse_strikes, StrikeAction},
     },
     error::AppError,
-    rules::{self, ShieldInput},
+    rules::{self, Actor, ShieldInput},
     web::{
         page::{flash, Page},
         render, see_other, AppState,
@@ -237,12 +239,26 @@ async fn save_shield(
             return show(&state, page, None, Some(form), status).await;
         }
     };
+    let action = move |c: &mut DbConn, a: &Actor, now| rules::save_shield(c, a, input, now);
+    commit(&state, &session, &page, action).await
+}
+
+/// Runs a save in one write transaction, as the signed-in manager, then
+/// [`saved`].
+async fn commit<F>(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn, &Actor, NaiveDateTime) -> Result<rules::Change, rules::RulesError>
+        + Send
+        + 'static,
+{
     let (actor, now) = (page.user.actor(), state.clock.now());
-    let change = state
-        .db
-        .write(move |c| rules::save_shield(c, &actor, input, now))
-        .await??;
-    saved(&state, &session, &page, change).await
+    let change = state.db.write(move |c| action(c, &actor, now)).await??;
+    saved(state, session, page, change).await
 }
 
 /// After a save: the gate follows at once, and the confirmation shows at
@@ -286,12 +302,8 @@ async fn save_flood(
             return show(&state, page, Some(form), None, status).await;
         }
     };
-    let (actor, now) = (page.user.actor(), state.clock.now());
-    let change = state
-        .db
-        .write(move |c| rules::save_flood(c, &actor, limits, now))
-        .await??;
-    saved(&state, &session, &page, change).await
+    let action = move |c: &mut DbConn, a: &Actor, now| rules::save_flood(c, a, limits, now);
+    commit(&state, &session, &page, action).await
 }
 
 /// "A block also covers the visitor's browser": a checkbox, so any body
@@ -305,12 +317,8 @@ async fn save_browser(
 ) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let on = url::form_urlencoded::parse(&body).any(|(k, _)| k == "block_browser");
-    let (actor, now) = (page.user.actor(), state.clock.now());
-    let change = state
-        .db
-        .write(move |c| rules::save_block_browser(c, &actor, on, now))
-        .await??;
-    saved(&state, &session, &page, change).await
+    let action = move |c: &mut DbConn, a: &Actor, now| rules::save_block_browser(c, a, on, now);
+    commit(&state, &session, &page, action).await
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

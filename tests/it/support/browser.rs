@@ -241,6 +241,20 @@ impl Browser {
         let frame = self.css("iframe[data-chatgate]").await;
         frame.enter_frame().await.unwrap();
     }
+
+    /// An agent signs in to the console and opens the waiting chat.
+    pub async fn open_waiting_chat(&self, app: &TestApp) {
+        self.sign_in(app, &app.acme.agent, "/agent").await;
+        self.wait_text("#waiting", "Support").await;
+        self.click("#waiting .queue-item").await;
+    }
+
+    /// Presses the Block a line of the transcript offers; returns the
+    /// reason the block dialog was opened with.
+    pub async fn offered_block_reason(&self) -> Option<String> {
+        self.click("#transcript .offer-block").await;
+        self.css("#block-reason").await.prop("value").await.unwrap()
+    }
 }
 
 /// A Chrome DevTools command, sent through chromedriver.
