@@ -10,66 +10,16 @@
 use std::{hint::black_box, sync::Arc, time::Duration};
 
 use chatgate::{
-    crypto::MasterKey,
-    domain::{
-        access::{CountryPolicy, ListMode, Page, SitePolicy},
-        country::CountryCode,
-        website::{PageUrl, SiteList},
-    },
-    gate::{country_table::CountryTable, policy::Policy, Blocks, Gate, Visit},
+    domain::{access::Page, website::PageUrl},
+    gate::Visit,
     load::generate,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-const PROBES: usize = 4096;
+#[path = "common/gate_setup.rs"]
+mod setup;
 
-fn gate_with(rules: usize, blocks: usize, full: bool) -> (Gate, Vec<std::net::IpAddr>) {
-    let table = if full {
-        CountryTable::shipped().expect("the shipped country table")
-    } else {
-        Arc::new(CountryTable::empty())
-    };
-    let gate = Gate::new(&MasterKey::random().keys(), table);
-    let set = generate::ip_rules(rules, 1);
-    let probes = generate::probes(&set, PROBES, 2);
-    let now = chrono::Utc::now().naive_utc();
-    let until = now + chrono::Duration::days(7);
-    let visitors = generate::visitors(blocks, 3);
-    gate.replace_blocks(Blocks::from_rows(
-        visitors
-            .iter()
-            .map(|ip| (1, Some(gate.index_of(*ip).to_vec()), None, until)),
-    ));
-    let (countries, sites) = if full {
-        let allowed = ["US", "DE", "FR", "GB", "NL", "JP", "BR", "IN", "CA", "AU"]
-            .iter()
-            .filter_map(|c| CountryCode::parse(c))
-            .collect();
-        (
-            CountryPolicy {
-                mode: ListMode::Allow,
-                countries: allowed,
-                unknown: false,
-            },
-            SitePolicy {
-                mode: ListMode::Allow,
-                sites: SiteList::new(generate::site_patterns(1000, 4)),
-            },
-        )
-    } else {
-        (CountryPolicy::default(), SitePolicy::default())
-    };
-    gate.set_policy(
-        1,
-        Policy::new(
-            1,
-            set.into_iter().enumerate().map(|(i, r)| (i as i64 + 1, r)),
-            countries,
-            sites,
-        ),
-    );
-    (gate, probes)
-}
+use setup::{gate_with, PROBES};
 
 fn bench(c: &mut Criterion) {
     let now = chrono::Utc::now().naive_utc();

@@ -33,10 +33,8 @@ fn main() {
     let with_countries = rss_mb();
     let gate = Gate::new(&MasterKey::random().keys(), countries);
     let until = chrono::Utc::now().naive_utc() + chrono::Duration::days(7);
-    gate.replace_blocks(Blocks::from_rows(
-        visitors
-            .iter()
-            .map(|ip| (1, Some(gate.index_of(*ip).to_vec()), None, until)),
+    gate.replace_blocks(Blocks::of_addresses(
+        visitors.iter().map(|ip| (1, Some(*ip), None, until)),
     ));
     let with_blocks = rss_mb();
     gate.set_policy(

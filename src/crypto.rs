@@ -166,7 +166,9 @@ pub enum OpenError {
     Forged,
 }
 
-/// The derived keys. Cheap to clone behind an `Arc`.
+/// The derived keys. Cheap to clone behind an `Arc`; the gate holds its
+/// own copy to open the networks of the blocks it loads.
+#[derive(Clone)]
 pub struct Keys {
     seal: Aes256Gcm,
     seal_key_id: u32,

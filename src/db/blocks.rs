@@ -12,9 +12,17 @@ use super::{
 };
 use crate::domain::chat::Status;
 
-/// A block in force as the gate reads it: account, network index, browser
-/// index, end.
-pub type LiveBlock = (i64, Option<Vec<u8>>, Option<Vec<u8>>, NaiveDateTime);
+/// A block in force as the gate reads it.
+#[derive(Debug, Queryable)]
+pub struct LiveBlock {
+    pub id: i64,
+    pub account_id: i64,
+    pub public_id: String,
+    /// The sealed network; `None` once erased.
+    pub network_sealed: Option<Vec<u8>>,
+    pub browser_index: Option<Vec<u8>>,
+    pub expires_at: NaiveDateTime,
+}
 
 pub struct NewBlock<'a> {
     pub account_id: i64,
@@ -116,20 +124,22 @@ pub fn lift(
     Ok(changed > 0)
 }
 
-/// Blocks in force at `now`: account, network index, browser index (of a
-/// block that covers the browser), end.
+/// Blocks in force at `now`, with their sealed network and the browser
+/// index of those that cover the browser.
 pub fn live(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<LiveBlock>> {
     blocks::table
         .filter(
-            blocks::network_index
+            blocks::network_sealed
                 .is_not_null()
                 .or(blocks::browser_index.is_not_null()),
         )
         .filter(blocks::lifted_at.is_null())
         .filter(blocks::expires_at.gt(now))
         .select((
+            blocks::id,
             blocks::account_id,
-            blocks::network_index,
+            blocks::public_id,
+            blocks::network_sealed,
             blocks::browser_index,
             blocks::expires_at,
         ))

@@ -391,16 +391,37 @@ pub fn save_sites(
 }
 
 /// Adds flushed hit counts to their rules: (account, rule id, hits).
-/// Rules removed meanwhile are skipped.
+/// Rules removed meanwhile are skipped. One statement per 500 rules hit;
+/// every value in it is an integer.
 pub fn add_hits(conn: &mut DbConn, hits: &[(i64, i64, u64)]) -> QueryResult<()> {
+    use std::fmt::Write;
+    // A rule may come twice (from a policy swapped out and the one held).
+    let mut summed = std::collections::BTreeMap::<(i64, i64), u64>::new();
     for (account_id, id, n) in hits {
-        let n = i64::try_from(*n).unwrap_or(i64::MAX);
-        diesel::update(
-            ip_rules::table
-                .filter(ip_rules::account_id.eq(account_id))
-                .filter(ip_rules::id.eq(id)),
-        )
-        .set(ip_rules::hits.eq(ip_rules::hits + n))
+        let e = summed.entry((*account_id, *id)).or_default();
+        *e = e.saturating_add(*n);
+    }
+    let hits: Vec<(i64, i64, u64)> = summed.into_iter().map(|((a, id), n)| (a, id, n)).collect();
+    for chunk in hits.chunks(500) {
+        let mut cases = String::new();
+        let mut ids = String::new();
+        let mut accounts = std::collections::BTreeSet::new();
+        for (account_id, id, n) in chunk {
+            let n = i64::try_from(*n).unwrap_or(i64::MAX);
+            let _ = write!(
+                cases,
+                " WHEN id = {id} AND account_id = {account_id} THEN {n}"
+            );
+            let sep = if ids.is_empty() { "" } else { "," };
+            let _ = write!(ids, "{sep}{id}");
+            accounts.insert(*account_id);
+        }
+        let accounts: Vec<String> = accounts.iter().map(i64::to_string).collect();
+        diesel::sql_query(format!(
+            "UPDATE ip_rules SET hits = hits + CASE{cases} ELSE 0 END \
+             WHERE id IN ({ids}) AND account_id IN ({})",
+            accounts.join(",")
+        ))
         .execute(conn)?;
     }
     Ok(())

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use chrono::{Duration, DurationRound, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 
 /// How far before the conversation's start the visit's pages go.
 pub const VISIT_SLACK: Duration = Duration::minutes(30);
@@ -43,7 +43,10 @@ pub fn visit_range(
 
 /// The hour a moment falls in (its bucket for refusal counts).
 pub fn hour_of(t: NaiveDateTime) -> NaiveDateTime {
-    t.duration_trunc(Duration::hours(1)).unwrap_or(t)
+    // Counted on every page view: the date and the hour, without the
+    // division `duration_trunc` makes.
+    use chrono::Timelike;
+    chrono::NaiveTime::from_hms_opt(t.hour(), 0, 0).map_or(t, |h| t.date().and_time(h))
 }
 
 #[cfg(test)]

@@ -72,7 +72,10 @@ pub struct Counted {
 
 type Entry = (NaiveDateTime, Cause, Key);
 
-type Accounts = HashMap<i64, HashMap<Entry, u64>>;
+/// A fast hash seeded per process (`foldhash`): every page view is
+/// counted, and what is hashed is a rule id, a country or a cause.
+type Fast = foldhash::fast::RandomState;
+type Accounts = HashMap<i64, HashMap<Entry, u64, Fast>, Fast>;
 
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -83,16 +86,24 @@ impl Tally {
     /// Counts one decision at `now`.
     pub fn count(&self, account_id: i64, now: NaiveDateTime, cause: Cause, key: Key) {
         let shard = &self.shards[account_id.rem_euclid(SHARDS as i64) as usize];
+        let entry = (hour_of(now), cause, key);
         let mut accounts = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = accounts
+            .get_mut(&account_id)
+            .and_then(|c| c.get_mut(&entry))
+        {
+            // The usual case: counted before since the last flush.
+            *n += 1;
+            return;
+        }
         if !accounts.contains_key(&account_id) && accounts.len() >= MAX_ACCOUNTS / SHARDS {
             return;
         }
         let counts = accounts.entry(account_id).or_default();
-        let hour = hour_of(now);
-        let entry = if counts.len() < PER_ACCOUNT || counts.contains_key(&(hour, cause, key)) {
-            (hour, cause, key)
+        let entry = if counts.len() < PER_ACCOUNT {
+            entry
         } else {
-            (hour, cause, Key::None)
+            (entry.0, cause, Key::None)
         };
         *counts.entry(entry).or_insert(0) += 1;
     }

@@ -5,9 +5,15 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{policy::Policy, Blocks, Gate};
+use super::{
+    blocks::{key_of_network, Held, NetworkKey},
+    policy::Policy,
+    Blocks, Gate,
+};
 use crate::{
-    db::{self, models::GateSettings, Db, DbConn},
+    chat::blocking::network_context,
+    crypto::Keys,
+    db::{self, blocks::LiveBlock, models::GateSettings, Db, DbConn},
     domain::{
         access::{CountryPolicy, ListMode, SitePolicy},
         country,
@@ -99,14 +105,42 @@ pub async fn refresh_policies(db: &Db, gate: &Gate) -> Result<usize, AppError> {
     Ok(stale.len())
 }
 
-/// Reads the blocks in force into a new snapshot.
+/// Reads the blocks in force into a new snapshot. Each block's network is
+/// opened from its seal once: those the held snapshot opened are reused.
 pub async fn reload_blocks(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
     let ticket = gate.block_read_ticket();
     let rows = db.run(move |c| Ok(db::blocks::live(c, now)?)).await?;
-    let blocks = Blocks::from_rows(rows);
+    let held = gate.blocks();
+    let blocks = Blocks::new(rows.into_iter().map(|b| Held {
+        network: held.opened(b.id).or_else(|| open_network(gate.keys(), &b)),
+        block_id: b.id,
+        account_id: b.account_id,
+        browser: b.browser_index,
+        until: b.expires_at,
+    }));
     let n = blocks.len();
     gate.replace_blocks_read(ticket, blocks);
     Ok(n)
+}
+
+/// The network a block covers, opened from its seal.
+fn open_network(keys: &Keys, b: &LiveBlock) -> Option<NetworkKey> {
+    let sealed = b.network_sealed.as_deref()?;
+    let opened = keys
+        .open(sealed, network_context(&b.public_id))
+        .ok()
+        .and_then(|plain| String::from_utf8(plain).ok())
+        .and_then(|text| text.parse::<ipnet::IpNet>().ok())
+        .and_then(|net| key_of_network(&net));
+    if opened.is_none() {
+        // Sealed under another master key, or damaged: it cannot be
+        // enforced, and the operator must hear of it.
+        tracing::error!(
+            block = b.id,
+            "a visitor block's network could not be opened"
+        );
+    }
+    opened
 }
 
 /// Reads the business cases, for widget requests to find theirs in memory.

@@ -8,10 +8,10 @@
 //!   prefix trie per address family, the country policy and the website
 //!   policy. Rebuilt for one account when its rules change here, and
 //!   re-read every few seconds when another instance changed them;
-//! - the **visitor blocks** made from chat windows: a hash map from
-//!   (account, blind index of the visitor's network) to the block's end,
-//!   and one from (account, keyed index of the visitor's browser) for the
-//!   blocks that cover the browser too ([`blocks`]).
+//! - the **visitor blocks** made from chat windows: per account, a hash
+//!   map from the visitor's network (opened once from the block's seal) to
+//!   the block's end, and one from (account, keyed index of the visitor's
+//!   browser) for the blocks that cover the browser too ([`blocks`]).
 //!   Expiry is checked against the clock on each decision, so a block ends
 //!   on time even before the next reload;
 //! - the **country table** ([`country_table::CountryTable`]), decoded once
@@ -71,7 +71,7 @@ use crate::{
 use country_table::CountryTable;
 use policy::Policy;
 
-pub use blocks::{BlockRow, Blocks, BrowserIndex, NetworkIndex};
+pub use blocks::{network_key, Blocks, BrowserIndex, Held, NetworkIndex, NetworkKey};
 
 /// One widget request, as the gate sees it.
 #[derive(Debug, Clone, Copy)]
@@ -124,11 +124,17 @@ impl Verdict {
     }
 }
 
+/// Each account's policy, by account id, under a fast hash seeded per
+/// process: it is looked up on every decision.
+type Policies = HashMap<i64, Arc<Policy>, foldhash::fast::RandomState>;
+
 pub struct Gate {
+    /// Opens the networks of the blocks loaded.
+    keys: Keys,
     indexer: IpIndexer,
     browser_indexer: IpIndexer,
     blocks: ArcSwap<Blocks>,
-    policies: ArcSwap<HashMap<i64, Arc<Policy>>>,
+    policies: ArcSwap<Policies>,
     /// Policies swapped out whose hit counts are not yet flushed.
     retired: Mutex<Vec<(i64, Arc<Policy>)>>,
     countries: Arc<CountryTable>,
@@ -154,10 +160,11 @@ pub struct Gate {
 impl Gate {
     pub fn new(keys: &Keys, countries: Arc<CountryTable>) -> Self {
         Self {
+            keys: keys.clone(),
             indexer: keys.ip_indexer(),
             browser_indexer: keys.browser_indexer(),
             blocks: ArcSwap::from_pointee(Blocks::default()),
-            policies: ArcSwap::from_pointee(HashMap::new()),
+            policies: ArcSwap::from_pointee(Policies::default()),
             retired: Mutex::new(Vec::new()),
             countries,
             cases: ArcSwap::from_pointee(HashMap::new()),
@@ -232,7 +239,7 @@ impl Gate {
     pub fn set_policy(&self, account_id: i64, policy: Policy) {
         let policy = Arc::new(policy);
         let old = self.policies.rcu(|map| {
-            let mut map = HashMap::clone(map);
+            let mut map = Policies::clone(map);
             match map.get(&account_id) {
                 Some(held) if held.version > policy.version => {}
                 _ => {
@@ -381,12 +388,20 @@ impl Gate {
         ip: IpAddr,
         now: NaiveDateTime,
     ) -> Option<NaiveDateTime> {
-        let blocks = self.blocks.load();
-        blocks
-            .map
-            .get(&(account_id, self.index_of(ip)))
-            .copied()
+        self.blocks
+            .load()
+            .network_until(account_id, network_key(ip))
             .filter(|until| *until > now)
+    }
+
+    /// The keys the loader opens the blocks' networks with.
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// The blocks held now (the loader reuses the networks they opened).
+    pub fn blocks(&self) -> Arc<Blocks> {
+        self.blocks.load_full()
     }
 
     /// Whether any block in force covers a browser of the account: only
@@ -430,8 +445,10 @@ impl Gate {
                 });
             }
         }
-        if !self.blocks.load().is_empty() {
-            if let Some(until) = self.block_until(v.account_id, v.ip, v.now) {
+        let blocks = self.blocks.load();
+        if !blocks.is_empty() {
+            let until = blocks.network_until(v.account_id, network_key(v.ip));
+            if let Some(until) = until.filter(|until| *until > v.now) {
                 return Verdict::Refuse(Reason::VisitorBlock {
                     until,
                     browser: false,

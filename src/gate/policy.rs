@@ -4,14 +4,16 @@
 //!
 //! Each IP rule has a hit counter beside it. Counting is a relaxed atomic
 //! add on the hot path; the counts are taken and written to the database
-//! periodically (`super::load::flush_hits`).
+//! periodically (`super::load::flush_hits`). The first hit on a rule since
+//! the last take also notes its slot, so a take visits only the rules hit,
+//! however many rules the table holds.
 
 use std::{
     collections::HashSet,
     net::IpAddr,
     sync::{
         atomic::{AtomicU32, Ordering},
-        Arc,
+        Arc, Mutex,
     },
 };
 
@@ -39,6 +41,8 @@ struct RuleTable {
     /// Rule ids, by the slot stored in the tries.
     ids: Vec<i64>,
     hits: Vec<AtomicU32>,
+    /// The slots hit since the last take (each once).
+    touched: Mutex<Vec<u32>>,
     /// The rules, kept only for the small table (to add to it).
     rules: Vec<(i64, IpRule)>,
     /// Flattened indexes for the large table, with each slot's prefix length.
@@ -184,13 +188,34 @@ impl RuleTable {
             .map_or(0, |h| u64::from(h.load(Ordering::Relaxed)))
     }
 
+    /// Counts a hit on `slot`; the first since the last take notes it.
+    fn count(&self, slot: u32) {
+        let Some(h) = self.hits.get(slot as usize) else {
+            return;
+        };
+        if h.fetch_add(1, Ordering::Relaxed) == 0 {
+            if let Ok(mut t) = self.touched.lock() {
+                t.push(slot);
+            }
+        }
+    }
+
+    /// Takes the hits of the slots noted since the last take. A hit that
+    /// lands between the two steps is taken now or noted for the next take
+    /// (a slot noted with nothing left to take is skipped).
     fn take_hits(&self, out: &mut Vec<(i64, u64)>) {
-        for (id, h) in self.ids.iter().zip(&self.hits) {
-            if h.load(Ordering::Relaxed) > 0 {
-                let n = h.swap(0, Ordering::Relaxed);
-                if n > 0 {
-                    out.push((*id, u64::from(n)));
-                }
+        let touched = match self.touched.lock() {
+            Ok(mut t) => std::mem::take(&mut *t),
+            Err(_) => return,
+        };
+        for slot in touched {
+            let (Some(id), Some(h)) = (self.ids.get(slot as usize), self.hits.get(slot as usize))
+            else {
+                continue;
+            };
+            let n = h.swap(0, Ordering::Relaxed);
+            if n > 0 {
+                out.push((*id, u64::from(n)));
             }
         }
     }
@@ -367,9 +392,7 @@ impl Policy {
     /// Counts one visitor stopped by a rule.
     pub fn count(&self, m: &RuleMatch) {
         let table = if m.extra { &self.extra } else { &self.base };
-        if let Some(h) = table.hits.get(m.slot as usize) {
-            h.fetch_add(1, Ordering::Relaxed);
-        }
+        table.count(m.slot);
     }
 
     /// Hits counted since the last take, without resetting them.

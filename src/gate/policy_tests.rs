@@ -73,6 +73,47 @@ fn hits_are_counted_and_taken_once() {
 }
 
 #[test]
+fn hits_counted_while_they_are_taken_are_never_lost() {
+    let rules: Vec<(i64, String)> = (0..200)
+        .map(|i| (i + 1, format!("10.0.{i}.0/24")))
+        .collect();
+    let refs: Vec<(i64, &str)> = rules.iter().map(|(i, r)| (*i, r.as_str())).collect();
+    let p = Arc::new(policy(&refs));
+    let counters: Vec<_> = (0..4)
+        .map(|t| {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                for n in 0..5_000u32 {
+                    let ip = format!("10.0.{}.{}", (n * 7 + t) % 200, n % 250);
+                    let m = p.rule_for(ip.parse().unwrap()).unwrap();
+                    p.count(&m);
+                }
+            })
+        })
+        .collect();
+    let mut taken: std::collections::HashMap<i64, u64> = std::collections::HashMap::new();
+    let mut take = |p: &Policy| {
+        let mut out = vec![];
+        p.take_hits(&mut out);
+        for (id, n) in out {
+            *taken.entry(id).or_default() += n;
+        }
+    };
+    while counters.iter().any(|c| !c.is_finished()) {
+        take(&p);
+    }
+    for c in counters {
+        c.join().unwrap();
+    }
+    take(&p);
+    assert_eq!(taken.values().sum::<u64>(), 20_000);
+    assert_eq!(taken.len(), 200, "every rule was hit");
+    let mut out = vec![];
+    p.take_hits(&mut out);
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
 fn added_and_removed_rules_apply_without_a_rebuild() {
     let p = policy(&[(1, "10.0.0.0/8"), (2, "10.1.0.0/16")]);
     let p = p

@@ -64,9 +64,9 @@ fn blocks_cover_the_network_until_they_end() {
     let until = now + Duration::days(7);
     let v6 = ip("2001:db8:1:2::10");
     let v4 = ip("203.0.113.7");
-    g.replace_blocks(Blocks::from_rows([
-        (1, Some(g.index_of(v6).to_vec()), None, until),
-        (1, Some(g.index_of(v4).to_vec()), None, until),
+    g.replace_blocks(Blocks::of_addresses([
+        (1, Some(v6), None, until),
+        (1, Some(v4), None, until),
     ]));
     let at = |a: i64, addr: &str, t: NaiveDateTime| {
         g.decide(&Visit {
@@ -104,9 +104,9 @@ fn indexes_match_the_stored_blind_index() {
 fn precedence_is_rules_then_blocks_then_countries_then_websites() {
     let g = gate();
     let until = current() + Duration::days(7);
-    g.replace_blocks(Blocks::from_rows([(
+    g.replace_blocks(Blocks::of_addresses([(
         1,
-        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        Some(ip("203.0.113.9")),
         None,
         until,
     )]));
@@ -160,9 +160,9 @@ fn precedence_is_rules_then_blocks_then_countries_then_websites() {
 fn a_block_refuses_even_an_allowed_country() {
     let g = gate();
     let until = current() + Duration::days(7);
-    g.replace_blocks(Blocks::from_rows([(
+    g.replace_blocks(Blocks::of_addresses([(
         1,
-        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        Some(ip("203.0.113.9")),
         None,
         until,
     )]));
@@ -289,14 +289,14 @@ fn a_reload_that_finishes_late_never_overwrites_a_newer_one() {
     let first = g.block_read_ticket();
     let second = g.block_read_ticket();
     assert!(g.replace_blocks_read(second, Blocks::default()));
-    let stale = Blocks::from_rows([(1, Some(g.index_of(v4).to_vec()), None, until)]);
+    let stale = Blocks::of_addresses([(1, Some(v4), None, until)]);
     assert!(
         !g.replace_blocks_read(first, stale),
         "the stale read is dropped"
     );
-    assert!(g.blocks.load().map.is_empty());
+    assert!(g.blocks.load().is_empty());
     let third = g.block_read_ticket();
-    let fresh = Blocks::from_rows([(1, Some(g.index_of(v4).to_vec()), None, until)]);
+    let fresh = Blocks::of_addresses([(1, Some(v4), None, until)]);
     assert!(g.replace_blocks_read(third, fresh));
     assert_eq!(g.blocks.load().len(), 1);
 }
@@ -324,9 +324,9 @@ fn a_block_of_the_browser_refuses_it_anywhere_while_the_option_is_on() {
     let now = current();
     let until = now + Duration::days(7);
     let (blocked, other) = ("a".repeat(64), "b".repeat(64));
-    g.replace_blocks(Blocks::from_rows([(
+    g.replace_blocks(Blocks::of_addresses([(
         1,
-        Some(g.index_of(ip("203.0.113.9")).to_vec()),
+        Some(ip("203.0.113.9")),
         Some(keys.browser_index(&blocked)),
         until,
     )]));

@@ -95,3 +95,45 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     .execute(&mut *conn);
     assert!(r.is_err(), "foreign keys are enforced");
 }
+
+/// Flushed hits reach their own rules only, in one statement per 500 rules,
+/// a rule named twice in one flush (a policy swapped out and the one held)
+/// gets both counts, and a pair naming another account's rule adds nothing.
+#[actix_web::test]
+async fn hits_are_added_to_their_own_rules_in_few_statements() {
+    use chatgate::db::{rules::add_hits, schema::ip_rules};
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let mut conn = app.core.db.get().unwrap();
+    let mut add = |account_id: i64, network: &str| -> i64 {
+        diesel::insert_into(ip_rules::table)
+            .values((
+                ip_rules::account_id.eq(account_id),
+                ip_rules::network.eq(network),
+                ip_rules::created_by_name.eq("test"),
+                ip_rules::created_at.eq(app.core.clock.now()),
+            ))
+            .returning(ip_rules::id)
+            .get_result(&mut *conn)
+            .unwrap()
+    };
+    let (acme, globex) = (app.acme.account_id, app.globex.account_id);
+    let a = add(acme, "192.0.2.0/24");
+    let g = add(globex, "198.51.100.0/24");
+    let many: Vec<i64> = (0..600)
+        .map(|i| add(acme, &format!("10.{}.{}.0/24", i / 250, i % 250)))
+        .collect();
+    let mut hits = vec![(acme, a, 5), (globex, a, 7), (globex, g, 2), (acme, a, 1)];
+    hits.extend(many.iter().map(|id| (acme, *id, 3)));
+    write_tx(&mut conn, |c| add_hits(c, &hits)).unwrap();
+    let stored = |conn: &mut chatgate::db::DbConn, id: i64| -> i64 {
+        ip_rules::table
+            .find(id)
+            .select(ip_rules::hits)
+            .first(conn)
+            .unwrap()
+    };
+    assert_eq!(stored(&mut conn, a), 6, "5 and 1, not globex's 7");
+    assert_eq!(stored(&mut conn, g), 2);
+    assert!(many.iter().all(|id| stored(&mut conn, *id) == 3));
+}
