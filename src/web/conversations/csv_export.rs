@@ -30,61 +30,92 @@ pub const COLUMNS: [&str; 13] = [
     "block lifted by",
 ];
 
-/// Every time in UTC, ISO 8601 with its zone: `2026-11-29T08:05:00Z`.
-fn time(t: Option<NaiveDateTime>) -> String {
-    t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
-
-/// When the block ends or ended, its state now, and who lifted it early.
-fn block_columns(r: &reports::Row, now: NaiveDateTime) -> [String; 3] {
-    match r.block_state(now) {
-        None => Default::default(),
-        Some(BlockState::Active { remaining }) => {
-            [time(Some(now + remaining)), "Active".into(), String::new()]
-        }
-        Some(BlockState::Expired { at }) => [time(Some(at)), "Expired".into(), String::new()],
-        Some(BlockState::Lifted { at, by }) => [
-            time(Some(at)),
-            "Lifted early".into(),
-            safe_cell(&by).into_owned(),
-        ],
+/// Every time in UTC, ISO 8601 with its zone: `2026-11-29T08:05:00Z`,
+/// appended to `out` (nothing for no time). Written from the time's fields:
+/// a `format` pattern would be parsed again for every cell.
+fn write_time(out: &mut String, t: Option<NaiveDateTime>) {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    if let Some(t) = t {
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
     }
 }
 
+/// The row's cells after the blocking reason: when the block ends or
+/// ended, its state now, and who lifted it early.
+fn block_cells(
+    r: &reports::Row,
+    now: NaiveDateTime,
+) -> (Option<NaiveDateTime>, &'static str, &str) {
+    match r.block_state(now) {
+        None => (None, "", ""),
+        Some(BlockState::Active { remaining }) => (Some(now + remaining), "Active", ""),
+        Some(BlockState::Expired { at }) => (Some(at), "Expired", ""),
+        Some(BlockState::Lifted { at, .. }) => (
+            Some(at),
+            "Lifted early",
+            r.block_lifted_by.as_deref().unwrap_or(""),
+        ),
+    }
+}
+
+/// The batch as CSV. Each cell is written straight into the writer's
+/// buffer; one scratch string holds the cell being formatted.
 fn encode(
     rows: &[reports::Row],
     case: &str,
     header: bool,
     now: NaiveDateTime,
 ) -> Result<Bytes, csv::Error> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows.len() * 120));
+    use std::fmt::Write;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows.len() * 160));
     if header {
         w.write_record(COLUMNS)?;
     }
+    let case = safe_cell(case);
+    let mut cell = String::with_capacity(32);
     for r in rows {
-        let [ends, state, lifted_by] = block_columns(r, now);
-        let fields = [
-            r.id.to_string(),
-            safe_cell(case).into_owned(),
-            time(Some(r.started_at)),
-            time(r.ended_at),
-            safe_cell(r.agent.as_deref().unwrap_or("")).into_owned(),
-            r.message_count.to_string(),
-            r.survey_rating.map(|n| n.to_string()).unwrap_or_default(),
-            if r.was_blocked() {
-                "Blocked"
-            } else {
-                "Not blocked"
+        let (ends, state, lifted_by) = block_cells(r, now);
+        let mut field = |w: &mut csv::Writer<Vec<u8>>, f: &dyn Fn(&mut String)| {
+            cell.clear();
+            f(&mut cell);
+            w.write_field(cell.as_bytes())
+        };
+        field(&mut w, &|c| {
+            let _ = write!(c, "{}", r.id);
+        })?;
+        w.write_field(case.as_bytes())?;
+        field(&mut w, &|c| write_time(c, Some(r.started_at)))?;
+        field(&mut w, &|c| write_time(c, r.ended_at))?;
+        w.write_field(safe_cell(r.agent.as_deref().unwrap_or("")).as_bytes())?;
+        field(&mut w, &|c| {
+            let _ = write!(c, "{}", r.message_count);
+        })?;
+        field(&mut w, &|c| {
+            if let Some(n) = r.survey_rating {
+                let _ = write!(c, "{n}");
             }
-            .to_owned(),
-            safe_cell(r.block_reason.as_deref().unwrap_or("")).into_owned(),
-            time(r.blocked_at),
-            ends,
-            state,
-            lifted_by,
-        ];
-        w.write_record(&fields)?;
+        })?;
+        w.write_field(if r.was_blocked() {
+            "Blocked"
+        } else {
+            "Not blocked"
+        })?;
+        w.write_field(safe_cell(r.block_reason.as_deref().unwrap_or("")).as_bytes())?;
+        field(&mut w, &|c| write_time(c, r.blocked_at))?;
+        field(&mut w, &|c| write_time(c, ends))?;
+        w.write_field(state)?;
+        w.write_field(safe_cell(lifted_by).as_bytes())?;
+        w.write_record(None::<&[u8]>)?;
     }
     w.into_inner()
         .map(Bytes::from)
@@ -196,5 +227,24 @@ mod tests {
             "ISO 8601 UTC: {line}"
         );
         assert!(line.ends_with(",Lifted early,'-Mallory"), "{line}");
+        assert_eq!(
+            line,
+            "7,'+Sales,2027-01-15T08:00:00Z,,'=cmd|' /C calc'!A0,3,4,Blocked,'@SUM(1+1),\
+             2027-01-15T08:00:00Z,2027-01-15T07:00:00Z,Lifted early,'-Mallory"
+        );
+    }
+
+    #[test]
+    fn times_are_iso_8601_utc_with_padding_and_empty_when_absent() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        let mut out = String::new();
+        write_time(&mut out, Some(at("0987-03-04 05:06:07")));
+        assert_eq!(out, "0987-03-04T05:06:07Z");
+        out.clear();
+        write_time(&mut out, Some(at("2026-12-31 23:59:59")));
+        assert_eq!(out, "2026-12-31T23:59:59Z");
+        out.clear();
+        write_time(&mut out, None);
+        assert_eq!(out, "");
     }
 }
