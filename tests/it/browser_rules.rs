@@ -15,8 +15,11 @@ use crate::support::browser::Browser;
 fn spawn_proxy(upstream: String, client_ip: &'static str) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    // Idle connections are dropped before the app's keep-alive closes
+    // them (`IDLE`): a request sent on one being closed fails.
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(crate::support::IDLE)
         .build()
         .unwrap();
     let server = HttpServer::new(move || {
