@@ -24,6 +24,86 @@ pub fn load(
         .optional()
 }
 
+#[derive(QueryableByName)]
+struct Loaded {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    state: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    expires_at: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    who: Option<String>,
+}
+
+/// A session as [`load`] reads it, with its idle deadline and, in the same
+/// query, who is signed in: the user's row, the account's name, its
+/// business cases and its people (id and name) as one JSON object
+/// (`web::page::Who` reads it), `None` without a user.
+pub struct WithUser {
+    pub state: String,
+    pub expires_at: NaiveDateTime,
+    pub who: Option<String>,
+}
+
+const WHO_SQLITE: &str = "SELECT s.state AS state, s.expires_at AS expires_at, \
+    CASE WHEN u.id IS NULL THEN NULL ELSE json_object(\
+      'id', u.id, 'account_id', u.account_id, 'name', u.name, 'email', u.email, \
+      'role', u.role, 'active', CASE WHEN u.active THEN 1 ELSE 0 END, \
+      'time_zone', u.time_zone, 'account', a.name, \
+      'cases', json((SELECT json_group_array(json_array(c.id, c.name, c.widget_key, c.created_at)) \
+        FROM (SELECT id, name, widget_key, created_at FROM business_cases \
+              WHERE account_id = u.account_id ORDER BY name, id) c)), \
+      'people', json((SELECT json_group_array(json_array(p.id, p.name)) \
+        FROM (SELECT id, name FROM users WHERE account_id = u.account_id ORDER BY name, id) p)) \
+    ) END AS who \
+    FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
+    LEFT JOIN accounts a ON a.id = u.account_id \
+    WHERE s.id = ? AND s.expires_at > ? AND s.created_at > ?";
+
+const WHO_PG: &str = "SELECT s.state AS state, s.expires_at AS expires_at, \
+    CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(\
+      'id', u.id, 'account_id', u.account_id, 'name', u.name, 'email', u.email, \
+      'role', u.role, 'active', CASE WHEN u.active THEN 1 ELSE 0 END, \
+      'time_zone', u.time_zone, 'account', a.name, \
+      'cases', (SELECT coalesce(json_agg(json_build_array(c.id, c.name, c.widget_key, \
+          c.created_at) ORDER BY c.name, c.id), '[]'::json) \
+        FROM business_cases c WHERE c.account_id = u.account_id), \
+      'people', (SELECT coalesce(json_agg(json_build_array(p.id, p.name) \
+          ORDER BY p.name, p.id), '[]'::json) \
+        FROM users p WHERE p.account_id = u.account_id) \
+    )::text END AS who \
+    FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
+    LEFT JOIN accounts a ON a.id = u.account_id \
+    WHERE s.id = $1 AND s.expires_at > $2 AND s.created_at > $3";
+
+/// [`load`] and who is signed in, in one query.
+pub fn load_with_user(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+    created_after: NaiveDateTime,
+) -> QueryResult<Option<WithUser>> {
+    use diesel::sql_types::{Text, Timestamp};
+    let found: Option<Loaded> = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(WHO_SQLITE)
+            .bind::<Text, _>(id)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(created_after)
+            .get_result(c)
+            .optional()?,
+        DbConn::Pg(c) => diesel::sql_query(WHO_PG)
+            .bind::<Text, _>(id)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(created_after)
+            .get_result(c)
+            .optional()?,
+    };
+    Ok(found.map(|l| WithUser {
+        state: l.state,
+        expires_at: l.expires_at,
+        who: l.who,
+    }))
+}
+
 pub fn insert(
     conn: &mut DbConn,
     id: &str,

@@ -13,7 +13,11 @@ use crate::{
     db::{accounts, models::BusinessCase},
     domain::{account::Role, time_zone::TimeZone},
     error::AppError,
-    web::{csrf, session_store::USER_ID, AppState},
+    web::{
+        csrf,
+        session_store::{USER_ID, WHO},
+        AppState,
+    },
 };
 
 const ACCOUNT_ID: &str = "aid";
@@ -88,6 +92,9 @@ pub struct Page {
     pub user: CurrentUser,
     pub account_name: String,
     pub cases: Vec<BusinessCase>,
+    /// The account's people (id and name, by name), for the pages that
+    /// name them (the Conversations tab's agent filter).
+    pub people: Vec<(i64, String)>,
     pub csrf: String,
     pub flash: Option<Flash>,
     /// Which navigation entry is current.
@@ -137,10 +144,87 @@ impl Page {
     }
 }
 
-async fn load(
-    req: &HttpRequest,
-    with_nav: bool,
-) -> Result<(CurrentUser, Option<(String, Vec<BusinessCase>)>), AppError> {
+/// Who is signed in, as the session store read it with the session in
+/// one query (`db::sessions::load_with_user`).
+#[derive(Debug, Deserialize)]
+struct Who {
+    id: i64,
+    account_id: i64,
+    name: String,
+    email: String,
+    role: String,
+    active: i64,
+    time_zone: Option<String>,
+    account: Option<String>,
+    /// id, name, widget key, created at.
+    cases: Vec<(i64, String, String, String)>,
+    people: Vec<(i64, String)>,
+}
+
+/// A stored time as the databases' JSON gives it: SQLite's text, or
+/// PostgreSQL's ISO form.
+fn json_time(raw: &str) -> NaiveDateTime {
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+        .unwrap_or_default()
+}
+
+impl Who {
+    fn into_parts(self) -> (CurrentUser, Nav) {
+        // As `User::role`: anything unknown gets the lesser role.
+        let role = Role::parse(&self.role).unwrap_or(Role::Agent);
+        let cases = self
+            .cases
+            .into_iter()
+            .map(|(id, name, widget_key, at)| BusinessCase {
+                id,
+                account_id: self.account_id,
+                name,
+                widget_key,
+                created_at: json_time(&at),
+            })
+            .collect();
+        let user = CurrentUser {
+            id: self.id,
+            account_id: self.account_id,
+            name: self.name,
+            email: self.email,
+            role,
+            time_zone: TimeZone::stored(self.time_zone.as_deref()),
+            time_zone_set: self.time_zone.is_some(),
+        };
+        let nav = Nav {
+            account_name: self.account.unwrap_or_default(),
+            cases,
+            people: self.people,
+        };
+        (user, nav)
+    }
+}
+
+/// The navigation and the account's people, for the pages that show them.
+#[derive(Debug, Clone, Default)]
+struct Nav {
+    account_name: String,
+    cases: Vec<BusinessCase>,
+    people: Vec<(i64, String)>,
+}
+
+/// Who the session store read with the session, when it is this user of
+/// this account and active; `None` sends the caller to the database.
+fn read_with_session(session: &Session, uid: i64, aid: i64) -> Option<Option<(CurrentUser, Nav)>> {
+    let who: Who = session.get(WHO).ok().flatten()?;
+    if who.id != uid || who.account_id != aid {
+        return None;
+    }
+    if who.active == 0 {
+        return Some(None);
+    }
+    Some(Some(who.into_parts()))
+}
+
+async fn load(req: &HttpRequest, with_nav: bool) -> Result<(CurrentUser, Option<Nav>), AppError> {
     let session = req.get_session();
     let next = if req.method() == actix_web::http::Method::GET {
         req.uri()
@@ -156,6 +240,29 @@ async fn load(
     let (Some(uid), Some(aid)) = (uid, aid) else {
         return Err(login());
     };
+    let found = match read_with_session(&session, uid, aid) {
+        Some(found) => found.map(|(user, nav)| (user, with_nav.then_some(nav))),
+        None => read_user(req, uid, aid, with_nav).await?,
+    };
+    match found {
+        Some(found) => Ok(found),
+        None => {
+            // Deactivated or removed: forget who this was, keep the session
+            // usable for the sign-in form.
+            session.clear();
+            Err(login())
+        }
+    }
+}
+
+/// Who is signed in, read from the database (a session signed in during
+/// this request, before the store read it with the user).
+async fn read_user(
+    req: &HttpRequest,
+    uid: i64,
+    aid: i64,
+    with_nav: bool,
+) -> Result<Option<(CurrentUser, Option<Nav>)>, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?
@@ -167,36 +274,34 @@ async fn load(
                 return Ok(None);
             };
             let nav = if with_nav {
-                let name = accounts::account(c, aid)?
+                let account_name = accounts::account(c, aid)?
                     .map(|a| a.name)
                     .unwrap_or_default();
-                Some((name, accounts::cases(c, aid)?))
+                let cases = accounts::cases(c, aid)?;
+                let people = crate::db::reports::agents(c, aid)?;
+                Some(Nav {
+                    account_name,
+                    cases,
+                    people,
+                })
             } else {
                 None
             };
             Ok(Some((user, nav)))
         })
         .await?;
-    match found {
-        Some((u, nav)) => Ok((
-            CurrentUser {
-                id: u.id,
-                account_id: u.account_id,
-                role: u.role(),
-                time_zone: TimeZone::stored(u.time_zone.as_deref()),
-                time_zone_set: u.time_zone.is_some(),
-                name: u.name,
-                email: u.email,
-            },
-            nav,
-        )),
-        None => {
-            // Deactivated or removed: forget who this was, keep the session
-            // usable for the sign-in form.
-            session.clear();
-            Err(login())
-        }
-    }
+    Ok(found.map(|(u, nav)| {
+        let user = CurrentUser {
+            id: u.id,
+            account_id: u.account_id,
+            role: u.role(),
+            time_zone: TimeZone::stored(u.time_zone.as_deref()),
+            time_zone_set: u.time_zone.is_some(),
+            name: u.name,
+            email: u.email,
+        };
+        (user, nav)
+    }))
 }
 
 impl FromRequest for CurrentUser {
@@ -217,7 +322,11 @@ impl FromRequest for Page {
         let req = req.clone();
         Box::pin(async move {
             let (user, nav) = load(&req, true).await?;
-            let (account_name, cases) = nav.unwrap_or_default();
+            let Nav {
+                account_name,
+                cases,
+                people,
+            } = nav.unwrap_or_default();
             let session = req.get_session();
             // Only touch the session when there is a message: a removal
             // marks the session changed and rewrites its row.
@@ -232,6 +341,7 @@ impl FromRequest for Page {
                 user,
                 account_name,
                 cases,
+                people,
                 csrf: csrf::token(&session),
                 flash,
                 nav: "",

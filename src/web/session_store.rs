@@ -5,7 +5,10 @@
 //! the row's `expires_at`, moved forward on use; the absolute limit is
 //! `created_at` plus the configured maximum, checked on every load.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
@@ -25,6 +28,14 @@ pub const USER_ID: &str = "uid";
 /// The session cookie's name.
 pub const COOKIE: &str = "chatgate_session";
 
+/// The session key under which a load puts who is signed in, read in the
+/// same query as the session (`web::page::Who`); never stored.
+pub const WHO: &str = "_who";
+
+/// Sessions whose idle deadline this process knows are remembered up to
+/// this many; past it the memory starts over.
+const KNOWN_MAX: usize = 50_000;
+
 /// The row id of the session this request's cookie names, read the way
 /// the session middleware reads it (the cookie is encrypted with `key`).
 pub fn request_row_id(req: &actix_web::HttpRequest, key: &[u8; 64]) -> Option<String> {
@@ -42,6 +53,9 @@ pub struct DbSessionStore {
     db: Db,
     clock: Arc<Clock>,
     absolute: Duration,
+    /// The idle deadline each session had when this process last read or
+    /// wrote it, so extending it by less than a minute costs no query.
+    known: Arc<Mutex<HashMap<String, NaiveDateTime>>>,
 }
 
 impl DbSessionStore {
@@ -50,7 +64,23 @@ impl DbSessionStore {
             db,
             clock,
             absolute: absolute_limit(absolute),
+            known: Arc::default(),
         }
+    }
+
+    fn know(&self, id: &str, expires: NaiveDateTime) {
+        if let Ok(mut known) = self.known.lock() {
+            if known.len() >= KNOWN_MAX {
+                known.clear();
+            }
+            known.insert(id.to_owned(), expires);
+        }
+    }
+
+    /// Whether the stored deadline is already within a minute of `expires`.
+    fn fresh(&self, id: &str, expires: NaiveDateTime) -> bool {
+        let known = self.known.lock().ok().and_then(|k| k.get(id).copied());
+        known.is_some_and(|k| k >= expires - Duration::seconds(60))
     }
 
     /// The idle deadline of a session used now.
@@ -61,6 +91,12 @@ impl DbSessionStore {
 
 fn row_id(key: &SessionKey) -> String {
     hex::encode(Sha256::digest(key.as_ref().as_bytes()))
+}
+
+/// The state as stored: without what a load added.
+fn stored(mut state: HashMap<String, String>) -> HashMap<String, String> {
+    state.remove(WHO);
+    state
 }
 
 fn user_of(state: &HashMap<String, String>) -> Option<i64> {
@@ -88,6 +124,7 @@ impl DbSessionStore {
         state: HashMap<String, String>,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, anyhow::Error> {
+        let state = stored(state);
         let body = serde_json::to_string(&state)?;
         let key = new_key()?;
         let id = row_id(&key);
@@ -108,17 +145,23 @@ impl SessionStore for DbSessionStore {
         let id = row_id(key);
         let now = self.clock.now();
         let created_after = now - self.absolute;
-        let body = self
+        let row_id = id.clone();
+        let found = self
             .db
-            .run(move |c| Ok(sessions::load(c, &id, now, created_after)?))
+            .run(move |c| Ok(sessions::load_with_user(c, &row_id, now, created_after)?))
             .await
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
-        match body {
-            None => Ok(None),
-            Some(b) => serde_json::from_str(&b)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(e.into())),
-        }
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        self.know(&id, found.expires_at);
+        let mut state: HashMap<String, String> =
+            serde_json::from_str(&found.state).map_err(|e| LoadError::Deserialization(e.into()))?;
+        match found.who {
+            Some(who) => state.insert(WHO.to_owned(), who),
+            None => state.remove(WHO),
+        };
+        Ok(Some(state))
     }
 
     async fn save(
@@ -135,10 +178,12 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
+        let state = stored(state);
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let id = row_id(&key);
         let expires = self.expiry(ttl);
+        self.know(&id, expires);
         let uid = user_of(&state);
         let now = self.clock.now();
         let created_after = now - self.absolute;
@@ -167,6 +212,10 @@ impl SessionStore for DbSessionStore {
     ) -> Result<(), anyhow::Error> {
         let id = row_id(key);
         let expires = self.expiry(ttl);
+        if self.fresh(&id, expires) {
+            return Ok(());
+        }
+        self.know(&id, expires);
         flat(
             self.db
                 .write(move |c| sessions::touch(c, &id, expires))
