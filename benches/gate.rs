@@ -34,9 +34,15 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     for (name, rules, blocks, full) in [
         ("ip_rules/1k", 1_000, 0, false),
+        ("ip_rules/100k", 100_000, 0, false),
         ("ip_rules/1M", 1_000_000, 0, false),
+        ("ip_rules/4M", 4_000_000, 0, false),
         ("full/1M", 1_000_000, 100_000, true),
     ] {
+        // `ONLY=4M cargo bench --bench gate` builds just the gates named so.
+        if std::env::var("ONLY").is_ok_and(|only| !name.contains(&only)) {
+            continue;
+        }
         let (gate, probes) = gate_with(rules, blocks, full);
         let mut i = 0usize;
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
