@@ -75,30 +75,32 @@ impl Query {
 }
 
 /// Up to `n` ids of the case's conversations matching `q`, in
-/// `[floor, before)`, highest first.
+/// `[floor, before)`, highest first (lowest first when `up`).
 fn chunk(
     conn: &mut DbConn,
     q: &Query,
     (floor, before): (i64, i64),
     n: i64,
+    up: bool,
 ) -> QueryResult<Vec<i64>> {
+    let order = if up { "ASC" } else { "DESC" };
     let ids: Vec<Id> = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
             "SELECT rowid AS id FROM conversation_search \
              WHERE conversation_search MATCH ? AND rowid < ? AND rowid >= ? \
-             ORDER BY rowid DESC LIMIT ?",
-        )
+             ORDER BY rowid {order} LIMIT ?"
+        ))
         .bind::<Text, _>(q.fts5())
         .bind::<BigInt, _>(before)
         .bind::<BigInt, _>(floor)
         .bind::<BigInt, _>(n)
         .load(c)?,
-        DbConn::Pg(c) => diesel::sql_query(
+        DbConn::Pg(c) => diesel::sql_query(format!(
             "SELECT conversation_id AS id FROM conversation_search \
              WHERE doc @@ (to_tsquery('chatgate_search', $1) && CAST($2 AS tsquery)) \
              AND conversation_id < $3 AND conversation_id >= $4 \
-             ORDER BY conversation_id DESC LIMIT $5",
-        )
+             ORDER BY conversation_id {order} LIMIT $5"
+        ))
         .bind::<Text, _>(&q.words)
         .bind::<Text, _>(&q.case)
         .bind::<BigInt, _>(before)
@@ -120,15 +122,18 @@ pub struct Walked {
     pub span: Option<(i64, i64)>,
 }
 
-/// The ids a walk may hand out: at least `floor`, below `before`.
+/// The ids a walk may hand out: at least `floor`, below `before`; the
+/// walk goes from the highest down, or from the lowest up when `up`
+/// (a page of newer rows).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ids {
     pub floor: Option<i64>,
     pub before: Option<i64>,
+    pub up: bool,
 }
 
 /// Hands the ids of `case_id`'s conversations matching `f`'s words
-/// (within `ids`, highest first) to
+/// (within `ids`, highest first, or lowest first going up) to
 /// `take` a chunk at a time, the first of `first` ids and each next one
 /// four times larger (up to [`MAX_CHUNK`]), until `take` says it has
 /// enough (`false`) or the matches end. Without words, `take` never runs.
@@ -145,25 +150,34 @@ pub fn walk(
         w.ended = true;
         return Ok(w);
     };
-    let floor = ids.floor.unwrap_or(i64::MIN);
+    let mut floor = ids.floor.unwrap_or(i64::MIN);
     let (mut below, mut n) = (ids.before.unwrap_or(i64::MAX), first.clamp(1, MAX_CHUNK));
     loop {
-        let ids = chunk(conn, &q, (floor, below), n)?;
-        let (Some(&high), Some(&low)) = (ids.first(), ids.last()) else {
+        let got = chunk(conn, &q, (floor, below), n, ids.up)?;
+        let (Some(&a), Some(&b)) = (got.first(), got.last()) else {
             w.ended = true;
             return Ok(w);
         };
-        w.read += ids.len() as i64;
-        w.span = Some((w.span.map_or(high, |s| s.0), low));
-        let more = take(conn, &ids)?;
-        if (ids.len() as i64) < n {
+        let (high, low) = (a.max(b), a.min(b));
+        w.read += got.len() as i64;
+        w.span = Some(
+            w.span
+                .map_or((high, low), |s| (s.0.max(high), s.1.min(low))),
+        );
+        let more = take(conn, &got)?;
+        if (got.len() as i64) < n {
             w.ended = true;
             return Ok(w);
         }
         if !more {
             return Ok(w);
         }
-        (below, n) = (low, (n * 4).min(MAX_CHUNK));
+        if ids.up {
+            floor = high.saturating_add(1);
+        } else {
+            below = low;
+        }
+        n = (n * 4).min(MAX_CHUNK);
     }
 }
 

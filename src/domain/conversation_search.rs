@@ -109,14 +109,15 @@ fn date(raw: &str, bad: &'static str) -> Result<Option<NaiveDate>, &'static str>
 }
 
 impl Form {
-    /// The form and the page number from a query string as browsers and
-    /// people send it: unknown fields are ignored and a field given twice
-    /// keeps its last value, so `?q=a&q=b` searches for "b" instead of
-    /// failing the whole request.
-    pub fn from_query(query: &str) -> (Self, Option<String>) {
+    /// The form and where the page starts from a query string as
+    /// browsers and people send it: unknown fields are ignored and a field
+    /// given twice keeps its last value, so `?q=a&q=b` searches for "b"
+    /// instead of failing the whole request. A cursor that does not read
+    /// (or an old `page=N` link) starts at the newest.
+    pub fn from_query(query: &str) -> (Self, Cursor) {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         let mut form = Self::default();
-        let mut page = None;
+        let mut cursor = Cursor::Newest;
         for (k, v) in pairs {
             match k.as_str() {
                 "q" => form.q = v,
@@ -125,11 +126,12 @@ impl Form {
                 "status" => form.status = v,
                 "agent" => form.agent = v,
                 "blocking" => form.blocking = v,
-                "page" => page = Some(v),
+                "older" => cursor = Key::parse(&v).map_or(Cursor::Newest, Cursor::Older),
+                "newer" => cursor = Key::parse(&v).map_or(Cursor::Newest, Cursor::Newer),
                 _ => {}
             }
         }
-        (form, page)
+        (form, cursor)
     }
 
     /// The filters, or every reason the form is refused. `agents` are the
@@ -253,6 +255,48 @@ impl Filters {
                 .join(and)
         })
     }
+}
+
+/// A row's place in the list: when it started and its id (a search
+/// orders by the id alone, which follows starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub started_at: NaiveDateTime,
+    pub id: i64,
+}
+
+impl Key {
+    /// As a link carries it: the start in microseconds since 1970, a dot,
+    /// the id (`1764419100000000.4711`).
+    pub fn param(&self) -> String {
+        format!(
+            "{}.{}",
+            self.started_at.and_utc().timestamp_micros(),
+            self.id
+        )
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (at, id) = raw.trim().split_once('.')?;
+        let at = chrono::DateTime::from_timestamp_micros(at.parse().ok()?)?.naive_utc();
+        Some(Self {
+            started_at: at,
+            id: id.parse().ok().filter(|id: &i64| *id > 0)?,
+        })
+    }
+}
+
+/// Where a list page starts. Pages are read from a row's key, never by
+/// skipping rows, so the thousandth page costs what the first does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cursor {
+    /// The newest rows.
+    #[default]
+    Newest,
+    /// The rows listed after this one ("Older →").
+    Older(Key),
+    /// The rows listed before this one ("← Newer").
+    Newer(Key),
 }
 
 /// How many conversations the filters select; `more` when counting

@@ -126,11 +126,43 @@ fn the_total_reads_as_a_count_of_conversations() {
 
 #[test]
 fn a_field_given_twice_keeps_its_last_value_and_unknown_fields_are_ignored() {
-    let (f, page) = Form::from_query("q=first&status=closed&q=refund&x=1&page=2&page=3");
+    let (f, cursor) = Form::from_query("q=first&status=closed&q=refund&x=1&page=2&older=1.2");
     assert_eq!(f.q, "refund");
     assert_eq!(f.status, "closed");
-    assert_eq!(page.as_deref(), Some("3"));
-    let (f, page) = Form::from_query("q=%ZZ&&=&blocking");
-    assert_eq!((f.blocking.as_str(), page), ("", None));
+    assert!(matches!(cursor, Cursor::Older(Key { id: 2, .. })));
+    let (f, cursor) = Form::from_query("q=%ZZ&&=&blocking");
+    assert_eq!((f.blocking.as_str(), cursor), ("", Cursor::Newest));
     assert_eq!(Form::from_query("").0.query(), "");
+}
+
+#[test]
+fn a_cursor_reads_back_what_a_link_carries_and_anything_else_starts_at_the_newest() {
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+        .unwrap()
+        .and_hms_micro_opt(12, 30, 5, 123_456)
+        .unwrap();
+    let key = Key {
+        started_at: at,
+        id: 4711,
+    };
+    assert_eq!(key.param(), "1795955405123456.4711");
+    assert_eq!(Key::parse(&key.param()), Some(key));
+    let q = format!("q=x&newer={}", key.param());
+    assert_eq!(Form::from_query(&q).1, Cursor::Newer(key));
+    for bad in [
+        "",
+        "1",
+        "x.1",
+        "1.x",
+        "1.0",
+        "1.-3",
+        "99999999999999999999.1",
+        "1.2.3",
+    ] {
+        assert_eq!(Key::parse(bad), None, "{bad:?}");
+        let q = format!("older={bad}");
+        assert_eq!(Form::from_query(&q).1, Cursor::Newest, "{bad:?}");
+    }
+    // An old page-numbered link starts at the newest.
+    assert_eq!(Form::from_query("page=7").1, Cursor::Newest);
 }

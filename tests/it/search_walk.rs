@@ -15,7 +15,7 @@ use chatgate::{
         DbConn,
     },
     domain::{
-        conversation_search::{Filters, Form, Total},
+        conversation_search::{Cursor, Filters, Form, Key, Total},
         time_zone::TimeZone,
     },
 };
@@ -64,14 +64,22 @@ fn all_matches(app: &TestApp, f: &Filters) -> Vec<i64> {
     ids.into_iter().map(|i| i.id).collect()
 }
 
-fn listed(app: &TestApp, f: &Filters, now: NaiveDateTime, offset: i64, limit: i64) -> Vec<i64> {
+fn listed(app: &TestApp, f: &Filters, now: NaiveDateTime, at: Cursor, limit: i64) -> Vec<i64> {
     let mut conn = app.core.db.get().unwrap();
-    let (a, c) = (app.acme.account_id, app.acme.case.id);
-    reports::rows(&mut conn, a, c, f, now, None, offset, limit)
+    let scope = (app.acme.account_id, app.acme.case.id);
+    reports::rows(&mut conn, scope, f, now, at, limit)
         .unwrap()
         .into_iter()
         .map(|r| r.id)
         .collect()
+}
+
+/// The cursor of conversation `id` (a search reads its id alone).
+fn key(id: i64) -> Key {
+    Key {
+        started_at: NaiveDateTime::default(),
+        id,
+    }
 }
 
 fn counted(app: &TestApp, f: &Filters, now: NaiveDateTime) -> Total {
@@ -88,7 +96,7 @@ fn expected(app: &TestApp, query: &str, now: NaiveDateTime) -> Vec<i64> {
         ..with_words.clone()
     };
     let matches = all_matches(app, &with_words);
-    let mut ids: Vec<i64> = listed(app, &without, now, 0, 1_000_000)
+    let mut ids: Vec<i64> = listed(app, &without, now, Cursor::Newest, 1_000_000)
         .into_iter()
         .filter(|id| matches.contains(id))
         .collect();
@@ -138,7 +146,11 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
         println!("{query}: the other filters leave {left}, FEW is {FEW}");
         let want = expected(&app, query, now);
         let f = filters(&app, query);
-        assert_eq!(listed(&app, &f, now, 0, 1_000_000), want, "{query}");
+        assert_eq!(
+            listed(&app, &f, now, Cursor::Newest, 1_000_000),
+            want,
+            "{query}"
+        );
         let total = counted(&app, &f, now);
         assert_eq!(
             total,
@@ -148,17 +160,26 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
             },
             "{query}"
         );
-        // A page anywhere, a chunk boundary included, is that slice.
-        for (offset, limit) in [(0, 51), (40, 51), (1_990, 51), (4_500, 51), (9_000, 51)] {
-            let page = listed(&app, &f, now, offset, limit);
-            let slice: Vec<i64> = want
-                .iter()
-                .skip(offset as usize)
-                .take(limit as usize)
-                .copied()
-                .collect();
-            assert_eq!(page, slice, "{query} at {offset}");
+        // A page anywhere, a chunk boundary included, is that slice: the
+        // rows after a row ("Older"), and the rows nearest above it
+        // ("Newer"), whether the walk goes down or up.
+        for at in [40, 1_990, 4_500, 9_000].map(|i: usize| i.min(want.len())) {
+            if at == 0 {
+                continue;
+            }
+            let older = listed(&app, &f, now, Cursor::Older(key(want[at - 1])), 51);
+            let slice: Vec<i64> = want.iter().skip(at).take(51).copied().collect();
+            assert_eq!(older, slice, "{query} after {at}");
+            let Some(&id) = want.get(at) else { continue };
+            let newer = listed(&app, &f, now, Cursor::Newer(key(id)), 51);
+            assert_eq!(
+                newer,
+                want[at.saturating_sub(51)..at],
+                "{query} before {at}"
+            );
         }
+        let first: Vec<i64> = want.iter().take(51).copied().collect();
+        assert_eq!(listed(&app, &f, now, Cursor::Newest, 51), first, "{query}");
     }
     // "visitor" is in every label: the pages above walked growing chunks
     // of the index (12,000 of Acme's).
@@ -173,17 +194,8 @@ async fn a_search_lists_exactly_the_filtered_matches_newest_first_across_chunks(
     // Newest first is the order they started in.
     let f = filters(&app, "q=visitor");
     let mut conn = app.core.db.get().unwrap();
-    let rows = reports::rows(
-        &mut conn,
-        app.acme.account_id,
-        app.acme.case.id,
-        &f,
-        now,
-        None,
-        0,
-        200,
-    )
-    .unwrap();
+    let scope = (app.acme.account_id, app.acme.case.id);
+    let rows = reports::rows(&mut conn, scope, &f, now, Cursor::Newest, 200).unwrap();
     assert!(rows.windows(2).all(|w| w[0].started_at >= w[1].started_at));
 }
 
@@ -218,7 +230,13 @@ async fn a_common_search_counts_to_a_thousand_and_the_csv_has_every_match() {
         "the newest first"
     );
     assert!(html.contains("rel=\"next\""));
-    let page3 = boss.text(&format!("{list}?q=bulk&page=3")).await;
+    let mut page3 = html.clone();
+    for _ in 0..2 {
+        let doc = scraper::Html::parse_document(&page3);
+        let older = scraper::Selector::parse("a[rel=next]").unwrap();
+        let href = doc.select(&older).next().unwrap().value().attr("href");
+        page3 = boss.text(href.unwrap()).await;
+    }
     assert!(page3.contains(&format!("Bulk visitor {}<", n - 100)));
     // Below the cap a common search is counted exactly.
     let html = boss.text(&format!("{list}?q=bulk&status=waiting")).await;
@@ -255,7 +273,7 @@ async fn the_index_narrows_a_search_by_case_and_follows_a_conversation_moved() {
     let found = |case: i64, query: &str| -> Vec<String> {
         let f = filters(&app, query);
         let mut conn = app.core.db.get().unwrap();
-        let rows = reports::rows(&mut conn, a, case, &f, now, None, 0, 100).unwrap();
+        let rows = reports::rows(&mut conn, (a, case), &f, now, Cursor::Newest, 100).unwrap();
         let n = reports::count(&mut conn, a, case, &f, now).unwrap();
         assert_eq!(n.n, rows.len() as i64, "{query}: the count agrees");
         rows.into_iter().map(|r| r.visitor_label).collect()

@@ -18,7 +18,7 @@ use crate::{
     },
     domain::{
         block::BlockingFilter,
-        conversation_search::{Filters, Total},
+        conversation_search::{Cursor, Filters, Total},
     },
 };
 
@@ -55,56 +55,65 @@ pub(super) fn source(
     Ok(Source::Few(found))
 }
 
-/// A search's rows below `before`, highest id first: a slice of the few
-/// found, or the matches walked until `offset + limit` pass the other
-/// filters.
-#[allow(clippy::too_many_arguments)]
+/// A search's rows beside the `cursor` (its id), in list order (highest
+/// id first): a slice of the few found, or the matches walked (down for
+/// older rows, up for newer ones) until `limit` pass the other filters.
 pub(super) fn found_rows(
     conn: &mut DbConn,
     (account_id, case_id): (i64, i64),
     filters: &Filters,
     now: NaiveDateTime,
     source: Source,
-    before: Option<i64>,
-    offset: i64,
+    cursor: Cursor,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
+    let want = usize::try_from(limit).unwrap_or(0);
     if let Source::Few(found) = source {
-        let ids: Vec<i64> = found
-            .into_iter()
-            .filter(|id| before.is_none_or(|b| *id < b))
-            .skip(usize::try_from(offset).unwrap_or(0))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect();
+        let ids: Vec<i64> = match cursor {
+            Cursor::Newest => found.into_iter().take(want).collect(),
+            Cursor::Older(k) => found
+                .into_iter()
+                .filter(|id| *id < k.id)
+                .take(want)
+                .collect(),
+            Cursor::Newer(k) => {
+                let above: Vec<i64> = found.into_iter().filter(|id| *id > k.id).collect();
+                above[above.len().saturating_sub(want)..].to_vec()
+            }
+        };
         return listed!(by_id(account_id, case_id), filters, now)
             .filter(conversations::id.eq_any(ids))
             .order(conversations::id.desc())
             .load(conn);
     }
-    let (mut skip, want) = (offset.max(0), usize::try_from(limit).unwrap_or(0));
     let mut out: Vec<Row> = Vec::new();
     let Some(mut ids) = dated(conn, account_id, case_id, filters)? else {
         return Ok(out);
     };
-    ids.before = match (ids.before, before) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let first = 2 * (skip + limit).max(32);
-    search::walk(conn, filters, case_id, ids, first, |c, ids| {
-        let rows: Vec<Row> = listed!(by_id(account_id, case_id), filters, now)
-            .filter(conversations::id.eq_any(ids))
-            .order(conversations::id.desc())
-            .load(c)?;
-        for row in rows {
-            if skip > 0 {
-                skip -= 1;
-            } else if out.len() < want {
-                out.push(row);
-            }
+    match cursor {
+        Cursor::Newest => {}
+        Cursor::Older(k) => ids.before = Some(ids.before.map_or(k.id, |b| b.min(k.id))),
+        Cursor::Newer(k) => {
+            let above = k.id.saturating_add(1);
+            ids.floor = Some(ids.floor.map_or(above, |f| f.max(above)));
+            ids.up = true;
         }
+    }
+    let first = 2 * limit.max(32);
+    search::walk(conn, filters, case_id, ids, first, |c, chunk| {
+        let q = listed!(by_id(account_id, case_id), filters, now)
+            .filter(conversations::id.eq_any(chunk));
+        let rows: Vec<Row> = if ids.up {
+            q.order(conversations::id.asc()).load(c)?
+        } else {
+            q.order(conversations::id.desc()).load(c)?
+        };
+        out.extend(rows.into_iter().take(want - out.len().min(want)));
         Ok(out.len() < want)
     })?;
+    if ids.up {
+        out.reverse();
+    }
     Ok(out)
 }
 
@@ -163,6 +172,7 @@ fn dated(
     Ok(lo.zip(hi).map(|(lo, hi)| search::Ids {
         floor: Some(lo),
         before: Some(hi + 1),
+        up: false,
     }))
 }
 

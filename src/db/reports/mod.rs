@@ -23,10 +23,11 @@ use super::{
 };
 use crate::domain::{
     block::{BlockState, BlockingFilter},
-    conversation_search::{Filters, Total},
+    conversation_search::{Cursor, Filters, Total},
 };
 
-/// A search the index finds common is counted up to this many.
+/// A search the index finds common, and a list without search words,
+/// is counted up to this many.
 pub const COUNT_CAP: i64 = 1_000;
 /// When the filters but the words leave at most this many conversations,
 /// a search checks those against the index instead of walking its
@@ -174,79 +175,164 @@ macro_rules! listed {
 mod found;
 use found::{found_rows, source, walked_count, Source};
 
-/// Rows of `case_id` in `account_id` matching the filters at `now`, newest
-/// first, starting after the `(started_at, id)` cursor when given. A
-/// search lists its matches newest first by id, which is the order they
-/// started in, and its cursor is the id alone (see `super::search`).
-#[allow(clippy::too_many_arguments)]
+/// Up to `limit` rows of `case_id` in `account_id` matching the filters
+/// at `now`, in list order (newest first), beside the `cursor`'s row:
+/// for [`Cursor::Newer`], the `limit` rows nearest above it. Read from
+/// the cursor's key, never by skipping rows, so a deep page costs what
+/// the first does. A search lists its matches newest first by id, which
+/// is the order they started in, and reads the cursor's id alone (see
+/// `super::search`).
 pub fn rows(
     conn: &mut DbConn,
-    account_id: i64,
-    case_id: i64,
+    (account_id, case_id): (i64, i64),
     filters: &Filters,
     now: NaiveDateTime,
-    after: Option<(NaiveDateTime, i64)>,
-    offset: i64,
+    cursor: Cursor,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
+    let scope = (account_id, case_id);
     if !filters.words.is_empty() {
         let source = source(conn, account_id, case_id, filters, now)?;
-        let before = after.map(|a| a.1);
-        return found_rows(
-            conn,
-            (account_id, case_id),
-            filters,
-            now,
-            source,
-            before,
-            offset,
-            limit,
-        );
+        return found_rows(conn, scope, filters, now, source, cursor, limit);
     }
-    let mut q = listed!(in_case(account_id, case_id), filters, now)
-        .order((conversations::started_at.desc(), conversations::id.desc()));
-    if let Some((at, id)) = after {
-        // `started_at <= at` alone is what lets both databases range-scan
-        // the (case, started_at, id) index; the second term drops the rows
-        // of that same instant already sent.
-        q = q.filter(conversations::started_at.le(at)).filter(
-            conversations::started_at
-                .lt(at)
-                .or(conversations::id.lt(id)),
-        );
+    let q = listed!(in_case(account_id, case_id), filters, now).limit(limit);
+    let (newest, oldest) = (
+        (conversations::started_at.desc(), conversations::id.desc()),
+        (conversations::started_at.asc(), conversations::id.asc()),
+    );
+    // `started_at <= at` (or `>=`) alone is what lets both databases
+    // range-scan the (case, started_at, id) index; the second term drops
+    // the rows of that same instant on the cursor's side.
+    match cursor {
+        Cursor::Newest => q.order(newest).load(conn),
+        Cursor::Older(k) => q
+            .filter(conversations::started_at.le(k.started_at))
+            .filter(
+                conversations::started_at
+                    .lt(k.started_at)
+                    .or(conversations::id.lt(k.id)),
+            )
+            .order(newest)
+            .load(conn),
+        Cursor::Newer(k) => {
+            let mut rows: Vec<Row> = q
+                .filter(conversations::started_at.ge(k.started_at))
+                .filter(
+                    conversations::started_at
+                        .gt(k.started_at)
+                        .or(conversations::id.gt(k.id)),
+                )
+                .order(oldest)
+                .load(conn)?;
+            rows.reverse();
+            Ok(rows)
+        }
     }
-    q.offset(offset).limit(limit).load(conn)
+}
+
+/// One page of the list, and whether there are rows on either side.
+#[derive(Debug, Clone)]
+pub struct Slice {
+    pub rows: Vec<Row>,
+    pub newer: bool,
+    pub older: bool,
+}
+
+impl Slice {
+    /// A page read from `got`: up to `per + 1` rows, the extra one telling
+    /// that more lie beyond, on the side `cursor` reads toward.
+    fn of(mut got: Vec<Row>, cursor: Cursor, per: usize) -> Self {
+        let beyond = got.len() > per;
+        if let Cursor::Newer(_) = cursor {
+            if beyond {
+                got.remove(0);
+            }
+            return Self {
+                rows: got,
+                newer: beyond,
+                older: true,
+            };
+        }
+        got.truncate(per);
+        Self {
+            rows: got,
+            newer: cursor != Cursor::Newest,
+            older: beyond,
+        }
+    }
 }
 
 /// One page of the list and the total count, as the Conversations tab
-/// shows them: a search decides once where its rows come from.
-#[allow(clippy::too_many_arguments)]
+/// shows them: a search decides once where its rows come from. A page
+/// of newer rows that comes up short is the newest page. Without search
+/// words the total is exact up to [`COUNT_CAP`], and read from the page
+/// itself when the first page holds everything.
 pub fn page(
     conn: &mut DbConn,
-    account_id: i64,
-    case_id: i64,
+    (account_id, case_id): (i64, i64),
     filters: &Filters,
     now: NaiveDateTime,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Row>, Total)> {
-    if filters.words.is_empty() {
-        let rows = rows(conn, account_id, case_id, filters, now, None, offset, limit)?;
-        return Ok((rows, count(conn, account_id, case_id, filters, now)?));
-    }
+    cursor: Cursor,
+    per: i64,
+) -> QueryResult<(Slice, Total)> {
     let scope = (account_id, case_id);
-    match source(conn, account_id, case_id, filters, now)? {
-        Source::Few(found) => {
-            let total = exact(found.len() as i64);
-            let few = Source::Few(found);
-            let rows = found_rows(conn, scope, filters, now, few, None, offset, limit)?;
-            Ok((rows, total))
+    let per_rows = usize::try_from(per).unwrap_or(0);
+    if filters.words.is_empty() {
+        let mut got = rows(conn, scope, filters, now, cursor, per + 1)?;
+        let mut cursor = cursor;
+        if matches!(cursor, Cursor::Newer(_)) && got.len() < per_rows {
+            cursor = Cursor::Newest;
+            got = rows(conn, scope, filters, now, cursor, per + 1)?;
         }
-        Source::Walk => {
-            let rows = found_rows(conn, scope, filters, now, Source::Walk, None, offset, limit)?;
-            Ok((rows, walked_count(conn, scope, filters, now)?))
-        }
+        let slice = Slice::of(got, cursor, per_rows);
+        let total = if cursor == Cursor::Newest && !slice.older {
+            exact(slice.rows.len() as i64)
+        } else {
+            capped(conn, scope, filters, now)?
+        };
+        return Ok((slice, total));
     }
+    let found = source(conn, account_id, case_id, filters, now)?;
+    let total = match &found {
+        Source::Few(ids) => exact(ids.len() as i64),
+        Source::Walk => walked_count(conn, scope, filters, now)?,
+    };
+    let few = match &found {
+        Source::Few(ids) => Some(ids.clone()),
+        Source::Walk => None,
+    };
+    let again = |few: &Option<Vec<i64>>| few.clone().map_or(Source::Walk, Source::Few);
+    let mut got = found_rows(conn, scope, filters, now, found, cursor, per + 1)?;
+    let mut cursor = cursor;
+    if matches!(cursor, Cursor::Newer(_)) && got.len() < per_rows {
+        cursor = Cursor::Newest;
+        got = found_rows(conn, scope, filters, now, again(&few), cursor, per + 1)?;
+    }
+    Ok((Slice::of(got, cursor, per_rows), total))
+}
+
+/// The list's total without search words: exact up to [`COUNT_CAP`],
+/// "more than" beyond, read from the filters' indexes without counting
+/// the whole case.
+fn capped(
+    conn: &mut DbConn,
+    (account_id, case_id): (i64, i64),
+    filters: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Total> {
+    let q = conversations::table
+        .filter(in_case(account_id, case_id))
+        .select(conversations::id)
+        .into_boxed();
+    let ids: Vec<i64> = narrowed!(q, filters, now).limit(COUNT_CAP + 1).load(conn)?;
+    Ok(if ids.len() as i64 > COUNT_CAP {
+        Total {
+            n: COUNT_CAP,
+            more: true,
+        }
+    } else {
+        exact(ids.len() as i64)
+    })
 }
 
 fn exact(n: i64) -> Total {

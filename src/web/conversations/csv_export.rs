@@ -8,7 +8,11 @@ use tokio::sync::mpsc;
 
 use crate::{
     db::{models::BusinessCase, reports},
-    domain::{block::BlockState, conversation_search::Filters, spreadsheet::safe_cell},
+    domain::{
+        block::BlockState,
+        conversation_search::{Cursor, Filters, Key},
+        spreadsheet::safe_cell,
+    },
     web::AppState,
 };
 
@@ -136,37 +140,38 @@ pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpR
         filters.blocking.as_str()
     );
     let filters = std::sync::Arc::new(filters);
-    actix_web::rt::spawn(async move {
-        let mut after = None;
-        let mut first = true;
-        loop {
-            let (aid, cid, f) = (case.account_id, case.id, filters.clone());
-            let rows = match db
-                .run(move |c| Ok(reports::rows(c, aid, cid, &f, now, after, 0, BATCH)?))
+    let scope = (case.account_id, case.id);
+    // The next batch is read while this one is encoded and sent: its
+    // cursor is the last row read, known before encoding starts.
+    let read = move |after: Cursor| {
+        let (db, f) = (db.clone(), filters.clone());
+        actix_web::rt::spawn(async move {
+            db.run(move |c| Ok(reports::rows(c, scope, &f, now, after, BATCH)?))
                 .await
-            {
-                Ok(rows) => rows,
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export stopped");
-                    return;
-                }
+        })
+    };
+    actix_web::rt::spawn(async move {
+        let mut next = Some(read(Cursor::Newest));
+        let mut first = true;
+        while let Some(reading) = next.take() {
+            let rows = match reading.await {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) => return tracing::error!(error = %e, "CSV export stopped"),
+                Err(e) => return tracing::error!(error = %e, "CSV export stopped"),
             };
+            if let Some(last) = rows.last().filter(|_| rows.len() as i64 == BATCH) {
+                next = Some(read(Cursor::Older(Key {
+                    started_at: last.started_at,
+                    id: last.id,
+                })));
+            }
             let chunk = match encode(&rows, &case.name, first, now) {
                 Ok(b) => b,
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export stopped");
-                    return;
-                }
+                Err(e) => return tracing::error!(error = %e, "CSV export stopped"),
             };
             first = false;
             if tx.send(chunk).await.is_err() {
                 return; // the client went away
-            }
-            match rows.last() {
-                Some(last) if rows.len() as i64 == BATCH => {
-                    after = Some((last.started_at, last.id))
-                }
-                _ => return,
             }
         }
     });

@@ -22,7 +22,7 @@ use crate::{
     },
     domain::{
         block::{remaining_text, BlockState},
-        conversation_search::{Form, Status, Total},
+        conversation_search::{Cursor, Form, Key, Status, Total},
     },
     error::AppError,
     web::{
@@ -54,8 +54,11 @@ struct List {
     /// "1,234 conversations", when the form was accepted.
     total: Option<Total>,
     lines: Vec<Line>,
-    current: i64,
-    has_next: bool,
+    /// Whether this page was reached by "Older" or "Newer".
+    paged: bool,
+    /// The links to the rows before and after these, when there are any.
+    newer: Option<String>,
+    older: Option<String>,
 }
 
 impl List {
@@ -64,10 +67,20 @@ impl List {
         self.form.query()
     }
 
-    fn page_link(&self, n: i64) -> String {
-        let q = self.form.query();
-        let sep = if q.is_empty() { "" } else { "&" };
-        format!("/cases/{}/conversations?{q}{sep}page={n}", self.case.id)
+    /// The first page, with the same filters.
+    fn newest_link(&self) -> String {
+        self.link(None)
+    }
+
+    /// This list beside `key`: `side` is `older` or `newer`.
+    fn link(&self, cursor: Option<(&str, Key)>) -> String {
+        let mut q = self.form.query();
+        if let Some((side, key)) = cursor {
+            let sep = if q.is_empty() { "" } else { "&" };
+            q = format!("{q}{sep}{side}={}", key.param());
+        }
+        let sep = if q.is_empty() { "" } else { "?" };
+        format!("/cases/{}/conversations{sep}{q}", self.case.id)
     }
 
     /// The blocking status selected: all, blocked or not_blocked.
@@ -92,33 +105,40 @@ async fn own_case(
         .ok_or(AppError::NotFound)
 }
 
-/// The account's users, and the page of rows with the total when the
-/// form is accepted (the reasons when it is not).
-type Found = (
-    Vec<(i64, String)>,
-    Result<(Vec<reports::Row>, Total), Vec<&'static str>>,
-);
+/// The case from the page's navigation, which holds the account's cases.
+fn nav_case(page: &Page, case_id: i64) -> Result<BusinessCase, AppError> {
+    let found = page.cases.iter().find(|c| c.id == case_id);
+    found.cloned().ok_or(AppError::NotFound)
+}
+
+/// The page of rows with the total when the form is accepted (the
+/// reasons when it is not).
+type Found = Result<(reports::Slice, Total), Vec<&'static str>>;
 
 async fn find(
     state: &AppState,
     page: &Page,
     case_id: i64,
     form: Form,
-    current: i64,
+    cursor: Cursor,
 ) -> Result<Found, AppError> {
     let (aid, zone, now) = (page.user.account_id, page.user.time_zone, state.clock.now());
+    let ids: Vec<i64> = page.people.iter().map(|a| a.0).collect();
+    let f = match form.parse(zone, &ids) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
     state
         .db
         .run(move |c| {
-            let agents = reports::agents(c, aid)?;
-            let ids: Vec<i64> = agents.iter().map(|a| a.0).collect();
-            let f = match form.parse(zone, &ids) {
-                Ok(f) => f,
-                Err(e) => return Ok((agents, Err(e))),
-            };
-            let offset = (current - 1) * PER_PAGE;
-            let found = reports::page(c, aid, case_id, &f, now, offset, PER_PAGE + 1)?;
-            Ok((agents, Ok(found)))
+            Ok(Ok(reports::page(
+                c,
+                (aid, case_id),
+                &f,
+                now,
+                cursor,
+                PER_PAGE,
+            )?))
         })
         .await
 }
@@ -143,38 +163,44 @@ async fn list(
     case_id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let case = own_case(&state, page.user.account_id, case_id.into_inner()).await?;
+    let case = nav_case(&page, case_id.into_inner())?;
     // Read by hand: a field given twice (`?q=a&q=b`) keeps its last value
-    // rather than failing the request; a bad page number reads as 1.
-    let (form, n) = Form::from_query(req.query_string());
-    let current = n.and_then(|p| p.trim().parse().ok());
-    let current = current.unwrap_or(1i64).clamp(1, 1_000_000);
-    let (agents, found) = find(&state, &page, case.id, form.clone(), current).await?;
+    // rather than failing the request; a cursor that does not read starts
+    // at the newest.
+    let (form, cursor) = Form::from_query(req.query_string());
+    let found = find(&state, &page, case.id, form.clone(), cursor).await?;
+    let agents = page.people.clone();
     let now = state.clock.now();
-    let (status, errors, total, mut rows) = match found {
-        Ok((rows, n)) => (StatusCode::OK, vec![], Some(n), rows),
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e, None, vec![]),
+    let (status, errors, total, slice) = match found {
+        Ok((slice, n)) => (StatusCode::OK, vec![], Some(n), Some(slice)),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e, None, None),
     };
-    let has_next = rows.len() as i64 > PER_PAGE;
-    rows.truncate(PER_PAGE as usize);
-    let lines = rows.into_iter().map(|r| line(r, now)).collect();
-    let page = page.in_case(case.id);
-    let statuses = Status::ALL;
-    render(
-        status,
-        &List {
-            page,
-            case,
-            form,
-            errors,
-            agents,
-            statuses,
-            total,
-            lines,
-            current,
-            has_next,
-        },
-    )
+    let key = |r: &reports::Row| Key {
+        started_at: r.started_at,
+        id: r.id,
+    };
+    let (mut newer, mut older, mut lines) = (None, None, Vec::new());
+    if let Some(s) = slice {
+        newer = s.newer.then(|| s.rows.first().map(key)).flatten();
+        older = s.older.then(|| s.rows.last().map(key)).flatten();
+        lines = s.rows.into_iter().map(|r| line(r, now)).collect();
+    }
+    let mut list = List {
+        page: page.in_case(case.id),
+        case,
+        form,
+        errors,
+        agents,
+        statuses: Status::ALL,
+        total,
+        lines,
+        paged: cursor != Cursor::Newest,
+        newer: None,
+        older: None,
+    };
+    list.newer = newer.map(|k| list.link(Some(("newer", k))));
+    list.older = older.map(|k| list.link(Some(("older", k))));
+    render(status, &list)
 }
 
 #[get("/cases/{case_id}/conversations.csv")]
