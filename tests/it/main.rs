@@ -59,6 +59,7 @@ mod reports;
 mod safer_defaults;
 mod search_walk;
 mod session_streams;
+mod session_who;
 mod shield;
 mod support;
 mod users;
