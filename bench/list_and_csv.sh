@@ -8,7 +8,10 @@
 #   BACKENDS=sqlite ONLY=search REQS=20 bench/list_and_csv.sh
 #
 # The seeded databases are kept (target/bench/ and the PostgreSQL database
-# chatgate_bench) and reused by the next run; RESEED=1 builds them anew.
+# chatgate_bench) and reused by the next run; RESEED=1 builds them anew, and
+# so does a change of the seed (SEEDED in bench/lib.sh). The list and the
+# export measure the first business case (CASE=id for another); the seed
+# gives each case the same share of blocks.
 #
 # Reports, per backend: the list page's p50/p95 for each blocking filter
 # value (pages 1 to 20, REQS requests per filter, sequential, one client),
@@ -18,56 +21,24 @@
 # server's peak RSS. ONLY=list, search, dashboard or csv runs just that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-1000000}
 REQS=${REQS:-200}
-PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-PORT=${PORT:-18080}
-PASSWORD="bench password 123"
-
-cargo build --release --quiet
-BIN=$PWD/target/release/chatgate
-
-percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; printf "%.1f", a[i]*1000}'; }
+. bench/lib.sh
+bench_build
 
 run_backend() {
-  local backend=$1 dir url seed=0
-  dir=$PWD/target/bench/$backend-$N
-  if [ "${RESEED:-0}" = 1 ] || [ ! -f "$dir/seeded" ]; then
-    rm -rf "$dir"
-    seed=1
-  fi
-  mkdir -p "$dir"
-  [ -f "$dir/master.key" ] || openssl rand -hex 32 > "$dir/master.key"
-  if [ "$backend" = sqlite ]; then
-    url="sqlite://$dir/bench.db"
-  else
-    if [ "$seed" = 1 ]; then
-      psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS chatgate_bench" -c "CREATE DATABASE chatgate_bench" >/dev/null
-    fi
-    url="$PG_URL/chatgate_bench"
-  fi
-  export DATABASE_URL=$url CHATGATE_DATA_DIR=$dir CHATGATE_MASTER_KEY_FILE=$dir/master.key
-  export CHATGATE_DEMO_PASSWORD=$PASSWORD CHATGATE_BIND=127.0.0.1:$PORT RUST_LOG=warn
-  if [ "$seed" = 1 ]; then
-    echo "== $backend: seeding $N conversations, 200 IP rules, 400 days of dashboard counters"
-    "$BIN" seed-load --conversations "$N" --rules 200 --counter-days 400
-    touch "$dir/seeded"
-  else
-    echo "== $backend: reusing the $N-conversation database in $dir"
-  fi
-  "$BIN" serve --no-demo >"$dir/server.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-  local jar=$dir/jar base=http://127.0.0.1:$PORT
-  local token
-  token=$(curl -fs -c "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed -n '1{s/.*value="//;s/"$//;p;}')
-  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=manager@demo.test" \
-    --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$token" "$base/login"
-  local case_id
-  case_id=$(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | sed -n '1p' | cut -d/ -f3)
+  local backend=$1
+  bench_backend "$backend"
+  bench_serve "$BIN"
+  local pid=$SERVER_PID
+  local jar=$DIR/jar base=$SERVER
+  bench_sign_in "$jar"
+  # The measured case: CASE, or the first. The seed gives every case its
+  # share of blocks; the totals show the Blocked filter is not empty.
+  local case_id=${CASE:-$(bench_cases "$jar" | sed -n 1p)}
+  echo "$backend: case $case_id, all: $(bench_total "$jar" "" "$case_id"), blocked now: $(bench_total "$jar" blocking=blocked "$case_id")"
   part() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
   part list && for filter in all blocked not_blocked; do
-    local times=$dir/times-$filter
+    local times=$DIR/times-$filter
     : > "$times"
     for i in $(seq 1 "$REQS"); do
       curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' \
@@ -89,10 +60,10 @@ run_backend() {
   # Every case: the seed gives each of the eight requests to one case of
   # two (its text follows the id, its case the id's parity), so "refund"
   # is common in one case and rare (the demo's few) in the other.
-  for search_case in $(curl -fs -b "$jar" "$base/" | grep -o '/cases/[0-9]*/conversations' | cut -d/ -f3 | sort -u); do
+  for search_case in $(bench_cases "$jar"); do
   part search && for query in "q=refund" "q=visitor" "q=4711+order" "q=order+47" "q=visitor+1a2b" "q=refu*" "status=closed" \
       "agent=$agent_id" "from=$from&to=$to" "q=refund&status=closed&agent=$agent_id&from=$from&to=$to"; do
-    local times=$dir/times-q$k
+    local times=$DIR/times-q$k
     k=$(( k + 1 ))
     : > "$times"
     for _ in $(seq 1 "$REQS"); do
@@ -106,7 +77,7 @@ run_backend() {
   # The Overview dashboard over each period, on the same million
   # conversations and 400 days of counters.
   part dashboard && for period in 24h 7d 30d; do
-    local times=$dir/times-dash-$period
+    local times=$DIR/times-dash-$period
     : > "$times"
     for _ in $(seq 1 "$REQS"); do
       curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$base/?period=$period" >> "$times"
@@ -116,23 +87,22 @@ run_backend() {
   done
   local rss_before start end rows
   if ! part csv; then
-    kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$jar"; return
+    bench_stop; rm -f "$jar"; return
   fi
   rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   start=$(date +%s.%N)
-  curl -fs -b "$jar" -o "$dir/export.csv" "$base/cases/$case_id/conversations.csv?blocking=all"
+  curl -fs -b "$jar" -o "$DIR/export.csv" "$base/cases/$case_id/conversations.csv?blocking=all"
   end=$(date +%s.%N)
-  rows=$(( $(wc -l < "$dir/export.csv") - 1 ))
+  rows=$(( $(wc -l < "$DIR/export.csv") - 1 ))
   printf '%-8s csv %d rows in %.2f s = %.0f rows/s; RSS before %d MB, peak %d MB\n' "$backend" "$rows" \
     "$(echo "$end - $start" | bc)" "$(echo "$rows / ($end - $start)" | bc -l)" \
     $(( rss_before / 1024 )) $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  rm -f "$dir/export.csv" "$jar"
+  bench_stop
+  rm -f "$DIR/export.csv" "$jar"
 }
 
 for backend in ${BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = postgres ] && ! pg_isready -q -d "$PG_URL/postgres" 2>/dev/null; then
+  if [ "$backend" = postgres ] && ! bench_pg_up; then
     echo "== postgres: not reachable at $PG_URL, skipped"
     continue
   fi

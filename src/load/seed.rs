@@ -1,10 +1,11 @@
 //! `chatgate seed-load`: many realistic conversations for measuring the
 //! Conversations tab and the CSV export, each with a first message and
-//! most with an agent. Spread over the past 90 days and
-//! the account's cases; 5% blocked, about a tenth of those within the last
-//! seven days (so still in force). Generated values only, written as
-//! multi-row inserts for speed. Addresses are left out, as the purge would
-//! have erased them for all but the last week anyway.
+//! most with an agent. Spread over the past 90 days and, in turn, over
+//! the account's cases; every case alike: 5% blocked, about a tenth of
+//! those within the last seven days (so still in force), the same share
+//! with an agent and the same block reasons. Generated values only,
+//! written as multi-row inserts for speed. Addresses are left out, as the
+//! purge would have erased them for all but the last week anyway.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::{connection::SimpleConnection, prelude::*};
@@ -66,12 +67,15 @@ pub fn conversations(
         let take = BATCH.min(n - done);
         let rows: Vec<String> = (done..done + take)
             .map(|k| {
+                // The k-th conversation goes to case k mod cases, as its
+                // j-th: what a case holds is decided by j alone, so every
+                // case gets its share of agents and blocks.
+                let (case, j) = (&cases[k % cases.len()], k / cases.len());
                 let agent = match agents.len() {
                     0 => None,
-                    a => (k % 3 != 0).then(|| agents[(k / 3) % a]),
+                    a => (j % 3 != 0).then(|| agents[(j / 3) % a]),
                 };
-                let row =
-                    conversation_row(&mut rng, account_id, &cases[k % cases.len()], (k, n), now);
+                let row = conversation_row(&mut rng, account_id, case, (k, j, n), now);
                 blocked += usize::from(row.blocked);
                 row.sql.replacen(
                     "(",
@@ -125,15 +129,16 @@ struct Row {
     blocked: bool,
 }
 
-/// The `k`-th conversation of `n`: closed, in `case`, started in the last
-/// 90 days, each after the one before (as conversations get their ids as
-/// they start). Every twentieth is blocked, one in ten of those recently
-/// enough to be in force.
+/// The `k`-th conversation of `n`, the `j`-th of its `case`: closed,
+/// started in the last 90 days, each after the one before (as
+/// conversations get their ids as they start). Every twentieth of the case
+/// is blocked, one in ten of those recently enough to be in force, the
+/// reasons in turn.
 fn conversation_row(
     rng: &mut StdRng,
     account_id: i64,
     case: &BusinessCase,
-    (k, n): (usize, usize),
+    (k, j, n): (usize, usize, usize),
     now: NaiveDateTime,
 ) -> Row {
     let span = 90 * 86_400;
@@ -147,9 +152,9 @@ fn conversation_row(
     } else {
         "NULL".into()
     };
-    let blocked = k % 20 == 7;
+    let blocked = j % 20 == 7;
     let (block_at, reason, until) = if blocked {
-        let at = if k % 200 == 7 {
+        let at = if j % 200 == 7 {
             now - Duration::seconds(rng.gen_range(0..6 * 86_400))
         } else {
             ended
@@ -157,7 +162,10 @@ fn conversation_row(
         let started_ok = at.max(started);
         (
             ts(started_ok),
-            format!("'{}'", REASONS[k % REASONS.len()].replace('\'', "''")),
+            format!(
+                "'{}'",
+                REASONS[(j / 20) % REASONS.len()].replace('\'', "''")
+            ),
             ts(started_ok + Duration::days(7)),
         )
     } else {
