@@ -165,9 +165,9 @@ impl Metrics {
 
     /// One HTTP request answered.
     pub fn http_request(&self, route: &str, method: &str, status: u16, took: Duration) {
-        let status = status.to_string();
+        let mut digits = [0u8; 5];
         self.http_requests
-            .with_label_values(&[route, method, &status])
+            .with_label_values(&[route, method, decimal(status, &mut digits)])
             .inc();
         self.http_seconds
             .with_label_values(&[route, method])
@@ -289,6 +289,20 @@ pub async fn http_metrics(
     result
 }
 
+/// `n` in decimal, written into `buf` (no allocation per request).
+fn decimal(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 /// The method, or "other" for one outside the standard set (a client may
 /// send any token there).
 fn method_label(m: &actix_web::http::Method) -> &'static str {
@@ -310,5 +324,24 @@ fn route_of(req: &actix_web::HttpRequest) -> String {
     match req.match_pattern() {
         Some(p) if !p.is_empty() => p,
         _ => UNMATCHED.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_are_written_in_decimal() {
+        let mut buf = [0u8; 5];
+        for (n, text) in [
+            (0, "0"),
+            (7, "7"),
+            (200, "200"),
+            (404, "404"),
+            (65535, "65535"),
+        ] {
+            assert_eq!(decimal(n, &mut buf), text);
+        }
     }
 }

@@ -195,7 +195,9 @@ pub fn read(
         key,
         now - RETENTION,
     )?;
-    let pending = gate.refusals().pending(account_id, index.as_ref(), key);
+    let pending = gate
+        .refusals()
+        .pending(account_id, ip.map(crate::gate::network_key), key);
     Ok(VisitorContext {
         country: Country::of(ip.and_then(|ip| gate.country_of(ip))),
         online,

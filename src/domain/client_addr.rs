@@ -77,6 +77,22 @@ where
     }
 }
 
+/// [`resolve`] for the usual case behind one proxy: a single
+/// `X-Forwarded-For` value naming one hop (no comma). `None` when the
+/// value names more than one hop; otherwise the same answer as `resolve`,
+/// without walking: the one hop is the client whether it is trusted or
+/// not, and an unreadable or empty hop leaves the peer.
+pub fn resolve_single_hop(peer: IpAddr, value: &str, trusted: &[IpNet]) -> Option<IpAddr> {
+    if value.contains(',') {
+        return None;
+    }
+    let peer = peer.to_canonical();
+    if !is_trusted(peer, trusted) {
+        return Some(peer);
+    }
+    Some(parse_hop(value).unwrap_or(peer))
+}
+
 /// Walks the hops from the right: trusted proxies are skipped, the first
 /// untrusted hop is the client, an unreadable hop ends the walk.
 fn walk<'a>(
@@ -132,6 +148,38 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_single_hop_resolves_as_the_walk_does() {
+        let trusted = nets(&["10.0.0.0/8", "2001:db8::/32"]);
+        let peers = ["10.0.0.1", "203.0.113.9", "::ffff:10.1.2.3"];
+        let values = [
+            "198.51.100.7",
+            " 198.51.100.7 ",
+            "10.9.9.9",
+            "",
+            "  ",
+            "unknown",
+            "_hidden",
+            "198.51.100.7:8080",
+            "[2001:db8::5]:443",
+            "2001:db8::5",
+            "::ffff:198.51.100.8",
+            "2001:db9::1",
+            "1.2.3.4.5",
+        ];
+        for peer in peers {
+            for value in values {
+                let fast = resolve_single_hop(ip(peer), value, &trusted);
+                let walked = resolve(ip(peer), XFF, [value], &trusted);
+                assert_eq!(fast, Some(walked), "{peer} {value:?}");
+            }
+        }
+        assert_eq!(
+            resolve_single_hop(ip("10.0.0.1"), "1.1.1.1, 10.0.0.2", &trusted),
+            None
+        );
+    }
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|s| s.parse().unwrap()).collect()

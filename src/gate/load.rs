@@ -184,7 +184,9 @@ pub async fn flush_hits(db: &Db, gate: &Gate) -> Result<usize, AppError> {
 /// Writes the refusals counted since the last flush into the current
 /// hour's counts. Lost on failure, like the hits.
 pub async fn flush_refusals(db: &Db, gate: &Gate, now: NaiveDateTime) -> Result<usize, AppError> {
-    let counted = gate.refusals().take();
+    let counted = gate
+        .refusals()
+        .take(|network| gate.index_of_network(network));
     if counted.is_empty() {
         return Ok(0);
     }

@@ -43,7 +43,7 @@ pub mod refusals;
 
 use std::{
     collections::HashMap,
-    net::IpAddr,
+    net::{IpAddr, Ipv6Addr},
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
@@ -198,11 +198,18 @@ impl Gate {
         self.indexer.index(NetworkText::of(ip).as_str())
     }
 
+    /// The blind index of a network the gate holds as [`network_key`]
+    /// gives it: the same as [`Gate::index_of`] any address in it.
+    pub fn index_of_network(&self, network: NetworkKey) -> NetworkIndex {
+        self.index_of(IpAddr::V6(Ipv6Addr::from(network)).to_canonical())
+    }
+
     /// Counts a refused widget request of the visitor at `ip` (and of
-    /// `visitor_key`, when the request named one), by blind index.
+    /// `visitor_key`, when the request named one), by network; written by
+    /// blind index (see `refusals`).
     pub fn count_refusal(&self, account_id: i64, ip: IpAddr, visitor_key: Option<&str>) {
         self.refusals
-            .count(account_id, self.index_of(ip), visitor_key);
+            .count(account_id, network_key(ip), visitor_key);
     }
 
     /// The refusals counted and not yet written.

@@ -3,9 +3,12 @@
 //! flush_refusals`): one lock and a map update per refusal, never a
 //! database write per request.
 //!
-//! A refusal is counted by account, the blind index of the visitor's
-//! network and the visitor key when the request named one (the loader's
-//! bootstrap names none). Never by address.
+//! A refusal is counted by account, the visitor's network and the visitor
+//! key when the request named one (the loader's bootstrap names none). In
+//! memory the network is the integer the gate holds blocks by; it is
+//! written by its blind index, computed once per network when the tally is
+//! taken (an HMAC per refusal on the hot path would cost more than the
+//! decision itself). Never written by address.
 //!
 //! The tally is bounded per account, so one account's flood cannot stop
 //! the counting of another's: an account holds at most [`PER_ACCOUNT`]
@@ -16,15 +19,15 @@
 
 use std::{collections::HashMap, sync::Mutex};
 
-use super::NetworkIndex;
+use super::{NetworkIndex, NetworkKey};
 
 /// Entries one account holds between two flushes.
 pub const PER_ACCOUNT: usize = 5_000;
 /// Accounts held between two flushes.
 pub const MAX_ACCOUNTS: usize = 1_000;
 
-/// (network index, visitor key or "").
-type Key = (NetworkIndex, String);
+/// (network, visitor key or "").
+type Key = (NetworkKey, String);
 
 /// Refusals counted since the last flush, for one (account, network,
 /// visitor key).
@@ -46,7 +49,7 @@ struct Account {
 }
 
 impl Account {
-    fn count(&mut self, network: NetworkIndex, visitor_key: &str) {
+    fn count(&mut self, network: NetworkKey, visitor_key: &str) {
         let key = (network, visitor_key.to_owned());
         if let Some(n) = self.counts.get_mut(&key) {
             *n += 1;
@@ -73,7 +76,7 @@ pub struct Tally {
 
 impl Tally {
     /// Counts one refusal.
-    pub fn count(&self, account_id: i64, network: NetworkIndex, visitor_key: Option<&str>) {
+    pub fn count(&self, account_id: i64, network: NetworkKey, visitor_key: Option<&str>) {
         let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
         if !accounts.contains_key(&account_id) && accounts.len() >= MAX_ACCOUNTS {
             return;
@@ -84,18 +87,20 @@ impl Tally {
             .count(network, visitor_key.unwrap_or_default());
     }
 
-    /// Takes what was counted since the last take.
-    pub fn take(&self) -> Vec<Counted> {
+    /// Takes what was counted since the last take, each network by its
+    /// blind index (`index`).
+    pub fn take(&self, index: impl Fn(NetworkKey) -> NetworkIndex) -> Vec<Counted> {
         let accounts =
             std::mem::take(&mut *self.accounts.lock().unwrap_or_else(|e| e.into_inner()));
+        let index = &index;
         accounts
             .into_iter()
             .flat_map(|(account_id, a)| {
                 a.counts
                     .into_iter()
-                    .map(move |((network_index, visitor_key), times)| Counted {
+                    .map(move |((network, visitor_key), times)| Counted {
                         account_id,
-                        network_index,
+                        network_index: index(network),
                         visitor_key,
                         times,
                     })
@@ -105,12 +110,7 @@ impl Tally {
 
     /// Refusals not yet written of the account's `network` or `visitor_key`
     /// (each counted once).
-    pub fn pending(
-        &self,
-        account_id: i64,
-        network: Option<&NetworkIndex>,
-        visitor_key: &str,
-    ) -> u64 {
+    pub fn pending(&self, account_id: i64, network: Option<NetworkKey>, visitor_key: &str) -> u64 {
         let accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
         let Some(a) = accounts.get(&account_id) else {
             return 0;
@@ -118,7 +118,7 @@ impl Tally {
         a.counts
             .iter()
             .filter(|((n, k), _)| {
-                network == Some(n) || (!visitor_key.is_empty() && k == visitor_key)
+                network == Some(*n) || (!visitor_key.is_empty() && k == visitor_key)
             })
             .map(|(_, times)| *times)
             .sum()
@@ -129,8 +129,13 @@ impl Tally {
 mod tests {
     use super::*;
 
-    const NET: NetworkIndex = [1; 32];
-    const OTHER: NetworkIndex = [2; 32];
+    const NET: NetworkKey = 1;
+    const OTHER: NetworkKey = 2;
+
+    /// A stand-in for the blind index.
+    fn index(network: NetworkKey) -> NetworkIndex {
+        [network as u8; 32]
+    }
 
     #[test]
     fn refusals_are_counted_per_network_and_browser_and_taken_once() {
@@ -140,25 +145,25 @@ mod tests {
         t.count(1, NET, Some("k1"));
         t.count(1, OTHER, Some("k1"));
         t.count(2, NET, Some("k1"));
-        assert_eq!(t.pending(1, Some(&NET), "k1"), 4, "by network or browser");
-        assert_eq!(t.pending(1, Some(&NET), "zz"), 3, "by network");
+        assert_eq!(t.pending(1, Some(NET), "k1"), 4, "by network or browser");
+        assert_eq!(t.pending(1, Some(NET), "zz"), 3, "by network");
         assert_eq!(t.pending(1, None, "k1"), 2, "by browser");
         assert_eq!(t.pending(1, None, ""), 0, "no key matches nothing");
-        assert_eq!(t.pending(3, Some(&NET), "k1"), 0, "another account");
-        let mut taken = t.take();
+        assert_eq!(t.pending(3, Some(NET), "k1"), 0, "another account");
+        let mut taken = t.take(index);
         taken.sort_by_key(|c| (c.account_id, c.network_index, c.visitor_key.clone()));
         assert_eq!(taken.len(), 4);
         assert_eq!(
             taken[0],
             Counted {
                 account_id: 1,
-                network_index: NET,
+                network_index: index(NET),
                 visitor_key: String::new(),
                 times: 2
             }
         );
-        assert!(t.take().is_empty(), "taken once");
-        assert_eq!(t.pending(1, Some(&NET), "k1"), 0);
+        assert!(t.take(index).is_empty(), "taken once");
+        assert_eq!(t.pending(1, Some(NET), "k1"), 0);
     }
 
     #[test]
@@ -169,15 +174,15 @@ mod tests {
             t.count(1, OTHER, Some(&i.to_string()));
         }
         // Half the room went to keys; the rest counted under the network.
-        assert_eq!(t.pending(1, Some(&OTHER), "zz"), (PER_ACCOUNT * 2) as u64);
+        assert_eq!(t.pending(1, Some(OTHER), "zz"), (PER_ACCOUNT * 2) as u64);
         // Its other networks are still counted, by network at least.
         t.count(1, NET, Some("new"));
         t.count(1, NET, None);
-        assert_eq!(t.pending(1, Some(&NET), "zz"), 2);
+        assert_eq!(t.pending(1, Some(NET), "zz"), 2);
         // Another account is not touched by the flood.
         t.count(2, NET, Some("k"));
         assert_eq!(t.pending(2, None, "k"), 1);
-        let taken = t.take();
+        let taken = t.take(index);
         let keyed = taken
             .iter()
             .filter(|c| c.account_id == 1 && !c.visitor_key.is_empty())
@@ -191,12 +196,10 @@ mod tests {
     fn a_full_account_counts_no_new_network() {
         let t = Tally::default();
         for i in 0..PER_ACCOUNT {
-            let mut net = [0u8; 32];
-            net[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            t.count(1, net, None);
+            t.count(1, i as NetworkKey + 0x100, None);
         }
-        t.count(1, [0xff; 32], None);
-        assert_eq!(t.pending(1, Some(&[0xff; 32]), ""), 0);
-        assert_eq!(t.take().len(), PER_ACCOUNT);
+        t.count(1, 0xff, None);
+        assert_eq!(t.pending(1, Some(0xff), ""), 0);
+        assert_eq!(t.take(index).len(), PER_ACCOUNT);
     }
 }

@@ -101,6 +101,33 @@ fn indexes_match_the_stored_blind_index() {
 }
 
 #[test]
+fn a_network_s_index_is_its_addresses_index() {
+    let g = gate();
+    for a in [
+        "203.0.113.7",
+        "0.0.0.0",
+        "::ffff:198.51.100.1",
+        "2001:db8:1:2::10",
+        "::1",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    ] {
+        let a = ip(a);
+        assert_eq!(g.index_of_network(network_key(a)), g.index_of(a), "{a}");
+    }
+}
+
+#[test]
+fn refusals_are_written_by_the_blind_index_of_their_network() {
+    let g = gate();
+    g.count_refusal(1, ip("2001:db8:1:2::10"), None);
+    g.count_refusal(1, ip("2001:db8:1:2::99"), None);
+    let taken = g.refusals().take(|n| g.index_of_network(n));
+    assert_eq!(taken.len(), 1, "one /64");
+    assert_eq!(taken[0].network_index, g.index_of(ip("2001:db8:1:2::1")));
+    assert_eq!(taken[0].times, 2);
+}
+
+#[test]
 fn precedence_is_rules_then_blocks_then_countries_then_websites() {
     let g = gate();
     let until = current() + Duration::days(7);

@@ -60,7 +60,7 @@ pub async fn guard(
     let escaped_nul = req
         .uri()
         .path_and_query()
-        .is_some_and(|pq| pq.as_str().as_bytes().windows(3).any(|w| w == b"%00"));
+        .is_some_and(|pq| has_escaped_nul(pq.as_str().as_bytes()));
     if escaped_nul {
         let json = wants_json(req.request());
         return Ok(req
@@ -92,6 +92,18 @@ pub async fn guard(
             Err(actix_web::error::InternalError::from_response(e, refusal(why, json)).into())
         }
     }
+}
+
+/// Whether `%00` occurs: a jump from one `%` to the next, rather than a
+/// comparison at every byte.
+fn has_escaped_nul(mut s: &[u8]) -> bool {
+    while let Some(i) = memchr::memchr(b'%', s) {
+        s = &s[i + 1..];
+        if s.starts_with(b"00") {
+            return true;
+        }
+    }
+    false
 }
 
 fn may_have_body(req: &ServiceRequest) -> bool {
@@ -293,6 +305,16 @@ mod tests {
     fn finds(ct: &str, chunks: &[&[u8]]) -> bool {
         let mut scan = Scan::for_content_type(ct);
         chunks.iter().any(|c| scan.feed(c))
+    }
+
+    #[test]
+    fn an_escaped_nul_is_found_anywhere_in_the_address() {
+        for yes in ["%00", "/a?b=%00", "/a?b=%%00", "/x%2500%00", "/%0%00"] {
+            assert!(has_escaped_nul(yes.as_bytes()), "{yes}");
+        }
+        for no in ["", "%", "%0", "/a?b=%0A%20", "/x%2500", "0%0"] {
+            assert!(!has_escaped_nul(no.as_bytes()), "{no}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@
 use actix_web::{
     get,
     http::header::{self, HeaderValue},
-    web, HttpRequest, HttpResponse,
+    web::{self, Bytes},
+    HttpRequest, HttpResponse,
 };
 use serde::Serialize;
 
@@ -82,22 +83,67 @@ async fn answer(
         "not_ready"
     };
     state.metrics.gate_decision(cause);
-    let body = Bootstrap {
-        show,
-        frame: show.then(|| format!("/widget/v1/{}/frame", case.widget_key)),
+    let body = if show {
+        shown(&case.widget_key)?
+    } else {
+        Bytes::from_static(HIDDEN)
     };
-    let body = serde_json::to_vec(&body)
-        .map_err(|e| WidgetError::Internal(anyhow::Error::new(e).context("bootstrap JSON")))?;
+    let mut res = HttpResponse::Ok().body(body);
     // Static header values: no parsing or copying per request.
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ))
-        .insert_header((
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        ))
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .body(body))
+    let h = res.headers_mut();
+    h.reserve(3);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// The answer when the chat is not shown.
+const HIDDEN: &[u8] = br#"{"show":false}"#;
+
+/// The answer when the chat is shown, with its frame: written directly
+/// when the key needs no escaping in JSON (keys are letters, digits and
+/// dashes), through serde_json otherwise; the same bytes either way.
+fn shown(widget_key: &str) -> Result<Bytes, WidgetError> {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if widget_key.bytes().all(plain) {
+        let mut body = Vec::with_capacity(64 + widget_key.len());
+        body.extend_from_slice(br#"{"show":true,"frame":"/widget/v1/"#);
+        body.extend_from_slice(widget_key.as_bytes());
+        body.extend_from_slice(br#"/frame"}"#);
+        return Ok(body.into());
+    }
+    let body = Bootstrap {
+        show: true,
+        frame: Some(format!("/widget/v1/{widget_key}/frame")),
+    };
+    serde_json::to_vec(&body)
+        .map(Bytes::from)
+        .map_err(|e| WidgetError::Internal(anyhow::Error::new(e).context("bootstrap JSON")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answers_are_the_json_serde_writes() {
+        let serde = |show: bool, key: &str| {
+            let body = Bootstrap {
+                show,
+                frame: show.then(|| format!("/widget/v1/{key}/frame")),
+            };
+            serde_json::to_vec(&body).unwrap()
+        };
+        assert_eq!(HIDDEN, serde(false, "any"));
+        for key in ["demo-support", "A_b.9", "quote\"x", "ünï", ""] {
+            assert_eq!(shown(key).unwrap(), serde(true, key), "{key}");
+        }
+    }
 }

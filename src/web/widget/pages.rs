@@ -67,12 +67,21 @@ impl PageCache {
     }
 }
 
-/// The first value of a query parameter, still encoded.
+/// The first value of a query parameter, still encoded: the pairs between
+/// `&`s, scanned as bytes (this runs twice per bootstrap).
 fn raw_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
-    query.split('&').find_map(|pair| {
-        pair.strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix('='))
-    })
+    let bytes = query.as_bytes();
+    let mut start = 0;
+    while start <= bytes.len() {
+        let end = memchr::memchr(b'&', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let pair = &bytes[start..end];
+        if pair.len() > name.len() && pair.starts_with(name.as_bytes()) && pair[name.len()] == b'='
+        {
+            return query.get(start + name.len() + 1..end);
+        }
+        start = end + 1;
+    }
+    None
 }
 
 /// The first value of a query parameter, decoded as a form decoder would.
@@ -139,6 +148,11 @@ mod tests {
         assert_eq!(query_param(q, "ke"), None);
         assert_eq!(query_param("key", "key"), None);
         assert_eq!(query_param("key=", "key").as_deref(), Some(""));
+        assert_eq!(query_param("&&key=1&", "key").as_deref(), Some("1"));
+        assert_eq!(query_param("a=1&key=", "key").as_deref(), Some(""));
+        assert_eq!(query_param("a=ü&key=é", "key").as_deref(), Some("é"));
+        assert_eq!(query_param("", "key"), None);
+        assert_eq!(query_param("key&key=2", "key").as_deref(), Some("2"));
     }
 
     #[test]
