@@ -324,7 +324,15 @@ fn capped(
         .filter(in_case(account_id, case_id))
         .select(conversations::id)
         .into_boxed();
-    let ids: Vec<i64> = narrowed!(q, filters, now).limit(COUNT_CAP + 1).load(conn)?;
+    let mut q = narrowed!(q, filters, now).limit(COUNT_CAP + 1);
+    if filters.blocking == BlockingFilter::Blocked {
+        // In list order, both databases read the partial index of blocked
+        // conversations; without an order SQLite walks the whole case's
+        // covering index for the few blocked now (118,000 entries for
+        // 1,001 of them at a million).
+        q = q.order((conversations::started_at.desc(), conversations::id.desc()));
+    }
+    let ids: Vec<i64> = q.load(conn)?;
     Ok(if ids.len() as i64 > COUNT_CAP {
         Total {
             n: COUNT_CAP,
