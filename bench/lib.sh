@@ -73,6 +73,19 @@ bench_backend() {
 # Whether PostgreSQL answers at PG_URL.
 bench_pg_up() { pg_isready -q -d "$PG_URL/postgres" 2>/dev/null; }
 
+# Runs `$1 BACKEND` for each of BACKENDS (sqlite postgres), skipping
+# PostgreSQL when it does not answer.
+bench_each_backend() {
+  local backend
+  for backend in ${BACKENDS:-sqlite postgres}; do
+    if [ "$backend" = postgres ] && ! bench_pg_up; then
+      echo "== postgres: not reachable at $PG_URL, skipped"
+      continue
+    fi
+    "$1" "$backend"
+  done
+}
+
 # Starts `$1 serve` on the prepared database; waits until it answers.
 bench_serve() {
   "$1" serve --no-demo >"${DIR:-/tmp}/server.log" 2>&1 &

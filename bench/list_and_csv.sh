@@ -101,10 +101,4 @@ run_backend() {
   rm -f "$DIR/export.csv" "$jar"
 }
 
-for backend in ${BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = postgres ] && ! bench_pg_up; then
-    echo "== postgres: not reachable at $PG_URL, skipped"
-    continue
-  fi
-  run_backend "$backend"
-done
+bench_each_backend run_backend
