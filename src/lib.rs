@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod gate;
+pub mod l10n;
 pub mod load;
 pub mod metrics;
 pub mod passwords;

@@ -56,7 +56,8 @@
       if (empty) empty.hidden = items.length > 0;
     }
 
-    function country(c) {
+    // The country, and beside it the language the visitor's widget speaks.
+    function country(c, lang) {
       var p = part("country");
       p.textContent = "";
       if (c.flag) {
@@ -65,6 +66,11 @@
         p.appendChild(f);
       }
       p.appendChild(el("span", null, c.name));
+      if (lang) {
+        var l = el("span", "context-lang", lang.name);
+        l.title = "The chat window speaks " + lang.name + " to this visitor";
+        p.appendChild(l);
+      }
     }
 
     function page(d) {
@@ -129,7 +135,7 @@
     }
 
     function show(d) {
-      country(d.country);
+      country(d.country, d.language);
       page(d);
       fill("earlier", d.earlier, earlier);
       fill("blocks", d.blocks, block);

@@ -49,6 +49,9 @@ const COMPARED: i64 = 500;
 #[derive(Debug, Clone, Serialize)]
 pub struct VisitorContext {
     pub country: Country,
+    /// The language the visitor's widget spoke: `{"code": "de", "name":
+    /// "German"}`; none for a conversation from before languages.
+    pub language: Option<Language>,
     /// Whether the visitor is online now.
     pub online: bool,
     /// The page the visitor is on (online), or was last on in the visit.
@@ -59,6 +62,22 @@ pub struct VisitorContext {
     pub blocks: Vec<PastBlock>,
     /// Refused widget requests of this network or browser, last 7 days.
     pub refusals_7d: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Language {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+impl Language {
+    fn of(code: Option<&str>) -> Option<Self> {
+        let lang = crate::domain::language::Lang::parse(code?)?;
+        Some(Language {
+            code: lang.code(),
+            name: lang.english(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -200,6 +219,7 @@ pub fn read(
         .pending(account_id, ip.map(crate::gate::network_key), key);
     Ok(VisitorContext {
         country: Country::of(ip.and_then(|ip| gate.country_of(ip))),
+        language: Language::of(conv.visitor_lang.as_deref()),
         online,
         page,
         pages,

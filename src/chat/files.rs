@@ -6,6 +6,8 @@
 use std::{net::IpAddr, sync::Arc};
 
 use chrono::NaiveDateTime;
+
+use crate::domain::language::Lang;
 use serde_json::json;
 
 use super::service::{self, ChatError, VisitorMessage, VisitorRef};
@@ -129,6 +131,8 @@ pub struct VisitorFile<'a> {
     pub conversation: Option<&'a str>,
     pub ip: IpAddr,
     pub file: &'a Accepted,
+    /// The visitor's widget language, kept if the file starts a chat.
+    pub lang: Option<Lang>,
 }
 
 /// The visitor sends a checked and written file. Without a conversation
@@ -156,6 +160,7 @@ pub fn visitor_file(
                     // limit, checked before it was read.
                     may_start: &|| true,
                     shielded: None,
+                    lang: f.lang,
                 };
                 service::visitor_message(conn, keys, v, m, now)?.0
             }

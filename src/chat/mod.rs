@@ -11,5 +11,6 @@ pub mod presence;
 pub mod service;
 pub mod shield;
 pub mod stream;
+pub mod window;
 
 pub use hub::{Hub, Notice};

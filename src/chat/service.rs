@@ -204,6 +204,8 @@ pub struct VisitorMessage<'a> {
     pub conversation: Option<&'a str>,
     pub ip: IpAddr,
     pub page_url: Option<&'a str>,
+    /// The language the visitor's widget speaks, kept with a new chat.
+    pub lang: Option<crate::domain::language::Lang>,
     pub text: &'a MessageText,
     /// Flood control: asked only when the message would start a
     /// conversation; `false` refuses it (`ChatError::TooFast`).
@@ -268,6 +270,7 @@ fn start(
             visitor_key: v.key,
             visitor_label: &label,
             page_url: m.page_url,
+            visitor_lang: m.lang.map(|l| l.code()),
             ip_sealed: keys.seal(canonical.as_bytes(), ip_context(&public_id)),
             ip_index: keys.ip_index(&canonical),
             now,

@@ -99,6 +99,8 @@ pub struct Conversation {
     /// The agents' choice for this conversation; `None` follows the
     /// account's default.
     pub image_previews: Option<bool>,
+    /// The language the visitor's widget spoke when it started (a code).
+    pub visitor_lang: Option<String>,
 }
 
 impl Conversation {
@@ -237,4 +239,7 @@ pub struct ChatWindowRow {
     pub max_file_bytes: i64,
     pub previews_default: bool,
     pub updated_at: Option<NaiveDateTime>,
+    pub default_lang: String,
+    pub languages: String,
+    pub greetings: String,
 }

@@ -91,6 +91,7 @@ diesel::table! {
         block_until -> Nullable<Timestamp>,
         image_previews -> Nullable<Bool>,
         strikes -> Integer,
+        visitor_lang -> Nullable<Text>,
     }
 }
 
@@ -233,6 +234,9 @@ diesel::table! {
         max_file_bytes -> BigInt,
         previews_default -> Bool,
         updated_at -> Nullable<Timestamp>,
+        default_lang -> Text,
+        languages -> Text,
+        greetings -> Text,
     }
 }
 

@@ -170,6 +170,7 @@ fn conversation(
             visitor_key: &key,
             visitor_label: &label,
             page_url: Some(p.page),
+            visitor_lang: Some("en"),
             ip_sealed: s.keys.seal(p.address.as_bytes(), ip_context(&public_id)),
             ip_index: s.keys.ip_index(&p.address),
             now: p.started,

@@ -12,6 +12,14 @@
   // Refused streams in a row; after a few the frame stops asking.
   var refusals = 0;
   var pageUrl = body.getAttribute("data-url") || "";
+  // The visitor's language, as the server chose it, and its texts.
+  var lang = body.getAttribute("data-lang") || "en";
+  var texts = {};
+  try { texts = JSON.parse(body.getAttribute("data-texts") || "{}"); } catch (e) { /* English ids show */ }
+  function t(id, name) {
+    var s = texts[id] || id;
+    return name === undefined ? s : s.replace("{name}", name);
+  }
   var base = "/widget/v1/" + encodeURIComponent(key);
   function $(id) { return document.getElementById(id); }
 
@@ -30,7 +38,7 @@
   }
   function withTicket(url) { return url + "&ticket=" + encodeURIComponent(ticket); }
   function readState() {
-    return fetch(at("/state"), { credentials: "same-origin", cache: "no-store", headers: { "X-Chatgate-Visitor": visitor } });
+    return fetch(at("/state"), { credentials: "same-origin", cache: "no-store", headers: { "X-Chatgate-Visitor": visitor, "X-Chatgate-Lang": lang } });
   }
   // Every request names the page the chat is on, for the website rules.
   function at(path) {
@@ -45,7 +53,7 @@
   function size() {
     var w = 84, h = 84;
     if (isOpen) { w = 384; h = 620; } else if (!invitation.hidden) { w = 340; h = 200; }
-    window.parent.postMessage({ type: "chatgate:size", width: w, height: h, open: isOpen }, "*");
+    window.parent.postMessage({ type: "chatgate:size", width: w, height: h, open: isOpen, rtl: document.dir === "rtl", title: t("chat-label") }, "*");
   }
   // On a phone the page's loader opens the chat full screen and says so:
   // the panel then fills the frame and the minimise button closes it.
@@ -81,8 +89,12 @@
     isOpen = open;
     panel.hidden = !open;
     launcher.classList.toggle("is-open", open);
-    launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    launcher.setAttribute("aria-label", open ? t("close-chat") : t("open-chat"));
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    // Focus goes into the panel when it opens, and back to the button when
+    // it closes.
     if (open) { invitation.hidden = true; setTimeout(function () { input.focus(); }, 0); log.scrollTop = log.scrollHeight; }
+    else if (panel.contains(document.activeElement)) launcher.focus();
     size();
   }
 
@@ -92,7 +104,7 @@
   }
 
   function api(method, path, payload) {
-    var opts = { method: method, credentials: "same-origin", headers: { "X-Chatgate-Visitor": visitor } };
+    var opts = { method: method, credentials: "same-origin", headers: { "X-Chatgate-Visitor": visitor, "X-Chatgate-Lang": lang } };
     if (payload instanceof FormData) {
       opts.body = payload;
     } else if (payload !== undefined) {
@@ -102,7 +114,7 @@
     return fetch(at(path), opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (d) {
         if (d.code === "unavailable") { goQuiet(); throw new Error(""); }
-        if (!r.ok) throw new Error(d.error || "Something went wrong. Please try again.");
+        if (!r.ok) throw new Error(d.error || t("error-generic"));
         return d;
       });
     });
@@ -120,14 +132,14 @@
       a.addEventListener("click", downloadFile(conversation, b.file));
       bubble(d, a);
     },
-    agent_joined: function (d) { line(d.name + " joined the chat"); },
-    warning: function (d, b) { line(b.text || ""); },
+    agent_joined: function (d) { line(t("agent-joined", d.name)); },
+    warning: function () { line(t("shield-warning")); },
     screen_share_requested: function (d) {
       var card = el("li", "card");
-      card.appendChild(el("p", null, d.name + " asks to see your screen."));
+      card.appendChild(el("p", null, t("share-asks", d.name)));
       var row = el("div", "actions");
-      var yes = el("button", "btn primary", "Share my screen");
-      var no = el("button", "btn", "No, thanks");
+      var yes = el("button", "btn primary", t("share-yes"));
+      var no = el("button", "btn", t("share-no"));
       yes.type = no.type = "button";
       yes.addEventListener("click", function () { answerShare(true); });
       no.addEventListener("click", function () { answerShare(false); });
@@ -135,16 +147,16 @@
       shareCards.push(card);
       add(card);
     },
-    screen_share_accepted: function () { shareAnswered("You agreed to share your screen."); },
-    screen_share_declined: function () { shareAnswered("You declined to share your screen."); },
+    screen_share_accepted: function () { shareAnswered(t("share-accepted")); },
+    screen_share_declined: function () { shareAnswered(t("share-declined")); },
     survey_offered: function () { add(surveyCard()); },
     survey_answered: function () {
       surveyCards.forEach(function (c) { c.remove(); });
-      line("Thank you for your feedback!");
+      line(t("survey-thanks"));
     },
     closed: function () {
       ended = true;
-      line("The conversation has ended. Write again to start a new one.");
+      line(t("ended"));
     }
   });
 
@@ -173,26 +185,31 @@
   function surveyCard() {
     var card = el("li", "card survey");
     var f = el("form");
-    f.appendChild(el("p", null, "How was this chat?"));
+    f.appendChild(el("p", null, t("survey-question")));
     var stars = el("div", "stars");
     var rating = 0;
     for (var i = 1; i <= 5; i++) {
       (function (n) {
-        var s = el("button", "star", "★");
+        // The star is drawn by CSS; the button is named by its label.
+        var s = el("button", "star");
         s.type = "button";
-        s.setAttribute("aria-label", n + (n === 1 ? " star" : " stars"));
+        s.setAttribute("aria-label", t("survey-stars-" + n));
         s.addEventListener("click", function () {
           rating = n;
-          stars.querySelectorAll(".star").forEach(function (x, j) { x.classList.toggle("on", j < n); });
+          stars.querySelectorAll(".star").forEach(function (x, j) {
+            x.classList.toggle("on", j < n);
+            x.setAttribute("aria-pressed", j === n - 1 ? "true" : "false");
+          });
         });
         stars.appendChild(s);
       })(i);
     }
     f.appendChild(stars);
     var comment = el("textarea");
-    comment.rows = 2; comment.maxLength = 2000; comment.placeholder = "Anything to add? (optional)";
+    comment.rows = 2; comment.maxLength = 2000; comment.placeholder = t("survey-comment");
+    comment.setAttribute("aria-label", t("survey-comment"));
     f.appendChild(comment);
-    var send = el("button", "btn primary", "Send feedback");
+    var send = el("button", "btn primary", t("survey-send"));
     send.type = "submit";
     f.appendChild(send);
     f.addEventListener("submit", function (ev) {
@@ -289,6 +306,12 @@
   });
   launcher.addEventListener("click", function () { setOpen(!isOpen); });
   $("minimise").addEventListener("click", function () { setOpen(false); });
+  // Escape closes the open panel (and dismisses an invitation).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    if (isOpen) { ev.preventDefault(); setOpen(false); }
+    else if (!invitation.hidden) { invitation.hidden = true; size(); }
+  });
   invitation.addEventListener("click", function (ev) {
     if (ev.target.classList.contains("invitation-close")) { invitation.hidden = true; size(); return; }
     setOpen(true);

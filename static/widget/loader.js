@@ -30,6 +30,9 @@
     f.setAttribute("data-chatgate", "");
     var s = f.style;
     s.position = "fixed"; s.right = "12px"; s.bottom = "12px";
+    // The side the chat sits on: the right, or the left for a frame in a
+    // right-to-left language (the frame says which).
+    var side = "right";
     s.width = "84px"; s.height = "84px"; s.border = "0"; s.background = "transparent";
     s.colorScheme = "normal"; s.zIndex = "2147483000"; s.maxHeight = "calc(100vh - 24px)"; s.maxWidth = "calc(100vw - 24px)";
     // The size the frame asked for last; an open chat on a phone takes the
@@ -38,7 +41,8 @@
     function place() {
       if (!asked || !f.contentWindow) return;
       var full = asked.open === true && window.innerWidth <= PHONE;
-      s.right = s.bottom = full ? "0" : "12px";
+      s.left = s.right = "auto";
+      s[side] = s.bottom = full ? "0" : "12px";
       s.maxWidth = full ? "none" : "calc(100vw - 24px)";
       s.maxHeight = full ? "none" : "calc(100vh - 24px)";
       s.width = full ? "100vw" : Math.min(asked.width, 480) + "px";
@@ -51,6 +55,8 @@
       var d = ev.data || {};
       if (d.type === "chatgate:size" && d.width > 0 && d.height > 0) {
         asked = { width: d.width, height: d.height, open: d.open };
+        side = d.rtl === true ? "left" : "right";
+        if (typeof d.title === "string" && d.title) f.title = d.title.slice(0, 80);
         place();
       } else if (d.type === "chatgate:remove") {
         f.remove();

@@ -64,5 +64,6 @@ mod shield;
 mod support;
 mod users;
 mod widget_identity;
+mod widget_languages;
 mod widget_seat;
 mod widget_tickets;

@@ -3,11 +3,15 @@
 //! default. One form with an explicit Save; a refused form comes back with
 //! what was typed and a message, and nothing of it is stored.
 
+mod languages;
+
 use std::collections::BTreeSet;
 
 use actix_session::Session;
 use actix_web::{get, http::StatusCode, post, web, HttpResponse};
 use askama::Template;
+
+use languages::LangForm;
 
 use crate::{
     db::{
@@ -17,6 +21,7 @@ use crate::{
     domain::{
         chat_window::ChatWindow,
         file_policy::{Allowed, Category, FilePolicy, MaxBytes},
+        language::Lang,
     },
     error::AppError,
     web::{
@@ -116,6 +121,8 @@ struct WindowPage {
     errors: Errors,
     categories: [Category; 6],
     agent_files: String,
+    langs: LangForm,
+    all_langs: [Lang; 12],
 }
 
 impl WindowPage {
@@ -140,6 +147,7 @@ async fn show(
     page: Page,
     form: WindowForm,
     errors: Errors,
+    langs: LangForm,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let agent = FilePolicy::agent();
@@ -161,6 +169,8 @@ async fn show(
             errors,
             categories: Category::ALL,
             agent_files,
+            langs,
+            all_langs: Lang::ALL,
         },
     )
 }
@@ -169,11 +179,12 @@ async fn show(
 async fn index(state: web::Data<AppState>, page: Page) -> Result<HttpResponse, AppError> {
     page.user.require_manager()?;
     let aid = page.user.account_id;
-    let w = state
+    let (w, l) = state
         .db
-        .run(move |c| Ok(db::chat_window::settings(c, aid)?))
+        .run(move |c| Ok(db::chat_window::with_languages(c, aid)?))
         .await?;
-    show(page, WindowForm::of(&w), Errors::default(), StatusCode::OK).await
+    let (files, langs) = (WindowForm::of(&w), LangForm::of(&l));
+    show(page, files, Errors::default(), langs, StatusCode::OK).await
 }
 
 #[post("/settings/chat-window")]
@@ -188,7 +199,13 @@ async fn save(
     let w = match form.parse() {
         Ok(w) => w,
         Err(errors) => {
-            return show(page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let aid = page.user.account_id;
+            let l = state
+                .db
+                .run(move |c| Ok(db::chat_window::with_languages(c, aid)?.1))
+                .await?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return show(page, form, errors, LangForm::of(&l), status).await;
         }
     };
     let summary = w.summary();
@@ -217,4 +234,5 @@ async fn save(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(index).service(save);
+    languages::routes(cfg);
 }

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
-use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    admission::{admit, admit_reader, frame_ancestors, page_of},
+    admission::{admit, admit_reader, page_of},
     visitor::{ticket_reader, Named, Reader, Scope},
     Visitor, WidgetError,
 };
@@ -18,7 +17,7 @@ use crate::{
         stream::{self, Guard, Presence, Sources, Spec},
         Notice,
     },
-    db::{self, chat, models::BusinessCase, DbConn},
+    db::{chat, models::BusinessCase, DbConn},
     domain::{
         cause::Cause,
         chat::{visitor_label, MessageText, SurveyAnswer},
@@ -139,90 +138,6 @@ async fn loader() -> HttpResponse {
     }
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    url: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "widget/frame.html")]
-struct Frame {
-    case: BusinessCase,
-    /// The id for the frame's script to keep, when it keeps none yet.
-    visitor: String,
-    page_url: String,
-    /// The file input's `accept` list, when the policy limits the files.
-    accept: Option<String>,
-}
-
-/// The frame's policy; `frame-ancestors` follows the account's website rules.
-fn frame_csp(ancestors: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
-    )
-}
-
-/// A refused frame: an empty page that asks the embedding page to remove
-/// it, so nothing shows, as when the loader is refused. The same for a
-/// refusal of any kind and a case that does not exist.
-fn gone() -> HttpResponse {
-    HttpResponse::NotFound()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *",
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(include_str!("../../../templates/widget/gone.html"))
-}
-
-#[get("/widget/v1/{key}/frame")]
-async fn frame(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ip: ClientIp,
-    key: web::Path<String>,
-    q: web::Query<PageQuery>,
-) -> Res {
-    let case = match admit(&state, &req, &ip, &key).await {
-        Ok(case) => case,
-        Err(WidgetError::Unavailable) => return Ok(gone()),
-        Err(e) => return Err(e),
-    };
-    let account_id = case.account_id;
-    let (visitor, fresh) = match Visitor::of(&req) {
-        Some(v) => (v, false),
-        None => (Visitor::new(), true),
-    };
-    let accept = state
-        .db
-        .run(move |c| Ok(db::chat_window::settings(c, account_id)?.files.allowed))
-        .await?
-        .accept_list();
-    let page = Frame {
-        visitor: visitor.cookie.clone(),
-        page_url: page_url(q.url.as_deref()).unwrap_or_default(),
-        case: BusinessCase::clone(&case),
-        accept,
-    };
-    let html = page.render().map_err(|e| WidgetError::Internal(e.into()))?;
-    let mut resp = HttpResponse::Ok();
-    resp.content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            frame_csp(&frame_ancestors(&state, account_id)),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"));
-    if fresh {
-        resp.append_header((
-            header::SET_COOKIE,
-            visitor.set_cookie(state.settings.secure_cookies(), &case.widget_key),
-        ));
-    }
-    Ok(resp.body(html))
-}
-
 /// A closed conversation whose survey the visitor may still answer: offered,
 /// unanswered, and never blocked.
 fn survey_pending(c: &crate::db::models::Conversation) -> bool {
@@ -245,7 +160,10 @@ fn summary(c: &crate::db::models::Conversation) -> serde_json::Value {
     })
 }
 
-#[get("/widget/v1/{key}/state")]
+#[get(
+    "/widget/v1/{key}/state",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn conversation_state(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -277,7 +195,10 @@ struct SendMessage {
     url: Option<String>,
 }
 
-#[post("/widget/v1/{key}/messages")]
+#[post(
+    "/widget/v1/{key}/messages",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn send_message(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -303,6 +224,7 @@ async fn send_message(
         .map(|r| (r.start, r.end))
         .collect();
     let gate = state.gate.clone();
+    let lang = super::lang::named(&req);
     let starts = Arc::new(std::sync::Mutex::new(flood::Check::Allowed));
     let started = starts.clone();
     let sent = as_visitor(&state, case.clone(), v.key.clone(), move |c, vr| {
@@ -315,6 +237,7 @@ async fn send_message(
             conversation: body.conversation.as_deref(),
             ip: ip.0,
             page_url: url.as_deref(),
+            lang,
             text: &text,
             may_start: &may_start,
             shielded: Some((ranges.as_slice(), &shield)),
@@ -417,7 +340,10 @@ struct ScreenShareAnswer {
     accept: bool,
 }
 
-#[post("/widget/v1/{key}/conversations/{cid}/screen-share")]
+#[post(
+    "/widget/v1/{key}/conversations/{cid}/screen-share",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn screen_share(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -443,7 +369,10 @@ struct SurveyBody {
     comment: Option<String>,
 }
 
-#[post("/widget/v1/{key}/conversations/{cid}/survey")]
+#[post(
+    "/widget/v1/{key}/conversations/{cid}/survey",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn survey(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -469,7 +398,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(loader)
         .service(super::bootstrap::by_query)
         .service(super::bootstrap::by_path)
-        .service(frame)
+        .service(super::frame::frame)
         .service(conversation_state)
         .service(send_message)
         .service(events)

@@ -36,7 +36,10 @@ struct FileQuery {
 /// A visitor's file, checked against the account's file policy before it
 /// is stored. A refused file is answered with a message for the visitor
 /// and, when the visitor has an open conversation, noted for the agents.
-#[post("/widget/v1/{key}/files")]
+#[post(
+    "/widget/v1/{key}/files",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -76,12 +79,14 @@ async fn upload(
         }
     };
     let (keys, now) = (state.keys.clone(), state.clock.now());
+    let lang = super::lang::named(&req);
     let f2 = file.clone();
     let result = as_visitor(&state, case, v.key, move |c, vr| {
         let f = VisitorFile {
             conversation: conversation.as_deref(),
             ip: ip.0,
             file: &f2,
+            lang,
         };
         files::visitor_file(c, &keys, vr, f, now)
     })
@@ -108,7 +113,7 @@ async fn refuse(
     name: String,
     refusal: Refusal,
 ) -> Res {
-    let message = format!("{} was not sent. {refusal}.", files::display_name(&name));
+    let shown = files::display_name(&name);
     let (account, now) = (case.account_id, state.clock.now());
     let r2 = refusal.clone();
     let noted = as_visitor(state, case, v.key, move |c, vr| {
@@ -120,7 +125,10 @@ async fn refuse(
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "could not note a refused file"),
     }
-    Err(WidgetError::Invalid(message))
+    Err(WidgetError::FileRefused {
+        name: shown,
+        refusal,
+    })
 }
 
 /// How a file is sent: as a download, or inline as a checked image.
@@ -175,7 +183,10 @@ async fn owned_file(
 /// A ticket for one of the visitor's files, for the link the frame opens:
 /// it reads that file for a few minutes and nothing else. Only the visitor
 /// (by header or cookie) gets one; a ticket gets none.
-#[get("/widget/v1/{key}/conversations/{cid}/files/{fid}/ticket")]
+#[get(
+    "/widget/v1/{key}/conversations/{cid}/files/{fid}/ticket",
+    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
+)]
 async fn file_ticket(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -8,6 +8,8 @@ mod api;
 mod bootstrap;
 mod demo;
 mod files;
+mod frame;
+mod lang;
 mod pages;
 mod visitor;
 
@@ -21,7 +23,12 @@ pub use api::{sse, stream_sources};
 pub use pages::PageCache;
 pub use visitor::{Visitor, VISITOR_COOKIE};
 
-use crate::{chat::service::ChatError, error::AppError};
+use crate::{
+    chat::service::ChatError,
+    domain::{file_policy::Refusal, language::Lang},
+    error::AppError,
+    l10n,
+};
 
 /// Errors of the widget API, always as JSON `{"error": "…"}`. They never
 /// say why a visitor is refused beyond what the visitor can act on.
@@ -50,6 +57,9 @@ pub enum WidgetError {
     /// Over a flood limit: the visitor is told only to wait.
     #[error("{}", crate::domain::flood::SLOW_DOWN)]
     SlowDown,
+    /// A file the policy refused, by its name as shown.
+    #[error("{name} was not sent. {refusal}.")]
+    FileRefused { name: String, refusal: Refusal },
 }
 
 impl From<ChatError> for WidgetError {
@@ -83,7 +93,9 @@ impl ResponseError for WidgetError {
     fn status_code(&self) -> StatusCode {
         match self {
             WidgetError::Unavailable | WidgetError::NotFound => StatusCode::NOT_FOUND,
-            WidgetError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WidgetError::Invalid(_) | WidgetError::FileRefused { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             WidgetError::Conflict(_) => StatusCode::CONFLICT,
             WidgetError::NoVisitor => StatusCode::UNAUTHORIZED,
             WidgetError::BadToken => StatusCode::FORBIDDEN,
@@ -97,12 +109,40 @@ impl ResponseError for WidgetError {
         if let WidgetError::Internal(cause) = self {
             tracing::error!(cause = %format!("{cause:#}"), "widget error");
         }
+        self.response_in(Lang::En)
+    }
+}
+
+impl WidgetError {
+    /// What the visitor reads, in `lang` (the English is `Display`'s).
+    pub fn text_in(&self, lang: Lang) -> String {
+        let id = match self {
+            WidgetError::Unavailable => "error-unavailable",
+            WidgetError::NotFound => "error-not-found",
+            WidgetError::NoVisitor => "error-no-visitor",
+            WidgetError::BadToken => "error-reload",
+            WidgetError::Internal(_) => "error-generic",
+            WidgetError::Starting => "error-starting",
+            WidgetError::SlowDown => "error-slow-down",
+            WidgetError::Invalid(m) | WidgetError::Conflict(m) => {
+                return l10n::known(lang, m).unwrap_or_else(|| m.clone());
+            }
+            WidgetError::FileRefused { name, refusal } => {
+                return l10n::file_not_sent(lang, name, refusal);
+            }
+        };
+        l10n::text(lang, id)
+    }
+
+    /// The JSON answer, its text in `lang`.
+    pub fn response_in(&self, lang: Lang) -> HttpResponse {
+        let error = self.text_in(lang);
         let body = match self {
             // The frame goes quiet on this code; it never says why.
-            WidgetError::Unavailable => json!({ "error": self.to_string(), "code": "unavailable" }),
-            WidgetError::Starting => json!({ "error": self.to_string(), "code": "starting" }),
-            WidgetError::SlowDown => json!({ "error": self.to_string(), "code": "slow_down" }),
-            _ => json!({ "error": self.to_string() }),
+            WidgetError::Unavailable => json!({ "error": error, "code": "unavailable" }),
+            WidgetError::Starting => json!({ "error": error, "code": "starting" }),
+            WidgetError::SlowDown => json!({ "error": error, "code": "slow_down" }),
+            _ => json!({ "error": error }),
         };
         let mut r = HttpResponse::build(self.status_code());
         match self {
@@ -115,6 +155,7 @@ impl ResponseError for WidgetError {
             _ => {}
         }
         r.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::CONTENT_LANGUAGE, lang.code()))
             .json(body)
     }
 }
