@@ -87,6 +87,8 @@
   function setOpen(open) {
     if (gone && !open) { isOpen = false; vanish(); return; }
     isOpen = open;
+    // Read before the panel hides: a hidden panel loses the focus.
+    var focusInPanel = panel.contains(document.activeElement);
     panel.hidden = !open;
     launcher.classList.toggle("is-open", open);
     launcher.setAttribute("aria-label", open ? t("close-chat") : t("open-chat"));
@@ -94,7 +96,7 @@
     // Focus goes into the panel when it opens, and back to the button when
     // it closes.
     if (open) { invitation.hidden = true; setTimeout(function () { input.focus(); }, 0); log.scrollTop = log.scrollHeight; }
-    else if (panel.contains(document.activeElement)) launcher.focus();
+    else if (focusInPanel || document.activeElement === document.body) launcher.focus();
     size();
   }
 

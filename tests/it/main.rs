@@ -17,6 +17,7 @@ mod browser_dashboard;
 mod browser_embed;
 mod browser_files;
 mod browser_follow;
+mod browser_languages;
 mod browser_menu;
 mod browser_narrow;
 mod browser_panel;
