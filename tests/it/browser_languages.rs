@@ -198,4 +198,22 @@ async fn the_keyboard_alone_opens_writes_and_closes_and_axe_finds_nothing_seriou
         panel.attr("hidden").await.unwrap().is_some(),
         "the panel is closed"
     );
+
+    // At 200% zoom (the 1280 × 900 window, half as many CSS pixels) the
+    // open panel still shows the message box and Send inside the frame.
+    v.client.enter_parent_frame().await.unwrap();
+    v.client.set_window_size(640, 450).await.unwrap();
+    v.enter_chat().await;
+    v.click("#launcher").await;
+    let fits = eval(
+        &v,
+        "['#input', '#send', '#minimise'].every(function (s) { \
+           var r = document.querySelector(s).getBoundingClientRect(); \
+           return r.width > 0 && r.top >= 0 && r.left >= 0 \
+             && r.bottom <= window.innerHeight && r.right <= window.innerWidth; })",
+    )
+    .await;
+    assert_eq!(fits, true, "the open panel fits at 200% zoom");
+    v.client.enter_parent_frame().await.unwrap();
+    v.screenshot("widget-zoom-200").await;
 }

@@ -252,3 +252,59 @@ async fn agents_see_the_language_the_widget_speaks_to_the_visitor() {
     assert_eq!(ctx["language"]["code"], "uk");
     assert_eq!(ctx["language"]["name"], "Ukrainian");
 }
+
+/// Gzipped size of a body.
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap().len()
+}
+
+#[actix_web::test]
+async fn the_widget_stays_light_in_every_language() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let get = |path: String, lang: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .get(path)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.bytes().await.unwrap()
+        }
+    };
+    // What one visitor's browser fetches: the loader, the frame in their
+    // language, and the frame's script and style.
+    let shared: usize = {
+        let mut n = 0;
+        for path in [
+            "/widget.js",
+            "/static/chat.js",
+            "/static/widget/frame.js",
+            "/static/widget/frame.css",
+        ] {
+            n += gzipped(&get(app.url(path), "en").await);
+        }
+        n
+    };
+    let loader = get(app.url("/widget.js"), "en").await;
+    for lang in Lang::ALL {
+        let frame = get(
+            app.url("/widget/v1/acme-support/frame?url=https://shop.example/p"),
+            lang.code(),
+        )
+        .await;
+        let total = shared + gzipped(&frame);
+        assert!(total <= 15 * 1024, "{}: {total} bytes gzipped", lang.code());
+    }
+    // The host page gets no catalogue: the loader holds no text of any.
+    let loader = String::from_utf8_lossy(&loader);
+    for lang in Lang::ALL {
+        assert!(!loader.contains(&l10n::text(lang, "placeholder")));
+    }
+}
