@@ -15,6 +15,7 @@ pub mod country;
 pub mod file_policy;
 pub mod flood;
 pub mod ip_rule;
+pub mod iso_time;
 pub mod language;
 pub mod login_limit;
 pub mod notice;
