@@ -10,8 +10,8 @@
 #
 # CSV: chatgate's /cases/{id}/conversations.csv (as the demo manager) and
 # the tool running the export's own SELECT (the columns, joins, filter and
-# order of `db::reports::rows`, in one statement rather than keyset
-# batches of 2,000): `sqlite3 -csv DB "SELECT …"` and
+# order of `db::reports::export::rows`, in one statement rather than
+# keyset batches): `sqlite3 -csv DB "SELECT …"` and
 # `psql -c "\copy (SELECT …) TO STDOUT CSV"`, all output to /dev/null,
 # alternated ROUNDS times after one unmeasured run of each. Rows/s per
 # run and the ratio of the means; the server's RSS before the export and
@@ -58,6 +58,20 @@ listed_sql() {
     "WHERE conversations.account_id = $1 AND conversations.case_id = $2"
 }
 ORDER="ORDER BY conversations.started_at DESC, conversations.id DESC"
+
+# The export's own SELECT (`db::reports::export::rows`): the list's joins
+# and filter with only the columns the CSV writes, in its order (no
+# visitor_label or status), so the tools are given the same query as
+# chatgate, not the list's wider one.
+exported_sql() {
+  echo "SELECT conversations.id, conversations.started_at, conversations.ended_at, users.name," \
+    "conversations.message_count, conversations.survey_rating, conversations.block_id," \
+    "conversations.blocked_at, conversations.block_reason, conversations.block_until," \
+    "blocks.expires_at, blocks.lifted_at, blocks.lifted_by_name" \
+    "FROM conversations LEFT OUTER JOIN users ON users.id = conversations.agent_user_id" \
+    "LEFT OUTER JOIN blocks ON blocks.id = conversations.block_id AND blocks.account_id = conversations.account_id" \
+    "WHERE conversations.account_id = $1 AND conversations.case_id = $2"
+}
 
 # One value from the database: the tool runs SQL $1.
 q1() {
@@ -232,7 +246,7 @@ run_backend() {
   account=$(q1 "SELECT account_id FROM business_cases WHERE id = $case_id")
   echo "$BACKEND: case $case_id: $(bench_total "$jar" "" "$case_id"), blocked now: $(bench_total "$jar" blocking=blocked "$case_id")" |
     tee "$OUT/$BACKEND-case.txt"
-  sql="$(listed_sql "$account" "$case_id") $ORDER"
+  sql="$(exported_sql "$account" "$case_id") $ORDER"
   echo "$sql" >"$OUT/$BACKEND-export.sql"
   part csv && csv_part "$jar" "$case_id" "$sql"
   part list && list_part "$jar" "$case_id" "$account"

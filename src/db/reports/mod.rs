@@ -137,11 +137,10 @@ fn by_id(account_id: i64, case_id: i64) -> ByIdScope {
         .bind::<BigInt, _>(case_id)
 }
 
-/// The list's rows of `case_id` in `account_id`, with the agent's name
-/// and the block, narrowed by every filter but the words.
-macro_rules! listed {
-    ($scope:expr, $f:expr, $now:expr) => {{
-        let q = conversations::table
+/// The conversations in `$scope` with their agent and their block.
+macro_rules! joined {
+    ($scope:expr) => {
+        conversations::table
             .left_join(users::table.on(users::id.nullable().eq(conversations::agent_user_id)))
             .left_join(
                 blocks::table.on(blocks::id
@@ -150,6 +149,14 @@ macro_rules! listed {
                     .and(blocks::account_id.eq(conversations::account_id))),
             )
             .filter($scope)
+    };
+}
+
+/// The list's rows of `case_id` in `account_id`, with the agent's name
+/// and the block, narrowed by every filter but the words.
+macro_rules! listed {
+    ($scope:expr, $f:expr, $now:expr) => {{
+        let q = joined!($scope)
             .select((
                 conversations::id,
                 conversations::started_at,
@@ -172,6 +179,7 @@ macro_rules! listed {
     }};
 }
 
+pub mod export;
 mod found;
 use found::{found_rows, source, walked_count, Source};
 

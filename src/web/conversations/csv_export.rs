@@ -2,21 +2,30 @@
 //! first) and written as they come, so memory stays flat whatever the size.
 //! The same filters as the list apply.
 
+use std::sync::Arc;
+
 use actix_web::{http::header, web::Bytes, HttpResponse};
 use chrono::NaiveDateTime;
 use tokio::sync::mpsc;
 
 use crate::{
-    db::{models::BusinessCase, reports},
+    db::{
+        models::BusinessCase,
+        reports::export::{self, Exported},
+        Db,
+    },
     domain::{
-        block::BlockState,
-        conversation_search::{Cursor, Filters, Key},
+        block::BlockState, conversation_search::Filters, conversation_search::Key, iso_time,
         spreadsheet::safe_cell,
     },
+    error::AppError,
     web::AppState,
 };
 
+/// Rows a keyset read brings (SQLite, and searches).
 const BATCH: i64 = 2000;
+/// Bytes of CSV sent at a time when the rows are streamed.
+const CHUNK: usize = 128 * 1024;
 
 pub const COLUMNS: [&str; 13] = [
     "id",
@@ -34,32 +43,60 @@ pub const COLUMNS: [&str; 13] = [
     "block lifted by",
 ];
 
-/// Every time in UTC, ISO 8601 with its zone: `2026-11-29T08:05:00Z`,
-/// appended to `out` (nothing for no time). Written from the time's fields:
-/// a `format` pattern would be parsed again for every cell.
-fn write_time(out: &mut String, t: Option<NaiveDateTime>) {
-    use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
+/// Appends a cell, quoted as the `csv` crate quotes (only when it holds a
+/// comma, a quote or a line break, with its quotes doubled).
+fn push_cell(out: &mut Vec<u8>, cell: &[u8]) {
+    if !cell
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(cell);
+        return;
+    }
+    out.push(b'"');
+    for part in cell.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends a cell of text a person wrote, neutralised for spreadsheets.
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    push_cell(out, safe_cell(text).as_bytes());
+}
+
+fn push_int(out: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Every time in UTC, ISO 8601 with its zone: `2026-11-29T08:05:00Z`
+/// (nothing for no time).
+fn push_time(out: &mut Vec<u8>, t: Option<NaiveDateTime>) {
     if let Some(t) = t {
-        let _ = write!(
-            out,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+        iso_time::write_iso(out, t);
     }
 }
 
 /// The row's cells after the blocking reason: when the block ends or
 /// ended, its state now, and who lifted it early.
-fn block_cells(
-    r: &reports::Row,
-    now: NaiveDateTime,
-) -> (Option<NaiveDateTime>, &'static str, &str) {
+fn block_cells(r: &Exported, now: NaiveDateTime) -> (Option<NaiveDateTime>, &'static str, &str) {
     match r.block_state(now) {
         None => (None, "", ""),
         Some(BlockState::Active { remaining }) => (Some(now + remaining), "Active", ""),
@@ -72,64 +109,148 @@ fn block_cells(
     }
 }
 
-/// The batch as CSV. Each cell is written straight into the writer's
-/// buffer; one scratch string holds the cell being formatted.
-fn encode(
-    rows: &[reports::Row],
-    case: &str,
-    header: bool,
-    now: NaiveDateTime,
-) -> Result<Bytes, csv::Error> {
-    use std::fmt::Write;
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows.len() * 160));
+/// Appends the header row.
+fn push_header(out: &mut Vec<u8>) {
+    for (i, name) in COLUMNS.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_cell(out, name.as_bytes());
+    }
+    out.push(b'\n');
+}
+
+/// Appends one row. `case` is the case's cell, already encoded.
+fn push_row(out: &mut Vec<u8>, r: &Exported, case: &[u8], now: NaiveDateTime) {
+    let (ends, state, lifted_by) = block_cells(r, now);
+    push_int(out, r.id);
+    out.push(b',');
+    out.extend_from_slice(case);
+    out.push(b',');
+    push_time(out, Some(r.started_at.0));
+    out.push(b',');
+    push_time(out, r.ended_at.map(|t| t.0));
+    out.push(b',');
+    push_text(out, r.agent.as_deref().unwrap_or(""));
+    out.push(b',');
+    push_int(out, r.message_count.into());
+    out.push(b',');
+    if let Some(n) = r.survey_rating {
+        push_int(out, n.into());
+    }
+    out.push(b',');
+    out.extend_from_slice(if r.was_blocked() {
+        b"Blocked,"
+    } else {
+        b"Not blocked,"
+    });
+    push_text(out, r.block_reason.as_deref().unwrap_or(""));
+    out.push(b',');
+    push_time(out, r.blocked_at.map(|t| t.0));
+    out.push(b',');
+    push_time(out, ends);
+    out.push(b',');
+    out.extend_from_slice(state.as_bytes());
+    out.push(b',');
+    push_text(out, lifted_by);
+    out.push(b'\n');
+}
+
+/// The case's cell, encoded once for every row.
+fn case_cell(case: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    push_text(&mut out, case);
+    out
+}
+
+/// The batch as CSV (after the header when `header`), appended to `out`.
+fn encode(out: &mut Vec<u8>, rows: &[Exported], case: &[u8], header: bool, now: NaiveDateTime) {
     if header {
-        w.write_record(COLUMNS)?;
+        push_header(out);
     }
-    let case = safe_cell(case);
-    let mut cell = String::with_capacity(32);
     for r in rows {
-        let (ends, state, lifted_by) = block_cells(r, now);
-        let mut field = |w: &mut csv::Writer<Vec<u8>>, f: &dyn Fn(&mut String)| {
-            cell.clear();
-            f(&mut cell);
-            w.write_field(cell.as_bytes())
-        };
-        field(&mut w, &|c| {
-            let _ = write!(c, "{}", r.id);
-        })?;
-        w.write_field(case.as_bytes())?;
-        field(&mut w, &|c| write_time(c, Some(r.started_at)))?;
-        field(&mut w, &|c| write_time(c, r.ended_at))?;
-        w.write_field(safe_cell(r.agent.as_deref().unwrap_or("")).as_bytes())?;
-        field(&mut w, &|c| {
-            let _ = write!(c, "{}", r.message_count);
-        })?;
-        field(&mut w, &|c| {
-            if let Some(n) = r.survey_rating {
-                let _ = write!(c, "{n}");
-            }
-        })?;
-        w.write_field(if r.was_blocked() {
-            "Blocked"
-        } else {
-            "Not blocked"
-        })?;
-        w.write_field(safe_cell(r.block_reason.as_deref().unwrap_or("")).as_bytes())?;
-        field(&mut w, &|c| write_time(c, r.blocked_at))?;
-        field(&mut w, &|c| write_time(c, ends))?;
-        w.write_field(state)?;
-        w.write_field(safe_cell(lifted_by).as_bytes())?;
-        w.write_record(None::<&[u8]>)?;
+        push_row(out, r, case, now);
     }
-    w.into_inner()
-        .map(Bytes::from)
-        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// What the export needs from the request, shared by its reads.
+struct Job {
+    db: Db,
+    scope: (i64, i64),
+    filters: Arc<Filters>,
+    now: NaiveDateTime,
+    /// The case's cell, encoded once.
+    case: Arc<Vec<u8>>,
+}
+
+/// On PostgreSQL without search words: one query, streamed, each row
+/// encoded as it arrives and sent a chunk at a time. `false` when the
+/// database reads this export in batches instead (nothing was sent).
+async fn streamed(job: &Job, tx: &mpsc::Sender<Bytes>) -> Result<bool, AppError> {
+    let (scope, f, now, case, tx) = (
+        job.scope,
+        job.filters.clone(),
+        job.now,
+        job.case.clone(),
+        tx.clone(),
+    );
+    job.db
+        .run(move |c| {
+            let mut out = Vec::with_capacity(CHUNK + 1024);
+            push_header(&mut out);
+            let mut open = true;
+            let streamed = export::stream(c, scope, &f, now, |r| {
+                push_row(&mut out, &r, &case, now);
+                if out.len() >= CHUNK {
+                    open = tx.blocking_send(Bytes::copy_from_slice(&out)).is_ok();
+                    out.clear();
+                }
+                open // false: the client went away
+            })?;
+            if streamed && open {
+                let _ = tx.blocking_send(Bytes::copy_from_slice(&out));
+            }
+            Ok(streamed)
+        })
+        .await
+}
+
+/// Elsewhere: keyset batches, the next read while this one is encoded
+/// and sent (its cursor is the last row read, known before encoding).
+async fn batched(job: &Job, tx: &mpsc::Sender<Bytes>) -> Result<(), AppError> {
+    let read = |after: Option<Key>| {
+        let (db, scope, f, now) = (job.db.clone(), job.scope, job.filters.clone(), job.now);
+        actix_web::rt::spawn(async move {
+            db.run(move |c| Ok(export::rows(c, scope, &f, now, after, BATCH)?))
+                .await
+        })
+    };
+    let mut out = Vec::new();
+    let mut next = Some(read(None));
+    let mut first = true;
+    while let Some(reading) = next.take() {
+        let rows = reading
+            .await
+            .map_err(|e| AppError::internal("reading the CSV export", e))??;
+        if let Some(last) = rows.last().filter(|_| rows.len() as i64 == BATCH) {
+            next = Some(read(Some(Key {
+                started_at: last.started_at.0,
+                id: last.id,
+            })));
+        }
+        encode(&mut out, &rows, &job.case, first, job.now);
+        first = false;
+        let chunk = Bytes::copy_from_slice(&out);
+        out.clear();
+        if tx.send(chunk).await.is_err() {
+            return Ok(()); // the client went away
+        }
+    }
+    Ok(())
 }
 
 pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpResponse {
     let (tx, rx) = mpsc::channel::<Bytes>(4);
-    let db = state.db.clone();
-    let now = state.clock.now();
     let filename = format!(
         "conversations-{}-{}.csv",
         case.name
@@ -139,40 +260,21 @@ pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpR
             .to_lowercase(),
         filters.blocking.as_str()
     );
-    let filters = std::sync::Arc::new(filters);
-    let scope = (case.account_id, case.id);
-    // The next batch is read while this one is encoded and sent: its
-    // cursor is the last row read, known before encoding starts.
-    let read = move |after: Cursor| {
-        let (db, f) = (db.clone(), filters.clone());
-        actix_web::rt::spawn(async move {
-            db.run(move |c| Ok(reports::rows(c, scope, &f, now, after, BATCH)?))
-                .await
-        })
+    let job = Job {
+        db: state.db.clone(),
+        scope: (case.account_id, case.id),
+        filters: Arc::new(filters),
+        now: state.clock.now(),
+        case: Arc::new(case_cell(&case.name)),
     };
     actix_web::rt::spawn(async move {
-        let mut next = Some(read(Cursor::Newest));
-        let mut first = true;
-        while let Some(reading) = next.take() {
-            let rows = match reading.await {
-                Ok(Ok(rows)) => rows,
-                Ok(Err(e)) => return tracing::error!(error = %e, "CSV export stopped"),
-                Err(e) => return tracing::error!(error = %e, "CSV export stopped"),
-            };
-            if let Some(last) = rows.last().filter(|_| rows.len() as i64 == BATCH) {
-                next = Some(read(Cursor::Older(Key {
-                    started_at: last.started_at,
-                    id: last.id,
-                })));
-            }
-            let chunk = match encode(&rows, &case.name, first, now) {
-                Ok(b) => b,
-                Err(e) => return tracing::error!(error = %e, "CSV export stopped"),
-            };
-            first = false;
-            if tx.send(chunk).await.is_err() {
-                return; // the client went away
-            }
+        let done = match streamed(&job, &tx).await {
+            Ok(true) => Ok(()),
+            Ok(false) => batched(&job, &tx).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            tracing::error!(error = %e, "CSV export stopped");
         }
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -193,30 +295,36 @@ pub fn response(state: &AppState, case: BusinessCase, filters: Filters) -> HttpR
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::reports::export::At;
+    use proptest::prelude::*;
+
+    fn csv_of(rows: &[Exported], case: &str, now: NaiveDateTime) -> String {
+        let mut out = Vec::new();
+        encode(&mut out, rows, &case_cell(case), true, now);
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn cells_are_neutralised_and_status_is_historical() {
         let t = chrono::DateTime::from_timestamp(1_800_000_000, 0)
             .unwrap()
             .naive_utc();
-        let row = reports::Row {
+        let row = Exported {
             id: 7,
-            started_at: t,
+            started_at: At(t),
             ended_at: None,
-            visitor_label: "Visitor 1".into(),
-            status: "closed".into(),
             agent: Some("=cmd|' /C calc'!A0".into()),
             message_count: 3,
             survey_rating: Some(4),
             block_id: Some(1),
-            blocked_at: Some(t),
+            blocked_at: Some(At(t)),
             block_reason: Some("@SUM(1+1)".into()),
-            block_until: Some(t),
-            block_expires_at: Some(t),
-            block_lifted_at: Some(t - chrono::Duration::hours(1)),
+            block_until: Some(At(t)),
+            block_expires_at: Some(At(t)),
+            block_lifted_at: Some(At(t - chrono::Duration::hours(1))),
             block_lifted_by: Some("-Mallory".into()),
         };
-        let out = String::from_utf8(encode(&[row], "+Sales", true, t).unwrap().to_vec()).unwrap();
+        let out = csv_of(&[row], "+Sales", t);
         let mut lines = out.lines();
         assert_eq!(lines.next().unwrap(), COLUMNS.join(","));
         let line = lines.next().unwrap();
@@ -242,14 +350,97 @@ mod tests {
     #[test]
     fn times_are_iso_8601_utc_with_padding_and_empty_when_absent() {
         let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
-        let mut out = String::new();
-        write_time(&mut out, Some(at("0987-03-04 05:06:07")));
-        assert_eq!(out, "0987-03-04T05:06:07Z");
+        let mut out = Vec::new();
+        push_time(&mut out, Some(at("0987-03-04 05:06:07")));
+        assert_eq!(out, b"0987-03-04T05:06:07Z");
         out.clear();
-        write_time(&mut out, Some(at("2026-12-31 23:59:59")));
-        assert_eq!(out, "2026-12-31T23:59:59Z");
+        push_time(&mut out, Some(at("2026-12-31 23:59:59")));
+        assert_eq!(out, b"2026-12-31T23:59:59Z");
         out.clear();
-        write_time(&mut out, None);
-        assert_eq!(out, "");
+        push_time(&mut out, None);
+        assert_eq!(out, b"");
+    }
+
+    /// The export as the `csv` crate wrote it before it was encoded by
+    /// hand: the same bytes for any text in any cell.
+    fn with_csv_crate(r: &Exported, case: &str, now: NaiveDateTime) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let (ends, state, lifted_by) = block_cells(r, now);
+        let time = |t: Option<NaiveDateTime>| {
+            t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default()
+        };
+        let text = |t: Option<&str>| safe_cell(t.unwrap_or("")).into_owned();
+        w.write_record([
+            r.id.to_string(),
+            text(Some(case)),
+            time(Some(r.started_at.0)),
+            time(r.ended_at.map(|t| t.0)),
+            text(r.agent.as_deref()),
+            r.message_count.to_string(),
+            r.survey_rating.map(|n| n.to_string()).unwrap_or_default(),
+            (if r.was_blocked() {
+                "Blocked"
+            } else {
+                "Not blocked"
+            })
+            .into(),
+            text(r.block_reason.as_deref()),
+            time(r.blocked_at.map(|t| t.0)),
+            time(ends),
+            state.into(),
+            text(Some(lifted_by)),
+        ])
+        .unwrap();
+        w.into_inner().unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn encodes_as_the_csv_crate(
+            id in any::<i64>(),
+            count in any::<i32>(),
+            rating in proptest::option::of(any::<i32>()),
+            case in "[=+@\t\r,\"\n a-z-]{0,6}",
+            agent in proptest::option::of("[=+@\t\r,\"\n a-zé-]{0,8}"),
+            reason in proptest::option::of("\\PC{0,12}"),
+            lifted_by in proptest::option::of("[=+@\t\r,\"\n a-z-]{0,6}"),
+            secs in 0i64..4_000_000_000,
+            state in 0u8..4,
+        ) {
+            let t = chrono::DateTime::from_timestamp(secs, 7).unwrap().naive_utc();
+            let hour = chrono::Duration::hours(1);
+            let row = Exported {
+                id,
+                started_at: At(t),
+                ended_at: (secs % 2 == 0).then_some(At(t + hour)),
+                agent,
+                message_count: count,
+                survey_rating: rating,
+                block_id: (state > 0).then_some(1),
+                blocked_at: (state > 0).then_some(At(t)),
+                block_reason: reason,
+                block_until: (state > 0).then_some(At(t + hour * 24)),
+                block_expires_at: (state > 1).then_some(At(t + hour * 48)),
+                block_lifted_at: (state > 2).then_some(At(t + hour)),
+                block_lifted_by: lifted_by,
+            };
+            let now = t + hour * 30;
+            let mut out = Vec::new();
+            encode(&mut out, std::slice::from_ref(&row), &case_cell(&case), false, now);
+            prop_assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(with_csv_crate(&row, &case, now)).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn the_header_is_the_columns() {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(COLUMNS).unwrap();
+        let mut out = Vec::new();
+        push_header(&mut out);
+        assert_eq!(out, w.into_inner().unwrap());
     }
 }
