@@ -2,7 +2,13 @@
 //! key, so a copy of the table cannot be replayed as cookies.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    backend::Backend,
+    prelude::*,
+    query_builder::{AstPass, Query, QueryFragment, QueryId},
+    serialize::ToSql,
+    sql_types::{HasSqlType, Nullable, Text, Timestamp},
+};
 
 use crate::domain::notice::{Kind, Notice};
 
@@ -22,16 +28,6 @@ pub fn load(
         .select(sessions::state)
         .first(conn)
         .optional()
-}
-
-#[derive(QueryableByName)]
-struct Loaded {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    state: String,
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    expires_at: NaiveDateTime,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    who: Option<String>,
 }
 
 /// A session as [`load`] reads it, with its idle deadline and, in the same
@@ -57,7 +53,7 @@ const WHO_SQLITE: &str = "SELECT s.state AS state, s.expires_at AS expires_at, \
     ) END AS who \
     FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
     LEFT JOIN accounts a ON a.id = u.account_id \
-    WHERE s.id = ? AND s.expires_at > ? AND s.created_at > ?";
+    WHERE s.id = ";
 
 const WHO_PG: &str = "SELECT s.state AS state, s.expires_at AS expires_at, \
     CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(\
@@ -73,7 +69,45 @@ const WHO_PG: &str = "SELECT s.state AS state, s.expires_at AS expires_at, \
     )::text END AS who \
     FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
     LEFT JOIN accounts a ON a.id = u.account_id \
-    WHERE s.id = $1 AND s.expires_at > $2 AND s.created_at > $3";
+    WHERE s.id = ";
+
+/// The session-and-user statement ([`WHO_SQLITE`] or [`WHO_PG`], then
+/// its filter). A type of its own, so diesel keeps it prepared on each
+/// connection (cached by type): `sql_query` is never cached, and every
+/// signed-in request parsed and planned it anew.
+struct WhoQuery<'a> {
+    select: &'static str,
+    id: &'a str,
+    now: NaiveDateTime,
+    created_after: NaiveDateTime,
+}
+
+impl QueryId for WhoQuery<'_> {
+    type QueryId = WhoQuery<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB> QueryFragment<DB> for WhoQuery<'_>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(self.select);
+        out.push_bind_param::<Text, _>(self.id)?;
+        out.push_sql(" AND s.expires_at > ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(" AND s.created_at > ");
+        out.push_bind_param::<Timestamp, _>(&self.created_after)
+    }
+}
+
+impl Query for WhoQuery<'_> {
+    type SqlType = (Text, Timestamp, Nullable<Text>);
+}
+
+impl<Conn> RunQueryDsl<Conn> for WhoQuery<'_> {}
 
 /// [`load`] and who is signed in, in one query.
 pub fn load_with_user(
@@ -82,25 +116,21 @@ pub fn load_with_user(
     now: NaiveDateTime,
     created_after: NaiveDateTime,
 ) -> QueryResult<Option<WithUser>> {
-    use diesel::sql_types::{Text, Timestamp};
-    let found: Option<Loaded> = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(WHO_SQLITE)
-            .bind::<Text, _>(id)
-            .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(created_after)
-            .get_result(c)
-            .optional()?,
-        DbConn::Pg(c) => diesel::sql_query(WHO_PG)
-            .bind::<Text, _>(id)
-            .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(created_after)
-            .get_result(c)
-            .optional()?,
+    let query = |select| WhoQuery {
+        select,
+        id,
+        now,
+        created_after,
     };
-    Ok(found.map(|l| WithUser {
-        state: l.state,
-        expires_at: l.expires_at,
-        who: l.who,
+    type Found = (String, NaiveDateTime, Option<String>);
+    let found: Option<Found> = match conn {
+        DbConn::Sqlite(c) => query(WHO_SQLITE).get_result(c).optional()?,
+        DbConn::Pg(c) => query(WHO_PG).get_result(c).optional()?,
+    };
+    Ok(found.map(|(state, expires_at, who)| WithUser {
+        state,
+        expires_at,
+        who,
     }))
 }
 
