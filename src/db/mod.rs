@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod file_chunks;
 pub mod models;
 pub mod notify;
+pub mod prepared;
 pub mod presence;
 pub mod purge;
 pub mod refusals;

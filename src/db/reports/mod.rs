@@ -14,16 +14,17 @@ use diesel::{
     dsl::{sql, AsExprOf},
     expression::{SqlLiteral, UncheckedBind},
     prelude::*,
-    sql_types::{BigInt, Bool},
+    sql_types::{BigInt, Bool, Timestamp},
 };
 
 use super::{
+    prepared::{limited, unprobed, Unprobed},
     schema::{blocks, conversations, users},
     DbConn,
 };
 use crate::domain::{
     block::{BlockState, BlockingFilter},
-    conversation_search::{Cursor, Filters, Total},
+    conversation_search::{Cursor, Filters, Key, Total},
 };
 
 /// A search the index finds common, and a list without search words,
@@ -108,17 +109,22 @@ macro_rules! narrowed {
     }};
 }
 
+/// A bound id the SQLite planner does not read (`super::prepared`).
+type Id = Unprobed<AsExprOf<i64, BigInt>>;
+
 /// The case's conversations, for reading in list order from its indexes.
+/// Its ids are [`unprobed`]: the statements that read the case stay
+/// prepared on SQLite.
 fn in_case(
     account_id: i64,
     case_id: i64,
 ) -> diesel::dsl::And<
-    diesel::dsl::Eq<conversations::account_id, i64>,
-    diesel::dsl::Eq<conversations::case_id, i64>,
+    diesel::dsl::Eq<conversations::account_id, Id>,
+    diesel::dsl::Eq<conversations::case_id, Id>,
 > {
     conversations::account_id
-        .eq(account_id)
-        .and(conversations::case_id.eq(case_id))
+        .eq(unprobed::<BigInt, _>(account_id))
+        .and(conversations::case_id.eq(unprobed::<BigInt, _>(case_id)))
 }
 
 type ByIdScope = UncheckedBind<
@@ -203,35 +209,35 @@ pub fn rows(
         let source = source(conn, account_id, case_id, filters, now)?;
         return found_rows(conn, scope, filters, now, source, cursor, limit);
     }
-    let q = listed!(in_case(account_id, case_id), filters, now).limit(limit);
+    let q = listed!(in_case(account_id, case_id), filters, now);
     let (newest, oldest) = (
         (conversations::started_at.desc(), conversations::id.desc()),
         (conversations::started_at.asc(), conversations::id.asc()),
     );
     // `started_at <= at` (or `>=`) alone is what lets both databases
     // range-scan the (case, started_at, id) index; the second term drops
-    // the rows of that same instant on the cursor's side.
+    // the rows of that same instant on the cursor's side. The key is
+    // `unprobed` and the limit `limited`, as the case is unprobed, so
+    // every page's statement stays prepared on SQLite.
+    let at = |k: Key| unprobed::<Timestamp, _>(k.started_at);
+    let id = |k: Key| unprobed::<BigInt, _>(k.id);
     match cursor {
-        Cursor::Newest => q.order(newest).load(conn),
-        Cursor::Older(k) => q
-            .filter(conversations::started_at.le(k.started_at))
-            .filter(
+        Cursor::Newest => limited(q.order(newest), limit).load(conn),
+        Cursor::Older(k) => {
+            let q = q.filter(conversations::started_at.le(at(k))).filter(
                 conversations::started_at
-                    .lt(k.started_at)
-                    .or(conversations::id.lt(k.id)),
-            )
-            .order(newest)
-            .load(conn),
+                    .lt(at(k))
+                    .or(conversations::id.lt(id(k))),
+            );
+            limited(q.order(newest), limit).load(conn)
+        }
         Cursor::Newer(k) => {
-            let mut rows: Vec<Row> = q
-                .filter(conversations::started_at.ge(k.started_at))
-                .filter(
-                    conversations::started_at
-                        .gt(k.started_at)
-                        .or(conversations::id.gt(k.id)),
-                )
-                .order(oldest)
-                .load(conn)?;
+            let q = q.filter(conversations::started_at.ge(at(k))).filter(
+                conversations::started_at
+                    .gt(at(k))
+                    .or(conversations::id.gt(id(k))),
+            );
+            let mut rows: Vec<Row> = limited(q.order(oldest), limit).load(conn)?;
             rows.reverse();
             Ok(rows)
         }
@@ -332,7 +338,7 @@ fn capped(
         .filter(in_case(account_id, case_id))
         .select(conversations::id)
         .into_boxed();
-    let mut q = narrowed!(q, filters, now).limit(COUNT_CAP + 1);
+    let mut q = narrowed!(q, filters, now);
     if filters.blocking == BlockingFilter::Blocked {
         // In list order, both databases read the partial index of blocked
         // conversations; without an order SQLite walks the whole case's
@@ -340,7 +346,7 @@ fn capped(
         // 1,001 of them at a million).
         q = q.order((conversations::started_at.desc(), conversations::id.desc()));
     }
-    let ids: Vec<i64> = q.load(conn)?;
+    let ids: Vec<i64> = limited(q, COUNT_CAP + 1).load(conn)?;
     Ok(if ids.len() as i64 > COUNT_CAP {
         Total {
             n: COUNT_CAP,
