@@ -11,7 +11,7 @@
 #   bench_stop
 #
 # Settings read: N, PG_URL, PG_DB (chatgate_bench), PORT, RESEED,
-# CARGO_TARGET_DIR.
+# CARGO_TARGET_DIR, BIN.
 
 N=${N:-1000000}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
@@ -24,8 +24,10 @@ SERVER=http://127.0.0.1:$PORT
 # the blocks and agents over both cases (v1 put every block in case 2).
 SEEDED=seeded-v2
 
-# The release binary, built where cargo puts it (CARGO_TARGET_DIR honoured).
+# The release binary, built where cargo puts it (CARGO_TARGET_DIR honoured),
+# or BIN when set (another build to compare, e.g. a copy of main's).
 bench_build() {
+  [ -z "${BIN:-}" ] || return 0
   cargo build --release --quiet
   local target=${CARGO_TARGET_DIR:-target}
   case $target in /*) ;; *) target=$PWD/$target ;; esac
