@@ -5,7 +5,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Timelike};
 use chrono_tz::Tz;
 
 use super::account::InvalidInput;
@@ -56,10 +56,17 @@ impl TimeZone {
     /// Date and time without the zone, for a column whose header names
     /// it: "2026-11-29 19:45".
     pub fn date_time(self, utc: &NaiveDateTime) -> String {
-        self.0
-            .from_utc_datetime(utc)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        // Written from the fields: a `format("%…")` pattern is parsed
+        // again on every call (a list page writes fifty of these).
+        let t = self.local(utc);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
     }
 
     /// When `date` begins in this zone, in UTC: the first moment of that
@@ -79,7 +86,8 @@ impl TimeZone {
 
     /// The time of day alone: "19:45".
     pub fn clock(self, utc: &NaiveDateTime) -> String {
-        self.0.from_utc_datetime(utc).format("%H:%M").to_string()
+        let t = self.local(utc);
+        format!("{:02}:{:02}", t.hour(), t.minute())
     }
 
     /// The wall-clock time in this zone at `utc`.
@@ -224,6 +232,18 @@ mod tests {
         let ny = TimeZone::parse("America/New_York").unwrap();
         assert_eq!(ny.show(&t), "2026-11-29 05:45 EST");
         assert_eq!(ny.show(&at(2026, 7, 1, 12, 0)), "2026-07-01 08:00 EDT");
+    }
+
+    #[test]
+    fn date_and_clock_are_padded_and_drop_the_seconds() {
+        let t = NaiveDate::from_ymd_opt(2026, 1, 2)
+            .unwrap()
+            .and_hms_micro_opt(3, 4, 59, 999_999)
+            .unwrap();
+        assert_eq!(TimeZone::UTC.date_time(&t), "2026-01-02 03:04");
+        assert_eq!(TimeZone::UTC.clock(&t), "03:04");
+        let kolkata = TimeZone::parse("Asia/Kolkata").unwrap();
+        assert_eq!(kolkata.date_time(&t), "2026-01-02 08:34");
     }
 
     #[test]
