@@ -196,15 +196,23 @@ fn erase_ended(
         ))
         .returning(blocks::id)
         .get_results(conn)?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    // Read back in chunks: SQLite binds at most 32,766 values a statement,
+    // and a purge after days without one can end more blocks than that.
+    let mut ended = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_A_STATEMENT) {
+        ended.extend(
+            blocks::table
+                .filter(blocks::id.eq_any(chunk))
+                .select(Block::as_select())
+                .load(conn)?,
+        );
     }
-    blocks::table
-        .filter(blocks::id.eq_any(&ids))
-        .order(blocks::id)
-        .select(Block::as_select())
-        .load(conn)
+    ended.sort_unstable_by_key(|b| b.id);
+    Ok(ended)
 }
+
+/// The most ids bound in one statement.
+const IDS_A_STATEMENT: usize = 10_000;
 
 /// Erases visitor addresses of conversations started before `cutoff`.
 pub fn purge_conversation_addresses(

@@ -162,3 +162,41 @@ fn purges_at_once_audit_each_ended_block_once() {
         assert_eq!(expired as i64, BLOCKS, "round {round}: reported once");
     }
 }
+
+/// A purge that finds more ended blocks than SQLite binds in one statement
+/// (32,766), after days without a purge on a busy account, still erases
+/// every network and reports each block once. (It failed with "too many
+/// SQL variables", and went on failing, so no address was ever erased.)
+#[test]
+fn a_purge_of_more_ended_blocks_than_one_statement_binds_erases_them_all() {
+    const BLOCKS: i64 = 40_000;
+    let fresh = FreshDb::create();
+    let db = Db::connect(&fresh.settings().database, 2).unwrap();
+    db.migrate().unwrap();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
+    let at = now - chrono::Duration::days(8);
+    let mut conn = db.get().unwrap();
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(1),
+            accounts::name.eq("a"),
+            accounts::created_at.eq(now),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    conn.transaction::<_, diesel::result::Error, _>(|c| {
+        for n in 0..BLOCKS {
+            insert_block(c, 1, None, n, at);
+        }
+        Ok(())
+    })
+    .unwrap();
+    let report = purge::run(&mut conn, now, chrono::Duration::hours(12)).unwrap();
+    assert_eq!(report.blocks_expired, BLOCKS as usize);
+    let kept: i64 = blocks::table
+        .filter(blocks::network_sealed.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(kept, 0, "every ended block's network is erased");
+}
