@@ -140,7 +140,8 @@ mod tests {
     fn an_unprobed_value_is_cached_as_a_plain_bind_would_be() {
         type Q =
             diesel::dsl::Eq<conversations::case_id, Unprobed<diesel::dsl::AsExprOf<i64, BigInt>>>;
-        assert!(<Q as QueryId>::HAS_STATIC_QUERY_ID);
+        // Checked when the test compiles.
+        const { assert!(<Q as QueryId>::HAS_STATIC_QUERY_ID) };
     }
 
     #[test]
@@ -154,6 +155,6 @@ mod tests {
         assert!(sqlite.contains("DESC LIMIT 51 --"), "{sqlite}");
         let pg = debug_query::<Pg, _>(&limited(q(), 1001)).to_string();
         assert!(pg.contains("DESC LIMIT 1001 --"), "{pg}");
-        assert!(!<Limited<()> as QueryId>::HAS_STATIC_QUERY_ID);
+        const { assert!(!<Limited<()> as QueryId>::HAS_STATIC_QUERY_ID) };
     }
 }
