@@ -60,8 +60,9 @@ pub fn text_with(lang: Lang, id: &str, args: &[(&'static str, FluentValue<'_>)])
 /// labels come with their plural forms already chosen (`survey-stars-1`
 /// to `-5`).
 pub fn frame_texts(lang: Lang) -> Value {
-    const PLAIN: [&str; 18] = [
+    const PLAIN: [&str; 19] = [
         "chat-label",
+        "sent-a-file",
         "open-chat",
         "close-chat",
         "error-generic",
@@ -84,6 +85,12 @@ pub fn frame_texts(lang: Lang) -> Value {
     for id in PLAIN {
         out.insert(id.into(), text(lang, id).into());
     }
+    // What the server stores when a file starts a chat, for the script to
+    // recognise and show in the visitor's language.
+    out.insert(
+        "sent-a-file:en".into(),
+        crate::chat::files::FILE_STARTED.into(),
+    );
     for id in ["agent-joined", "share-asks"] {
         let t = text_with(lang, id, &[("name", "{name}".into())]);
         out.insert(id.into(), t.into());

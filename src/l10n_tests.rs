@@ -155,4 +155,12 @@ fn the_frames_texts_carry_the_agents_name_slot_and_isolate_only_in_rtl() {
             .contains(&n.to_string()));
     }
     assert_ne!(de["placeholder"], frame_texts(Lang::En)["placeholder"]);
+    // The line a file that starts a chat stands behind, as the server
+    // stores it, is the English text the frame replaces.
+    assert_eq!(
+        frame_texts(Lang::En)["sent-a-file"],
+        crate::chat::files::FILE_STARTED
+    );
+    assert_eq!(de["sent-a-file:en"], crate::chat::files::FILE_STARTED);
+    assert_ne!(de["sent-a-file"], crate::chat::files::FILE_STARTED);
 }

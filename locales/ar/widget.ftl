@@ -20,6 +20,7 @@ log-label = الرسائل
 ## Lines in the conversation
 agent-joined = انضم { $name } إلى الدردشة
 ended = انتهت المحادثة. يمكنك الكتابة مجددًا لبدء محادثة جديدة.
+sent-a-file = (أرسل ملفًا)
 shield-warning = يُرجى الالتزام بأسلوب محترم في المحادثة. الرسائل التي تحتوي على ألفاظ مسيئة لا تظهر لفريقنا.
 
 ## Screen sharing

@@ -20,6 +20,7 @@ log-label = Nachrichten
 ## Lines in the conversation
 agent-joined = { $name } ist dem Chat beigetreten
 ended = Das Gespräch wurde beendet. Schreiben Sie uns erneut, um ein neues zu beginnen.
+sent-a-file = (hat eine Datei gesendet)
 shield-warning = Bitte achten Sie auf einen respektvollen Umgangston. Nachrichten mit beleidigenden Ausdrücken werden unserem Team nicht angezeigt.
 
 ## Screen sharing

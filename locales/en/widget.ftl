@@ -20,6 +20,7 @@ log-label = Messages
 ## Lines in the conversation
 agent-joined = { $name } joined the chat
 ended = The conversation has ended. Write again to start a new one.
+sent-a-file = (sent a file)
 shield-warning = Please keep the conversation respectful. Messages with offensive language are hidden from our team.
 
 ## Screen sharing

@@ -20,6 +20,7 @@ log-label = Mensajes
 ## Lines in the conversation
 agent-joined = { $name } se ha unido al chat
 ended = La conversación ha finalizado. Escríbanos de nuevo para iniciar una nueva.
+sent-a-file = (envió un archivo)
 shield-warning = Le rogamos que mantenga un tono respetuoso. Los mensajes con lenguaje ofensivo no se muestran a nuestro equipo.
 
 ## Screen sharing

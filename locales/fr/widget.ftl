@@ -20,6 +20,7 @@ log-label = Messages
 ## Lines in the conversation
 agent-joined = { $name } a rejoint le chat
 ended = La conversation est terminée. Écrivez-nous à nouveau pour en commencer une nouvelle.
+sent-a-file = (a envoyé un fichier)
 shield-warning = Merci de rester courtois. Les messages contenant des propos injurieux ne sont pas affichés à notre équipe.
 
 ## Screen sharing

@@ -20,6 +20,7 @@ log-label = Messaggi
 ## Lines in the conversation
 agent-joined = { $name } ha raggiunto la chat
 ended = La conversazione è terminata. Per iniziarne una nuova, basta scriverci di nuovo.
+sent-a-file = (ha inviato un file)
 shield-warning = La preghiamo di mantenere un tono rispettoso. I messaggi con linguaggio offensivo non vengono mostrati al nostro team.
 
 ## Screen sharing

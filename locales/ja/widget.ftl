@@ -20,6 +20,7 @@ log-label = メッセージ
 ## Lines in the conversation
 agent-joined = { $name }がチャットに参加しました
 ended = 会話は終了しました。新しい会話を始めるには、もう一度メッセージをお送りください。
+sent-a-file = (ファイルを送信しました)
 shield-warning = 節度あるやり取りにご協力ください。不適切な表現を含むメッセージは、スタッフには表示されません。
 
 ## Screen sharing

@@ -20,6 +20,7 @@ log-label = Berichten
 ## Lines in the conversation
 agent-joined = { $name } neemt deel aan de chat
 ended = Het gesprek is beëindigd. Stuur ons een nieuw bericht om een nieuw gesprek te starten.
+sent-a-file = (heeft een bestand gestuurd)
 shield-warning = Houd het gesprek alsjeblieft respectvol. Berichten met beledigend taalgebruik worden niet aan ons team getoond.
 
 ## Screen sharing

@@ -20,6 +20,7 @@ log-label = Wiadomości
 ## Lines in the conversation
 agent-joined = { $name } dołącza do czatu
 ended = Rozmowa została zakończona. Aby rozpocząć nową, wystarczy napisać ponownie.
+sent-a-file = (wysłano plik)
 shield-warning = Prosimy o zachowanie kultury rozmowy. Wiadomości zawierające obraźliwe słowa są ukrywane przed naszym zespołem.
 
 ## Screen sharing

@@ -21,6 +21,7 @@ log-label = Mensagens
 ## Lines in the conversation
 agent-joined = { $name } entrou no chat
 ended = A conversa foi encerrada. Escreva novamente para iniciar uma nova.
+sent-a-file = (enviou um arquivo)
 shield-warning = Por favor, mantenha a conversa respeitosa. Mensagens com linguagem ofensiva não são exibidas para a nossa equipe.
 
 ## Screen sharing

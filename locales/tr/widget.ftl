@@ -20,6 +20,7 @@ log-label = Mesajlar
 ## Lines in the conversation
 agent-joined = { $name } sohbete katıldı
 ended = Görüşme sona erdi. Yeni bir görüşme başlatmak için bize tekrar yazabilirsiniz.
+sent-a-file = (bir dosya gönderdi)
 shield-warning = Lütfen görüşmede saygılı bir dil kullanın. Kırıcı ifadeler içeren mesajlar ekibimize gösterilmez.
 
 ## Screen sharing

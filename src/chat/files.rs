@@ -124,6 +124,10 @@ pub fn note_refusal(
     )?)
 }
 
+/// The line a file that starts a chat stands behind, as the agents read
+/// it; the visitor's frame shows it in their language (`sent-a-file`).
+pub const FILE_STARTED: &str = "(sent a file)";
+
 /// A visitor's file that passed the check, and where it goes: the
 /// conversation named, else the visitor's open one in the case.
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +154,7 @@ pub fn visitor_file(
         None => match service::open_conversation(conn, v)? {
             Some(conv) => conv,
             None => {
-                let text = MessageText::parse("(sent a file)")?;
+                let text = MessageText::parse(FILE_STARTED)?;
                 let m = VisitorMessage {
                     conversation: None,
                     ip: f.ip,

@@ -127,7 +127,12 @@
   function line(text) { add(el("li", "system", text)); }
 
   var onEvent = chatgate.events({
-    message: function (d, b) { bubble(d, el("p", "text", b.text)); },
+    message: function (d, b) {
+      // The line the server writes when a file starts the chat, in English
+      // for the agents, reads in the visitor's language here.
+      var text = d.author === "visitor" && b.text === texts["sent-a-file:en"] ? t("sent-a-file") : b.text;
+      bubble(d, el("p", "text", text));
+    },
     file: function (d, b) {
       var a = el("a", "file", b.name + " (" + chatgate.humanSize(b.size || 0) + ")");
       a.href = "#";

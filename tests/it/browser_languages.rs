@@ -62,9 +62,19 @@ async fn journey_in(app: &TestApp, lang: Lang, dir: &str) {
         l10n::text(lang, "placeholder")
     );
     assert_eq!(v.text_of(".panel-sub").await, l10n::text(lang, "greeting"));
+    // A file that starts the chat stands behind a line in their language.
+    let files = tempfile::tempdir().unwrap();
+    let small = files.path().join("order.pdf");
+    std::fs::write(&small, b"%PDF-1.4\n%%EOF\n").unwrap();
+    v.css("#file")
+        .await
+        .send_keys(small.to_str().unwrap())
+        .await
+        .unwrap();
+    v.wait_text("#log", "order.pdf").await;
+    v.wait_text("#log", &l10n::text(lang, "sent-a-file")).await;
     v.send_message("Hallo / مرحبا").await;
 
-    let files = tempfile::tempdir().unwrap();
     let big = files.path().join("scan.pdf");
     let mut pdf = b"%PDF-1.4\n".to_vec();
     pdf.resize(1_300_000, b'0');
