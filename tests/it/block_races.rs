@@ -40,6 +40,18 @@ fn insert_block(conn: &mut DbConn, account: i64, conv: Option<i64>, n: i64, at: 
         .unwrap();
 }
 
+/// Account 1, for the tests that write blocks straight into a fresh database.
+fn insert_account(conn: &mut DbConn, now: NaiveDateTime) {
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(1),
+            accounts::name.eq("a"),
+            accounts::created_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
 /// A block in force that the conversation does not know of (as a racing
 /// writer could leave it): the unique index refuses the second one, and
 /// the agent is told the visitor is already blocked, not a server error.
@@ -119,14 +131,7 @@ fn purges_at_once_audit_each_ended_block_once() {
     db.migrate().unwrap();
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
     let mut conn = db.get().unwrap();
-    diesel::insert_into(accounts::table)
-        .values((
-            accounts::id.eq(1),
-            accounts::name.eq("a"),
-            accounts::created_at.eq(now),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
+    insert_account(&mut conn, now);
     for round in 0..4i64 {
         for n in 0..BLOCKS {
             insert_block(
@@ -176,14 +181,7 @@ fn a_purge_of_more_ended_blocks_than_one_statement_binds_erases_them_all() {
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now().naive_utc(), 6);
     let at = now - chrono::Duration::days(8);
     let mut conn = db.get().unwrap();
-    diesel::insert_into(accounts::table)
-        .values((
-            accounts::id.eq(1),
-            accounts::name.eq("a"),
-            accounts::created_at.eq(now),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
+    insert_account(&mut conn, now);
     conn.transaction::<_, diesel::result::Error, _>(|c| {
         for n in 0..BLOCKS {
             insert_block(c, 1, None, n, at);

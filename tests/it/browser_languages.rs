@@ -32,6 +32,25 @@ async fn focused_id(b: &Browser) -> String {
         .to_owned()
 }
 
+/// Presses `key` on the focused element and waits until the element
+/// with id `then` has the focus.
+async fn press_and_focus(b: &Browser, key: &str, then: &str) {
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(key)
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if focused_id(b).await == then {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(focused_id(b).await, then, "after {key:?}");
+}
+
 /// A visitor whose browser speaks `lang` opens the demo page's chat,
 /// writes, and sends a file over the 1 MB limit: every text is in `lang`.
 async fn journey_in(app: &TestApp, lang: Lang, dir: &str) {
@@ -155,20 +174,7 @@ async fn the_keyboard_alone_opens_writes_and_closes_and_axe_finds_nothing_seriou
     assert_eq!(focused_id(&v).await, "launcher");
 
     // Enter opens the panel and puts the focus in the message box.
-    v.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(ENTER)
-        .await
-        .unwrap();
-    for _ in 0..50 {
-        if focused_id(&v).await == "input" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(focused_id(&v).await, "input");
+    press_and_focus(&v, ENTER, "input").await;
     assert_eq!(
         v.css("#launcher")
             .await
@@ -189,20 +195,7 @@ async fn the_keyboard_alone_opens_writes_and_closes_and_axe_finds_nothing_seriou
     v.enter_chat().await;
 
     // Escape closes it and gives the focus back to the button.
-    v.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(ESCAPE)
-        .await
-        .unwrap();
-    for _ in 0..50 {
-        if focused_id(&v).await == "launcher" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(focused_id(&v).await, "launcher");
+    press_and_focus(&v, ESCAPE, "launcher").await;
     let panel = v.client.find(Locator::Css("#panel")).await.unwrap();
     assert!(
         panel.attr("hidden").await.unwrap().is_some(),
