@@ -15,6 +15,10 @@
 //! | `CHATGATE_DEMO_PASSWORD` | generated | password of the demo users on first run |
 //! | `CHATGATE_GEOIP_DB` | shipped database | a MaxMind-format country `.mmdb` (GeoLite2-Country, DB-IP, ip-location-db) |
 //! | `CHATGATE_METRICS_TOKEN` | unset | bearer token for `/metrics`; unset: `/metrics` answers 404 |
+//! | `CHATGATE_STUN_URLS` | unset | screen sharing: comma-separated `stun:` URLs |
+//! | `CHATGATE_TURN_URLS` | unset | screen sharing: comma-separated `turn:`/`turns:` URLs (needs the secret) |
+//! | `CHATGATE_TURN_SECRET` | unset | coturn's `static-auth-secret`: credentials are minted per share |
+//! | `CHATGATE_TURN_TTL_SECONDS` | `28800` | how long minted TURN credentials last |
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -116,6 +120,8 @@ pub struct Settings {
     pub counter_retention: Duration,
     /// The bearer token `/metrics` asks for; None: no `/metrics` (404).
     pub metrics_token: Option<Secret>,
+    /// The ICE servers screen shares are given.
+    pub ice: crate::domain::screen_share::IceSettings,
 }
 
 /// A credential from the environment; its debug print is redacted.
@@ -188,6 +194,16 @@ impl Settings {
         let counter_retention = Duration::from_secs(
             86_400 * number(&get, "CHATGATE_COUNTER_RETENTION_DAYS", 400)?.min(36_500),
         );
+        let ice = crate::domain::screen_share::IceSettings::parse(
+            get("CHATGATE_STUN_URLS").as_deref(),
+            get("CHATGATE_TURN_URLS").as_deref(),
+            get("CHATGATE_TURN_SECRET").as_deref(),
+            number(&get, "CHATGATE_TURN_TTL_SECONDS", 28_800)?.min(604_800) as i64,
+        )
+        .map_err(|reason| ConfigError::Invalid {
+            var: "CHATGATE_TURN_URLS",
+            reason,
+        })?;
         Ok(Self {
             bind,
             database,
@@ -203,6 +219,7 @@ impl Settings {
             geoip_db: get("CHATGATE_GEOIP_DB").map(PathBuf::from),
             metrics_token: get("CHATGATE_METRICS_TOKEN").map(|t| Secret::new(t.trim())),
             counter_retention,
+            ice,
         })
     }
 

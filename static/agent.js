@@ -90,6 +90,23 @@
   var shown = chatgate.transcript(transcript, false), bubble = shown.bubble;
   function line(text, cls) { var li = el("li", "system " + (cls || ""), text); shown.add(li); return li; }
 
+  // ---- the visitor's shared screen ----
+  // A redraw (previews toggled) draws lines again but never reconnects.
+  var redrawing = false;
+  var viewer = chatgate.shareView({
+    panel: $("share-panel"), video: $("share-video"), status: $("share-status"),
+    full: $("share-full"), end: $("share-end"), me: root.getAttribute("data-user"),
+    api: api, error: function (m) { showError(m); }
+  });
+  function duration(s) {
+    var h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    return h ? h + " h " + m + " min" : m ? m + " min " + s % 60 + " s" : s + " s";
+  }
+  function shareEnded(d, b) {
+    var who = { visitor: "by the visitor", agent: "by " + d.name, block: "by the block" }[b.by] || "with the conversation";
+    return "Screen sharing ended " + who + (typeof b.secs === "number" ? " after " + duration(b.secs) : " before it started");
+  }
+
   // A checked image as a picture when previews are on; otherwise, and for
   // every other file, a link with the name and size.
   function fileContent(b) {
@@ -134,6 +151,12 @@
     screen_share_requested: function (d) { line(d.name + " asked to see the visitor's screen"); },
     screen_share_accepted: function () { line("The visitor accepted the screen-share request", "ok"); },
     screen_share_declined: function () { line("The visitor declined the screen-share request", "warn"); },
+    screen_share_started: function (d, b) {
+      line("The visitor started sharing their screen", "ok");
+      if (!redrawing) viewer.started(current, b.agent);
+    },
+    screen_share_ended: function (d, b) { line(shareEnded(d, b)); if (!redrawing) viewer.ended(); },
+    share_signal: function (d, b) { if (!redrawing) viewer.signal(current, d, b); },
     survey_offered: function () { line("Survey sent to the visitor"); },
     survey_answered: function (d, b) {
       line("Survey answer: " + b.rating + " of 5" + (b.comment ? " · “" + b.comment + "”" : ""), "ok");
@@ -154,7 +177,7 @@
     }
   });
   function onEvent(d) {
-    if (d.seq > draw.last()) seen.push(d);
+    if (d.seq > draw.last() && d.kind !== "share_signal") seen.push(d);
     draw(d);
   }
 
@@ -179,7 +202,9 @@
     var events = seen;
     seen = []; draw.reset();
     transcript.textContent = "";
+    redrawing = true;
     events.forEach(onEvent);
+    redrawing = false;
   }
 
   function togglePreviews() {
@@ -221,11 +246,16 @@
       if (d.type === "event") onEvent(d);
       // The conversation ended here or in another agent's console (a block
       // included): the composer closes at once.
-      else if (d.type === "state" && current === id) { setClosed(d.closed, d.blocked); context.refresh(); }
+      else if (d.type === "state" && current === id) {
+        setClosed(d.closed, d.blocked);
+        if (d.closed) viewer.ended();
+        context.refresh();
+      }
     };
   }
 
   function openConversation(id) {
+    viewer.ended();
     current = id; seen = []; draw.reset();
     root.classList.add("chatting");
     if (convSource) convSource.close();

@@ -31,6 +31,8 @@ share-accepted = وافقت على مشاركة شاشتك.
 share-declined = رفضت مشاركة شاشتك.
 share-bar = تتم الآن مشاركة شاشتك
 share-stop = إيقاف
+share-ended = انتهت مشاركة الشاشة.
+share-failed = لم تتم مشاركة شاشتك.
 
 ## The survey
 survey-question = كيف كانت تجربتك في هذه الدردشة؟

@@ -31,6 +31,8 @@ share-accepted = Sie haben zugestimmt, Ihren Bildschirm zu teilen.
 share-declined = Sie haben abgelehnt, Ihren Bildschirm zu teilen.
 share-bar = Sie teilen Ihren Bildschirm
 share-stop = Beenden
+share-ended = Die Bildschirmfreigabe wurde beendet.
+share-failed = Ihr Bildschirm wurde nicht geteilt.
 
 ## The survey
 survey-question = Wie war dieser Chat?

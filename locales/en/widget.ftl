@@ -31,6 +31,8 @@ share-accepted = You agreed to share your screen.
 share-declined = You declined to share your screen.
 share-bar = You are sharing your screen
 share-stop = Stop
+share-ended = Screen sharing has ended.
+share-failed = Your screen was not shared.
 
 ## The survey
 survey-question = How was this chat?

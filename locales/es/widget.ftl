@@ -31,6 +31,8 @@ share-accepted = Ha aceptado compartir su pantalla.
 share-declined = Ha rechazado compartir su pantalla.
 share-bar = Está compartiendo su pantalla
 share-stop = Detener
+share-ended = Se ha dejado de compartir la pantalla.
+share-failed = No se ha compartido su pantalla.
 
 ## The survey
 survey-question = ¿Cómo valora este chat?

@@ -31,6 +31,8 @@ share-accepted = Vous avez accepté de partager votre écran.
 share-declined = Vous avez refusé de partager votre écran.
 share-bar = Vous partagez votre écran
 share-stop = Arrêter
+share-ended = Le partage d’écran est terminé.
+share-failed = Votre écran n’a pas été partagé.
 
 ## The survey
 survey-question = Comment s’est passée cette conversation ?

@@ -31,6 +31,8 @@ share-accepted = Ha accettato di condividere il suo schermo.
 share-declined = Ha rifiutato di condividere il suo schermo.
 share-bar = Sta condividendo il suo schermo
 share-stop = Interrompi
+share-ended = La condivisione dello schermo è terminata.
+share-failed = Il suo schermo non è stato condiviso.
 
 ## The survey
 survey-question = Com’è andata questa chat?

@@ -31,6 +31,8 @@ share-accepted = 画面の共有に同意しました。
 share-declined = 画面の共有を断りました。
 share-bar = 画面を共有しています
 share-stop = 停止
+share-ended = 画面の共有が終了しました。
+share-failed = 画面は共有されませんでした。
 
 ## The survey
 survey-question = 今回のチャットはいかがでしたか？

@@ -31,6 +31,8 @@ share-accepted = Je hebt toestemming gegeven om je scherm te delen.
 share-declined = Je hebt geweigerd om je scherm te delen.
 share-bar = Je deelt je scherm
 share-stop = Stoppen
+share-ended = Het delen van je scherm is gestopt.
+share-failed = Je scherm is niet gedeeld.
 
 ## The survey
 survey-question = Hoe was deze chat?

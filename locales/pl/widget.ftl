@@ -31,6 +31,8 @@ share-accepted = Wyrażono zgodę na udostępnienie ekranu.
 share-declined = Odmówiono udostępnienia ekranu.
 share-bar = Ekran jest udostępniany
 share-stop = Zatrzymaj
+share-ended = Udostępnianie ekranu zostało zakończone.
+share-failed = Ekran nie został udostępniony.
 
 ## The survey
 survey-question = Jak oceniają Państwo tę rozmowę?

@@ -32,6 +32,8 @@ share-accepted = Você aceitou compartilhar sua tela.
 share-declined = Você recusou compartilhar sua tela.
 share-bar = Você está compartilhando sua tela
 share-stop = Parar
+share-ended = O compartilhamento de tela terminou.
+share-failed = Sua tela não foi compartilhada.
 
 ## The survey
 survey-question = Como foi este chat?

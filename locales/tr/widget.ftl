@@ -31,6 +31,8 @@ share-accepted = Ekranınızı paylaşmayı kabul ettiniz.
 share-declined = Ekranınızı paylaşmayı reddettiniz.
 share-bar = Ekranınızı paylaşıyorsunuz
 share-stop = Durdur
+share-ended = Ekran paylaşımı sona erdi.
+share-failed = Ekranınız paylaşılmadı.
 
 ## The survey
 survey-question = Bu sohbeti nasıl değerlendirirsiniz?

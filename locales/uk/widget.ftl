@@ -31,6 +31,8 @@ share-accepted = Ви погодилися показати свій екран.
 share-declined = Ви відмовилися показувати свій екран.
 share-bar = Ви показуєте свій екран
 share-stop = Зупинити
+share-ended = Показ екрана завершено.
+share-failed = Ваш екран не було показано.
 
 ## The survey
 survey-question = Як ви оцінюєте цей чат?

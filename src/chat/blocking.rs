@@ -138,6 +138,9 @@ pub fn block(
         conn,
         notice::Notice::new(a.account_id, Kind::Block, block.id, 0),
     )?;
+    // The share ends with the block: both browsers hear it at once.
+    let ended = crate::domain::screen_share::EndedBy::Block;
+    super::screen_share::end_in(conn, &conv, ended, "chatgate", now)?;
     let also = if browser { BROWSER_TOO } else { "" };
     let line = format!("Visitor blocked by {}: {}{also}", a.name, reason.as_str());
     chat::append(conn, note(a, conv.id, line, now))?;

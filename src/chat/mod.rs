@@ -8,6 +8,7 @@ pub mod files;
 pub mod flood;
 pub mod hub;
 pub mod presence;
+pub mod screen_share;
 pub mod service;
 pub mod shield;
 pub mod stream;

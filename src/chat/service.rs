@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use crate::domain::shield_policy::ShieldPolicy;
+use crate::domain::{screen_share::EndedBy, shield_policy::ShieldPolicy};
 use crate::{
     crypto::{random_token, Keys, SealContext},
     db::{
@@ -19,8 +19,7 @@ use crate::{
     domain::{
         account::InvalidInput,
         chat::{
-            visitor_label, Author, EventKind, InvitationText, MessageText, ScreenShare, Status,
-            SurveyAnswer,
+            visitor_label, Author, EventKind, InvitationText, MessageText, Status, SurveyAnswer,
         },
     },
 };
@@ -125,7 +124,7 @@ pub fn online_since(now: NaiveDateTime) -> NaiveDateTime {
 }
 
 /// An event by the agent.
-fn agent_event<'a>(
+pub(super) fn agent_event<'a>(
     a: AgentRef<'a>,
     conversation_id: i64,
     kind: EventKind,
@@ -156,7 +155,7 @@ fn agent_note(
 
 /// Makes `change` to the agent's open conversation `id` and notes it as
 /// `kind` by the agent.
-fn agent_change(
+pub(super) fn agent_change(
     conn: &mut DbConn,
     a: AgentRef<'_>,
     id: i64,
@@ -172,7 +171,7 @@ fn agent_change(
 }
 
 /// An event by the conversation's visitor.
-fn visitor_event(
+pub(super) fn visitor_event(
     conv: &Conversation,
     kind: EventKind,
     body: serde_json::Value,
@@ -188,7 +187,7 @@ fn visitor_event(
     }
 }
 
-fn open(conv: &Conversation) -> Result<(), ChatError> {
+pub(super) fn open(conv: &Conversation) -> Result<(), ChatError> {
     if conv.is_closed() {
         Err(ChatError::Conflict(CLOSED))
     } else {
@@ -358,6 +357,7 @@ pub fn close(
     let conv = agent_change(conn, a, id, EventKind::Closed, now, |conn, conv| {
         let by = conv.agent_user_id.or(Some(a.user_id));
         chat::set_status(conn, conv.id, Status::Closed, by, Some(now))?;
+        super::screen_share::end_in(conn, conv, EndedBy::Close, "chatgate", now)?;
         Ok(())
     })?;
     if !conv.survey_offered {
@@ -419,42 +419,6 @@ pub fn answer_survey(
         conn,
         visitor_event(&conv, EventKind::SurveyAnswered, body, now),
     )?;
-    Ok(conv)
-}
-
-pub fn request_screen_share(
-    conn: &mut DbConn,
-    a: AgentRef<'_>,
-    id: i64,
-    now: NaiveDateTime,
-) -> Result<(), ChatError> {
-    let kind = EventKind::ScreenShareRequested;
-    agent_change(conn, a, id, kind, now, |conn, conv| {
-        let next = ScreenShare::parse(&conv.screen_share).request()?;
-        join(conn, a, conv, now)?;
-        chat::set_screen_share(conn, conv.id, next.as_str())?;
-        Ok(())
-    })?;
-    Ok(())
-}
-
-pub fn answer_screen_share(
-    conn: &mut DbConn,
-    v: VisitorRef<'_>,
-    public_id: &str,
-    accept: bool,
-    now: NaiveDateTime,
-) -> Result<Conversation, ChatError> {
-    let conv = visitor_conversation(conn, v, public_id)?;
-    open(&conv)?;
-    let next = ScreenShare::parse(&conv.screen_share).answer(accept)?;
-    chat::set_screen_share(conn, conv.id, next.as_str())?;
-    let kind = if accept {
-        EventKind::ScreenShareAccepted
-    } else {
-        EventKind::ScreenShareDeclined
-    };
-    chat::append(conn, visitor_event(&conv, kind, json!({}), now))?;
     Ok(conv)
 }
 

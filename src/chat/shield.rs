@@ -47,6 +47,8 @@ pub fn strike(
         }
         StrikeAction::End => {
             chat::set_status(conn, conv.id, Status::Closed, conv.agent_user_id, Some(now))?;
+            let close = crate::domain::screen_share::EndedBy::Close;
+            super::screen_share::end_in(conn, conv, close, "chatgate", now)?;
             let text = "Ended by the offensive-language shield";
             chat::append(conn, system(EventKind::Closed, json!({ "text": text })))?;
         }

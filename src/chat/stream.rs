@@ -21,6 +21,7 @@ use super::hub::{Hub, Notice, Watching};
 use crate::{
     db::{chat, models::Event, notify, presence, visits, Db},
     domain::{
+        chat::EventKind,
         clock::Clock,
         notice::{Kind, Notice as NoticeOut},
     },
@@ -101,6 +102,14 @@ const INVITATION_TTL: i64 = 120;
 pub fn event_json(e: &Event, for_visitor: bool) -> serde_json::Value {
     let mut body = serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default();
     super::shield::view(&mut body, for_visitor);
+    // A blocked visitor's share ends without a word on why, and visitors
+    // are not told agents' ids.
+    if for_visitor && e.kind.starts_with("screen_share_") {
+        if let Some(o) = body.as_object_mut() {
+            o.remove("by");
+            o.remove("agent");
+        }
+    }
     json!({
         "type": "event",
         "seq": e.seq,
@@ -127,6 +136,8 @@ pub struct Sources {
     pub clock: Arc<Clock>,
     /// Counts the stream as open while its body lives.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Opens the screen-share signals the streams carry.
+    pub keys: Arc<crate::crypto::Keys>,
 }
 
 /// Starts the stream's task and returns its body.
@@ -280,7 +291,7 @@ async fn refused(src: &Sources, spec: &Spec, tx: &mpsc::Sender<Bytes>) -> Result
 
 /// Sends the conversation's events after `after`; returns the last sent.
 async fn send_events(
-    db: &Db,
+    src: &Sources,
     tx: &mpsc::Sender<Bytes>,
     conv: i64,
     mut after: i64,
@@ -288,12 +299,22 @@ async fn send_events(
 ) -> Result<i64, End> {
     loop {
         let from = after;
-        let events = db
+        let events = src
+            .db
             .run(move |c| Ok(chat::events_after(c, conv, from, for_visitor, BATCH)?))
             .await?;
         for e in &events {
             after = e.seq;
-            send(tx, frame(Some(e.seq), &event_json(e, for_visitor))).await?;
+            let data = if e.kind == EventKind::ShareSignal.as_str() {
+                // The other side's signals, opened; never one's own.
+                match super::screen_share::view(&src.keys, e, for_visitor) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            } else {
+                event_json(e, for_visitor)
+            };
+            send(tx, frame(Some(e.seq), &data)).await?;
         }
         if (events.len() as i64) < BATCH {
             return Ok(after);
@@ -385,7 +406,7 @@ async fn run(
         if let Some((conv, _)) = spec.conversation {
             let for_visitor = spec.for_visitor;
             let before = after;
-            after = send_events(&src.db, tx, conv, after, for_visitor).await?;
+            after = send_events(src, tx, conv, after, for_visitor).await?;
             if !for_visitor && (shown.is_none() || after != before) {
                 shown = Some(send_state(src, tx, spec.account_id, conv, shown).await?);
             }

@@ -26,6 +26,7 @@ pub mod refusals;
 pub mod reports;
 pub mod rules;
 pub mod schema;
+pub mod screen_share;
 pub mod search;
 pub mod seed;
 pub mod sessions;

@@ -101,6 +101,10 @@ pub struct Conversation {
     pub image_previews: Option<bool>,
     /// The language the visitor's widget spoke when it started (a code).
     pub visitor_lang: Option<String>,
+    /// The agent whose screen-share request the visitor answered.
+    pub share_agent_id: Option<i64>,
+    /// When the current screen share started (its first offer).
+    pub share_started_at: Option<NaiveDateTime>,
 }
 
 impl Conversation {

@@ -24,6 +24,9 @@ pub struct Report {
     pub visit_records: usize,
     /// Hourly gate counters older than their retention.
     pub counters: usize,
+    /// Screen-share signals (they name addresses) of shares that never
+    /// ended, after 7 days.
+    pub share_signals: usize,
 }
 
 /// How long the dashboard's counters are kept unless configured.
@@ -53,6 +56,7 @@ pub fn run_with(
             visit_records: visits::purge_pages(c, now - RETENTION)?
                 + refusals::purge(c, now - RETENTION)?,
             counters: counters::purge(c, now - counter_retention)?,
+            share_signals: super::screen_share::erase_signals_before(c, now - DURATION)?,
         })
     })?;
     checkpoint(conn)?;

@@ -92,6 +92,8 @@ diesel::table! {
         image_previews -> Nullable<Bool>,
         strikes -> Integer,
         visitor_lang -> Nullable<Text>,
+        share_agent_id -> Nullable<BigInt>,
+        share_started_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Chat values and rules: message text, survey answers, conversation status,
-//! event kinds and the screen-share request state machine.
+//! and event kinds (the screen-share state machine is in
+//! [`super::screen_share`]).
 
 use super::account::InvalidInput;
 
@@ -126,6 +127,13 @@ pub enum EventKind {
     ScreenShareRequested,
     ScreenShareAccepted,
     ScreenShareDeclined,
+    /// The visitor's screen reached the agent's console (the first offer).
+    ScreenShareStarted,
+    /// The share ended: by either side, a block or the conversation's end.
+    ScreenShareEnded,
+    /// A WebRTC offer, answer or ICE candidate, sealed at rest and erased
+    /// when the share ends. Never in transcripts.
+    ShareSignal,
     SurveyOffered,
     SurveyAnswered,
     Closed,
@@ -137,13 +145,16 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Message,
         EventKind::File,
         EventKind::AgentJoined,
         EventKind::ScreenShareRequested,
         EventKind::ScreenShareAccepted,
         EventKind::ScreenShareDeclined,
+        EventKind::ScreenShareStarted,
+        EventKind::ScreenShareEnded,
+        EventKind::ShareSignal,
         EventKind::SurveyOffered,
         EventKind::SurveyAnswered,
         EventKind::Closed,
@@ -159,6 +170,9 @@ impl EventKind {
             EventKind::ScreenShareRequested => "screen_share_requested",
             EventKind::ScreenShareAccepted => "screen_share_accepted",
             EventKind::ScreenShareDeclined => "screen_share_declined",
+            EventKind::ScreenShareStarted => "screen_share_started",
+            EventKind::ScreenShareEnded => "screen_share_ended",
+            EventKind::ShareSignal => "share_signal",
             EventKind::SurveyOffered => "survey_offered",
             EventKind::SurveyAnswered => "survey_answered",
             EventKind::Closed => "closed",
@@ -181,53 +195,7 @@ impl EventKind {
     }
 }
 
-/// The screen-share request of a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScreenShare {
-    None,
-    Requested,
-    Accepted,
-    Declined,
-}
-
-impl ScreenShare {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScreenShare::None => "none",
-            ScreenShare::Requested => "requested",
-            ScreenShare::Accepted => "accepted",
-            ScreenShare::Declined => "declined",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "requested" => ScreenShare::Requested,
-            "accepted" => ScreenShare::Accepted,
-            "declined" => ScreenShare::Declined,
-            _ => ScreenShare::None,
-        }
-    }
-
-    /// An agent asks to see the screen. Not while a request is pending.
-    pub fn request(self) -> Result<Self, InvalidInput> {
-        match self {
-            ScreenShare::Requested => Err(InvalidInput(
-                "A screen-share request is already waiting for the visitor.",
-            )),
-            _ => Ok(ScreenShare::Requested),
-        }
-    }
-
-    /// The visitor answers. Only a pending request can be answered.
-    pub fn answer(self, accept: bool) -> Result<Self, InvalidInput> {
-        match self {
-            ScreenShare::Requested if accept => Ok(ScreenShare::Accepted),
-            ScreenShare::Requested => Ok(ScreenShare::Declined),
-            _ => Err(InvalidInput("There is no screen-share request to answer.")),
-        }
-    }
-}
+pub use super::screen_share::ScreenShare;
 
 /// A short, stable, non-identifying label for a visitor: "Visitor 3FA2".
 pub fn visitor_label(visitor_key: &str) -> String {
@@ -269,29 +237,6 @@ mod tests {
             }
         );
         assert!(SurveyAnswer::parse(3, Some(&"c".repeat(2001))).is_err());
-    }
-
-    #[test]
-    fn screen_share_state_machine() {
-        let s = ScreenShare::None.request().unwrap();
-        assert_eq!(s, ScreenShare::Requested);
-        assert!(s.request().is_err(), "no second pending request");
-        assert_eq!(s.answer(true).unwrap(), ScreenShare::Accepted);
-        assert_eq!(s.answer(false).unwrap(), ScreenShare::Declined);
-        assert!(ScreenShare::None.answer(true).is_err());
-        assert!(ScreenShare::Declined.answer(true).is_err());
-        assert_eq!(
-            ScreenShare::Declined.request().unwrap(),
-            ScreenShare::Requested
-        );
-        for s in [
-            ScreenShare::None,
-            ScreenShare::Requested,
-            ScreenShare::Accepted,
-            ScreenShare::Declined,
-        ] {
-            assert_eq!(ScreenShare::parse(s.as_str()), s);
-        }
     }
 
     #[test]

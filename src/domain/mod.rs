@@ -22,6 +22,7 @@ pub mod notice;
 pub mod number;
 pub mod reasons;
 pub mod refused_line;
+pub mod screen_share;
 pub mod shield;
 pub mod shield_policy;
 pub mod spreadsheet;

@@ -15,6 +15,22 @@ use actix_web::{
 
 /// Strict: only our own scripts, styles and images; no inline script, no
 /// plugins, no framing of the panel.
+///
+/// Screen sharing (WebRTC) adds nothing here, on purpose:
+/// - the agent's `<video>` plays a `MediaStream` through `srcObject`, which
+///   loads nothing by URL, so `media-src` (here `default-src 'self'`) is
+///   not asked;
+/// - `RTCPeerConnection`'s own traffic (ICE checks, DTLS-SRTP to the other
+///   browser, STUN and TURN) is not governed by `connect-src` in any
+///   shipping browser, and its signalling is our own API
+///   (`connect-src 'self'`). The draft `webrtc` directive is left unset:
+///   `'block'` would forbid the feature, and no browser enforces it;
+/// - capturing the screen is a permission, not a fetch: the loader's
+///   iframe delegates `display-capture`, and [`DEFAULTS`]'
+///   `Permissions-Policy` leaves it at its default (this origin), while
+///   camera and microphone stay off: a share sends the screen only.
+///
+/// The frame's own policy (`frame.rs`) likewise needs no addition.
 pub const PANEL_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
 base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

@@ -66,6 +66,7 @@
   // inactive without a word, and once the panel is closed nothing remains.
   function goQuiet() {
     gone = true;
+    share.ended();
     if (source) { source.close(); source = null; }
     input.value = "";
     input.placeholder = "";
@@ -123,6 +124,10 @@
   }
 
   var shown = chatgate.transcript(log, true), add = shown.add, bubble = shown.bubble;
+  var share = chatgate.screenShare({
+    api: api, bar: $("share-bar"), stop: $("share-stop"),
+    failed: function () { showError(t("share-failed")); }
+  });
 
   function line(text) { add(el("li", "system", text)); }
 
@@ -156,6 +161,12 @@
     },
     screen_share_accepted: function () { shareAnswered(t("share-accepted")); },
     screen_share_declined: function () { shareAnswered(t("share-declined")); },
+    share_signal: function (d, b) { share.signal(b.signal); },
+    screen_share_ended: function () {
+      shareCards.forEach(function (c) { c.querySelectorAll("button").forEach(function (x) { x.disabled = true; }); });
+      share.ended();
+      line(t("share-ended"));
+    },
     survey_offered: function () { add(surveyCard()); },
     survey_answered: function () {
       surveyCards.forEach(function (c) { c.remove(); });
@@ -230,10 +241,12 @@
     return card;
   }
 
+  // Yes asks the browser for a screen at once, in the click, as browsers
+  // require; the answer is stored meanwhile.
   function answerShare(accept) {
-    api("POST", "/conversations/" + encodeURIComponent(conversation) + "/screen-share", { accept: accept })
-      .then(function () { showError(""); })
-      .catch(function (e) { showError(e.message); });
+    var answered = api("POST", "/conversations/" + encodeURIComponent(conversation) + "/screen-share", { accept: accept });
+    if (accept) share.start(conversation, answered);
+    answered.then(function () { showError(""); }).catch(function (e) { showError(e.message); });
   }
 
   function onInvitation(d) {

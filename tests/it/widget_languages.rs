@@ -285,6 +285,7 @@ async fn the_widget_stays_light_in_every_language() {
         for path in [
             "/widget.js",
             "/static/chat.js",
+            "/static/widget/share.js",
             "/static/widget/frame.js",
             "/static/widget/frame.css",
         ] {

@@ -3,6 +3,7 @@
 
 mod context;
 mod previews;
+mod share;
 
 use actix_multipart::Multipart;
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse, ResponseError};
@@ -70,7 +71,7 @@ impl<'a> From<&'a CurrentUser> for AgentRef<'a> {
     }
 }
 
-fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
+pub(super) fn notify(state: &AppState, account_id: i64, conversation_id: Option<i64>) {
     state.hub.notify(Notice::new(account_id, conversation_id));
 }
 
@@ -261,7 +262,7 @@ async fn send_message(
 }
 
 /// Runs one agent action on a conversation and tells the hub.
-async fn act(
+pub(super) async fn act(
     state: &AppState,
     user: CurrentUser,
     id: i64,
@@ -284,11 +285,6 @@ async fn close(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>
 #[post("/agent/api/conversations/{id}/survey")]
 async fn survey(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
     act(&state, user, id.into_inner(), service::send_survey).await
-}
-
-#[post("/agent/api/conversations/{id}/screen-share")]
-async fn screen_share(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) -> Res {
-    act(&state, user, id.into_inner(), service::request_screen_share).await
 }
 
 /// An agent's file for the visitor, under the fixed agent file policy.
@@ -425,6 +421,7 @@ async fn invite(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     previews::routes(cfg);
     context::routes(cfg);
+    share::routes(cfg);
     cfg.service(console)
         .service(overview)
         .service(account_events)
@@ -433,7 +430,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(send_message)
         .service(close)
         .service(survey)
-        .service(screen_share)
         .service(upload)
         .service(download)
         .service(invite)

@@ -22,6 +22,7 @@ use crate::{
     },
     domain::{
         block::{remaining_text, BlockState},
+        chat::EventKind,
         conversation_search::{Cursor, Form, Key, Status, Total},
     },
     error::AppError,
@@ -275,6 +276,12 @@ impl TLine {
             }
             "screen_share_accepted" => "The visitor accepted the screen-share request".into(),
             "screen_share_declined" => "The visitor declined the screen-share request".into(),
+            "screen_share_started" => "The visitor started sharing their screen".into(),
+            "screen_share_ended" => crate::domain::screen_share::ended_line(
+                body["by"].as_str().unwrap_or_default(),
+                &e.author_name,
+                body["secs"].as_i64(),
+            ),
             other => other.replace('_', " "),
         };
         Self {
@@ -350,7 +357,12 @@ async fn transcript(
             left,
         }
     });
-    let events = events.iter().map(|e| TLine::of(e, &page)).collect();
+    // Screen-share signals are plumbing (and name network addresses).
+    let events = events
+        .iter()
+        .filter(|e| e.kind != EventKind::ShareSignal.as_str())
+        .map(|e| TLine::of(e, &page))
+        .collect();
     let page = page.in_case(conv.case_id);
     render(
         StatusCode::OK,

@@ -321,6 +321,7 @@ pub fn stream_sources(state: &AppState) -> Sources {
         hub: state.hub.clone(),
         clock: state.clock.clone(),
         metrics: state.metrics.clone(),
+        keys: state.keys.clone(),
     }
 }
 
@@ -333,34 +334,6 @@ pub fn sse(
         .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))
         .insert_header(("x-accel-buffering", "no"))
         .streaming(body)
-}
-
-#[derive(Deserialize)]
-struct ScreenShareAnswer {
-    accept: bool,
-}
-
-#[post(
-    "/widget/v1/{key}/conversations/{cid}/screen-share",
-    wrap = "actix_web::middleware::from_fn(super::lang::localize)"
-)]
-async fn screen_share(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ip: ClientIp,
-    path: web::Path<(String, String)>,
-    body: web::Json<ScreenShareAnswer>,
-) -> Res {
-    let (key, cid) = path.into_inner();
-    let case = admit(&state, &req, &ip, &key).await?;
-    let v = writer(&req)?;
-    let (accept, now) = (body.accept, state.clock.now());
-    let conv = as_visitor(&state, case, v.key, move |c, vr| {
-        service::answer_screen_share(c, vr, &cid, accept, now)
-    })
-    .await??;
-    notify(&state, conv.account_id, Some(conv.id));
-    Ok(HttpResponse::Ok().json(json!({ "ok": true })))
 }
 
 #[derive(Deserialize)]
@@ -402,6 +375,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(conversation_state)
         .service(send_message)
         .service(events)
-        .service(screen_share)
         .service(survey);
 }

@@ -11,6 +11,7 @@ mod files;
 mod frame;
 mod lang;
 mod pages;
+mod share;
 mod visitor;
 
 use actix_web::{
@@ -180,6 +181,7 @@ pub fn json_config() -> web::JsonConfig {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    share::routes(cfg);
     demo::routes(cfg);
     files::routes(cfg);
 }

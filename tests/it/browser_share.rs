@@ -1,0 +1,219 @@
+//! Screen sharing in two Chromium instances: the agent asks, the visitor
+//! says yes and the frame captures a screen (Chromium's fake capture), the
+//! picture reaches the agent's `<video>` over WebRTC; Stop on the visitor's
+//! side and End on the agent's each stop it; a block during a share stops
+//! it within a second, and the agent cannot ask again.
+//!
+//! Chromium gathers no ICE candidates on loopback: the browsers connect
+//! over the machine's other addresses. A machine with none gets a dummy
+//! interface with a private address for the test (`ip link add … type
+//! dummy`, as root).
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{browser::Browser, spawn_app, TestApp};
+
+/// Host candidates as addresses, not mDNS names, so two browsers on one
+/// machine find each other without multicast DNS.
+const NO_MDNS: &str = "--disable-features=WebRtcHideLocalIpsWithMdns";
+
+/// Whether the machine has an address other than loopback; if not, makes
+/// one (a dummy interface). False when neither is possible.
+fn has_non_loopback_address() -> bool {
+    let listed = |args: &[&str]| {
+        std::process::Command::new("ip")
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let global = |text: &str| {
+        text.lines()
+            .any(|l| l.contains("inet ") && !l.contains(" lo") && l.contains("scope global"))
+    };
+    if global(&listed(&["-4", "addr", "show", "up"])) {
+        return true;
+    }
+    for args in [
+        &["link", "add", "cgshare0", "type", "dummy"][..],
+        &["addr", "add", "10.203.0.1/24", "dev", "cgshare0"],
+        &["link", "set", "cgshare0", "up"],
+    ] {
+        let _ = std::process::Command::new("ip").args(args).status();
+    }
+    global(&listed(&["-4", "addr", "show", "up"]))
+}
+
+async fn js(b: &Browser, script: &str) -> Value {
+    b.client.execute(script, vec![]).await.unwrap()
+}
+
+const VIDEO: &str = "var v = document.getElementById('share-video'); \
+    var q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0; \
+    return [v.videoWidth, q, !!v.srcObject, document.getElementById('share-panel').hidden];";
+
+/// Waits until the agent's video shows frames and its frame count
+/// advances; returns its width.
+async fn frames_flow(agent: &Browser) -> i64 {
+    let mut first = None;
+    for _ in 0..200 {
+        let v = js(agent, VIDEO).await;
+        let (width, frames) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+        match first {
+            None if width > 0 && frames > 0 => first = Some(frames),
+            Some(f) if frames > f + 2 => return width,
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the agent's video never showed advancing frames: {:?}",
+        js(agent, VIDEO).await
+    );
+}
+
+/// The agent asks from the menu; the visitor says yes in the frame.
+async fn ask_and_share(agent: &Browser, visitor: &Browser, asks_seen: usize) {
+    agent.click("#menu-button").await;
+    agent.click("#menu [data-action=screen-share]").await;
+    let cards = "#log .card .btn.primary:not([disabled])";
+    for _ in 0..100 {
+        let n = visitor
+            .client
+            .find_all(fantoccini::Locator::Css(cards))
+            .await
+            .unwrap()
+            .len();
+        if n > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let yes = visitor
+        .client
+        .find_all(fantoccini::Locator::Css(cards))
+        .await
+        .unwrap();
+    assert_eq!(yes.len(), 1, "one open request (after {asks_seen} before)");
+    yes[0].click().await.unwrap();
+    visitor
+        .wait_text("#share-bar", "You are sharing your screen")
+        .await;
+    assert!(frames_flow(agent).await > 0);
+}
+
+/// Whether the visitor's frame still shares (the bar, the button's ring).
+async fn visitor_sharing(visitor: &Browser) -> bool {
+    let v = js(
+        visitor,
+        "return [document.getElementById('share-bar').hidden, document.body.classList.contains('sharing')];",
+    )
+    .await;
+    !v[0].as_bool().unwrap() || v[1].as_bool().unwrap()
+}
+
+/// Waits up to `within` for both sides to have stopped; returns how long.
+async fn both_stop(agent: &Browser, visitor: &Browser, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let a = js(agent, VIDEO).await;
+        let agent_stopped = !a[2].as_bool().unwrap() && a[3].as_bool().unwrap();
+        if agent_stopped && !visitor_sharing(visitor).await {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < within,
+            "still sharing after {within:?}: agent {a:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn open_both(app: &TestApp) -> Option<(Browser, Browser)> {
+    let visitor = Browser::start_with(&[
+        "--use-fake-ui-for-media-stream".into(),
+        "--use-fake-device-for-media-stream".into(),
+        "--auto-select-desktop-capture-source=Entire".into(),
+        "--enable-usermedia-screen-capturing".into(),
+        NO_MDNS.into(),
+    ])
+    .await?;
+    let agent = Browser::start_with(&[NO_MDNS.into()]).await?;
+    visitor.open_chat(app).await;
+    visitor.send_message("Could you look at my screen?").await;
+    agent.open_waiting_chat(app).await;
+    agent.wait_text("#transcript", "look at my screen").await;
+    Some((visitor, agent))
+}
+
+#[actix_web::test]
+async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() {
+    assert!(has_non_loopback_address(), "no address for ICE candidates");
+    let app = spawn_app().await;
+    let Some((visitor, agent)) = open_both(&app).await else {
+        return;
+    };
+
+    // 1. Shared, then stopped by the visitor.
+    ask_and_share(&agent, &visitor, 0).await;
+    agent
+        .wait_text("#transcript", "The visitor started sharing their screen")
+        .await;
+    agent.screenshot("share-agent").await;
+    visitor.client.enter_parent_frame().await.unwrap();
+    visitor.screenshot("share-visitor").await;
+    visitor.enter_chat().await;
+    visitor.click("#share-stop").await;
+    both_stop(&agent, &visitor, Duration::from_secs(5)).await;
+    agent
+        .wait_text("#transcript", "Screen sharing ended by the visitor after")
+        .await;
+    visitor.wait_text("#log", "Screen sharing has ended.").await;
+
+    // 2. Shared again, ended by the agent's End.
+    ask_and_share(&agent, &visitor, 1).await;
+    agent.click("#share-end").await;
+    both_stop(&agent, &visitor, Duration::from_secs(5)).await;
+    agent
+        .wait_text("#transcript", "Screen sharing ended by acme agent after")
+        .await;
+
+    // 3. Shared again; a block stops it on both sides within a second.
+    ask_and_share(&agent, &visitor, 2).await;
+    agent.click("#menu-button").await;
+    agent.click("#menu [data-action=block]").await;
+    agent
+        .css("#block-reason")
+        .await
+        .send_keys("Showed abusive images")
+        .await
+        .unwrap();
+    agent.click("#block-confirm").await;
+    let took = both_stop(&agent, &visitor, Duration::from_secs(1)).await;
+    println!("a block stopped the share in {took:?}");
+    agent
+        .wait_text("#transcript", "Screen sharing ended by the block")
+        .await;
+    // A new request is refused.
+    agent.click("#menu-button").await;
+    agent.click("#menu [data-action=screen-share]").await;
+    agent
+        .wait_text("#chat-error", "This conversation has ended.")
+        .await;
+    let shown = visitor
+        .css("body")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        !shown.contains("block") && !shown.contains("abusive"),
+        "{shown}"
+    );
+
+    visitor.client.clone().close().await.unwrap();
+    agent.client.clone().close().await.unwrap();
+}
