@@ -397,3 +397,37 @@ async fn turn_credentials_are_minted_per_share_with_the_shared_secret() {
     );
     assert!(!yes.to_string().contains("coturn-static-secret"));
 }
+
+#[actix_web::test]
+async fn signals_and_a_block_cross_instances() {
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        eprintln!("skipped: several instances need PostgreSQL (TEST_DATABASE_URL)");
+        return;
+    }
+    let a = proxied().await;
+    let b = a.another_instance().await;
+    // The visitor on instance A, the agent on instance B.
+    let ip = "203.0.113.88";
+    let agent = b.sign_in(&b.acme.agent).await;
+    let (v, cid, id) = chat_from(&a, &agent, ip, "over there").await;
+    asked_and_accepted(&agent, &v, id, &cid).await;
+    let mut on_b = agent.events(id, None).await;
+    let mut on_a = v.events(&format!("?conversation={cid}"), None).await;
+    assert_eq!(
+        visitor_signal(&v, &cid, offer("p1")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(next_signal(&mut on_b).await["body"]["signal"], offer("p1"));
+    let answer = json!({ "type": "answer", "peer": "p1", "sdp": SDP });
+    assert_eq!(
+        agent_signal(&agent, id, answer.clone()).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(next_signal(&mut on_a).await["body"]["signal"], answer);
+    // A block on B ends A's visitor stream and refuses A's signals.
+    assert_eq!(block(&agent, id, "Abuse").await.status(), StatusCode::OK);
+    let rest = on_a.drain(std::time::Duration::from_millis(1000)).await;
+    assert!(rest.iter().any(|e| e["type"] == "unavailable"), "{rest:?}");
+    let r = visitor_signal(&v, &cid, cand("p1", 1)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -156,6 +156,15 @@ impl Browser {
         panic!("could not click {css}");
     }
 
+    /// The page's text says none of `words` (lower case): a blocked
+    /// visitor is told nothing of the block.
+    pub async fn says_none_of(&self, words: &[&str]) {
+        let shown = self.css("body").await.text().await.unwrap().to_lowercase();
+        for w in words {
+            assert!(!shown.contains(w), "{w:?} shown: {shown}");
+        }
+    }
+
     /// Whether the element is disabled now.
     pub async fn is_disabled(&self, css: &str) -> bool {
         self.css(css)
