@@ -6,9 +6,9 @@
 //! reloads mid-share connects again.
 //!
 //! Chromium gathers no ICE candidates on loopback: the browsers connect
-//! over the machine's other addresses. A machine with none gets a dummy
-//! interface with a private address for the test (`ip link add … type
-//! dummy`, as root).
+//! over the machine's other addresses. A machine with none gets a veth
+//! pair with private addresses for the test (`ip link add … type veth`, as
+//! root).
 
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ use crate::support::{browser::Browser, spawn_app, TestApp};
 const NO_MDNS: &str = "--disable-features=WebRtcHideLocalIpsWithMdns";
 
 /// Whether the machine has an address other than loopback; if not, makes
-/// one (a dummy interface). False when neither is possible.
+/// one (a veth pair). False when neither is possible.
 fn has_non_loopback_address() -> bool {
     let listed = |args: &[&str]| {
         std::process::Command::new("ip")
@@ -38,9 +38,16 @@ fn has_non_loopback_address() -> bool {
         return true;
     }
     for args in [
-        &["link", "add", "cgshare0", "type", "dummy"][..],
+        &[
+            "link", "add", "cgshare0", "type", "veth", "peer", "name", "cgshare1",
+        ][..],
         &["addr", "add", "10.203.0.1/24", "dev", "cgshare0"],
+        &["addr", "add", "10.203.0.2/24", "dev", "cgshare1"],
         &["link", "set", "cgshare0", "up"],
+        &["link", "set", "cgshare1", "up"],
+        // Without media permission (the agent's side) Chromium gathers on
+        // the interface of the default route only.
+        &["route", "add", "default", "dev", "cgshare0"],
     ] {
         let _ = std::process::Command::new("ip").args(args).status();
     }
