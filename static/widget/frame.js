@@ -106,8 +106,9 @@
     errorEl.hidden = !msg;
   }
 
-  function api(method, path, payload) {
-    var opts = { method: method, credentials: "same-origin", headers: { "X-Chatgate-Visitor": visitor, "X-Chatgate-Lang": lang } };
+  // `leaving`: the request outlives the page (keepalive).
+  function api(method, path, payload, leaving) {
+    var opts = { method: method, credentials: "same-origin", keepalive: !!leaving, headers: { "X-Chatgate-Visitor": visitor, "X-Chatgate-Lang": lang } };
     if (payload instanceof FormData) {
       opts.body = payload;
     } else if (payload !== undefined) {

@@ -104,6 +104,13 @@
     }
 
     o.stop.addEventListener("click", stop);
+    // Leaving the page stops the capture: the share ends for the agent too.
+    window.addEventListener("pagehide", function () {
+      if (!stream || !conv) return;
+      var c = conv;
+      ended();
+      o.api("POST", "/conversations/" + encodeURIComponent(c) + "/screen-share/end", undefined, true).catch(function () {});
+    });
     return { start: start, signal: signal, ended: ended, sharing: function () { return !!stream; } };
   };
 })();

@@ -195,8 +195,25 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
         .wait_text("#transcript", "Screen sharing ended by acme agent after")
         .await;
 
-    // 3. Shared again; a block stops it on both sides within a second.
+    // 3. Shared again; the visitor leaves the page (a reload): it ends.
     ask_and_share(&agent, &visitor, 2).await;
+    visitor.client.refresh().await.unwrap();
+    visitor.enter_chat().await;
+    visitor.click("#launcher").await;
+    both_stop(&agent, &visitor, Duration::from_secs(5)).await;
+    let ended = "Screen sharing ended by the visitor after";
+    for _ in 0..50 {
+        let t = agent.css("#transcript").await.text().await.unwrap();
+        if t.matches(ended).count() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let t = agent.css("#transcript").await.text().await.unwrap();
+    assert_eq!(t.matches(ended).count(), 2, "{t}");
+
+    // 4. Shared again; a block stops it on both sides within a second.
+    ask_and_share(&agent, &visitor, 3).await;
     agent.click("#menu-button").await;
     agent.click("#menu [data-action=block]").await;
     agent
