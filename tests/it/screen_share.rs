@@ -431,3 +431,89 @@ async fn signals_and_a_block_cross_instances() {
     let r = visitor_signal(&v, &cid, cand("p1", 1)).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn oversized_and_malformed_signals_get_a_clear_error_and_store_nothing() {
+    let app = crate::support::spawn_app().await;
+    let v = app.visitor("acme-support").await;
+    let cid = v.say("hi").await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    asked_and_accepted(&agent, &v, id, &cid).await;
+    let error = |r: reqwest::Response| async move {
+        let status = r.status();
+        (
+            status,
+            r.json::<Value>().await.unwrap()["error"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    // Over the 16 KB a session description may have, under the body limit.
+    let long = format!("v=0\r\n{}", "a=x\r\n".repeat(8_000));
+    let r = visitor_signal(
+        &v,
+        &cid,
+        json!({ "type": "offer", "peer": "p1", "sdp": long }),
+    )
+    .await;
+    assert_eq!(
+        error(r).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The session description is not valid.".into()
+        )
+    );
+    // Over the body limit.
+    let huge = "a".repeat(200_000);
+    let r = visitor_signal(
+        &v,
+        &cid,
+        json!({ "type": "offer", "peer": "p1", "sdp": huge }),
+    )
+    .await;
+    assert_eq!(
+        error(r).await,
+        (StatusCode::BAD_REQUEST, "The request is too large.".into())
+    );
+    let r = agent_signal(
+        &agent,
+        id,
+        json!({ "type": "answer", "peer": "p1", "sdp": "a".repeat(200_000) }),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Not JSON, a missing field, a NUL.
+    let r = v
+        .client
+        .post(format!(
+            "{}/conversations/{cid}/screen-share/signal",
+            v.base
+        ))
+        .header("x-chatgate-visitor", &v.visitor)
+        .header("content-type", "application/json")
+        .body("{\"type\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error(r).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid JSON.".into()
+        )
+    );
+    let r = visitor_signal(&v, &cid, json!({ "type": "offer", "sdp": SDP })).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "no peer");
+    let r = visitor_signal(
+        &v,
+        &cid,
+        json!({ "type": "offer", "peer": "p1", "sdp": "v=0\u{0}" }),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a NUL");
+    assert!(stored_signals(&app).is_empty(), "nothing stored");
+    let c: Value = agent.json(&format!("/agent/api/conversations/{id}")).await;
+    assert_eq!(c["screen_share"], "accepted", "nor started");
+}
