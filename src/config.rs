@@ -19,6 +19,7 @@
 //! | `CHATGATE_TURN_URLS` | unset | screen sharing: comma-separated `turn:`/`turns:` URLs (needs the secret) |
 //! | `CHATGATE_TURN_SECRET` | unset | coturn's `static-auth-secret`: credentials are minted per share |
 //! | `CHATGATE_TURN_TTL_SECONDS` | `28800` | how long minted TURN credentials last |
+//! | `CHATGATE_TURN_RELAY_ONLY` | `false` | `true`: shares connect through TURN only, so neither browser learns the other's address |
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -199,6 +200,7 @@ impl Settings {
             get("CHATGATE_TURN_URLS").as_deref(),
             get("CHATGATE_TURN_SECRET").as_deref(),
             number(&get, "CHATGATE_TURN_TTL_SECONDS", 28_800)?.min(604_800) as i64,
+            flag(&get, "CHATGATE_TURN_RELAY_ONLY")?,
         )
         .map_err(|reason| ConfigError::Invalid {
             var: "CHATGATE_TURN_URLS",
@@ -243,6 +245,18 @@ fn number(
                 reason: format!("{v:?} is not a positive whole number"),
             }),
         },
+    }
+}
+
+/// A yes/no setting: `true`/`1`/`yes` or `false`/`0`/`no`; unset is no.
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            var,
+            reason: format!("{other:?} is not true or false"),
+        }),
     }
 }
 
@@ -354,5 +368,28 @@ mod tests {
         assert!(s.secure_cookies());
         assert_eq!(s.public_url, "https://chat.example.com");
         assert!(settings(&[("CHATGATE_SESSION_IDLE_MINUTES", "0")]).is_err());
+    }
+
+    #[test]
+    fn screen_sharing_ice_settings() {
+        let s = settings(&[]).unwrap();
+        assert!(s.ice.turn.is_empty() && !s.ice.relay_only);
+        assert_eq!(s.ice.turn_ttl, 28_800);
+        let turn = [
+            ("CHATGATE_TURN_URLS", "turn:turn.example.com:3478"),
+            ("CHATGATE_TURN_SECRET", "s3cret"),
+            ("CHATGATE_TURN_RELAY_ONLY", "TRUE"),
+        ];
+        let s = settings(&turn).unwrap();
+        assert!(s.ice.relay_only);
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let e = settings(&[turn[0], turn[1], ("CHATGATE_TURN_RELAY_ONLY", "maybe")]);
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("CHATGATE_TURN_RELAY_ONLY"));
+        assert!(settings(&[turn[2]]).is_err(), "relay only without TURN");
+        assert!(settings(&[turn[0]]).is_err(), "TURN without its secret");
+        assert!(settings(&[("CHATGATE_STUN_URLS", "https://x")]).is_err());
     }
 }

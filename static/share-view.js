@@ -48,7 +48,7 @@
       var mine;
       o.api("GET", base() + "/ice").then(function (d) {
         if (peer !== s.peer) return;
-        mine = pc = new RTCPeerConnection({ iceServers: d.iceServers || [] });
+        mine = pc = new RTCPeerConnection({ iceServers: d.iceServers || [], iceTransportPolicy: d.iceTransportPolicy || "all" });
         mine.onicecandidate = function (ev) {
           var x = ev.candidate;
           if (x && x.candidate && mine === pc) send({ type: "candidate", candidate: x.candidate, sdpMid: x.sdpMid, sdpMLineIndex: x.sdpMLineIndex });

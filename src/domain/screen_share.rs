@@ -240,6 +240,9 @@ pub struct IceSettings {
     pub turn_secret: Option<String>,
     /// How long minted TURN credentials stay valid, in seconds.
     pub turn_ttl: i64,
+    /// Connect through the TURN server only (`iceTransportPolicy: relay`):
+    /// neither browser learns the other's address.
+    pub relay_only: bool,
 }
 
 impl std::fmt::Debug for IceSettings {
@@ -249,6 +252,7 @@ impl std::fmt::Debug for IceSettings {
             .field("turn", &self.turn)
             .field("turn_secret", &self.turn_secret.as_ref().map(|_| "***"))
             .field("turn_ttl", &self.turn_ttl)
+            .field("relay_only", &self.relay_only)
             .finish()
     }
 }
@@ -261,6 +265,7 @@ impl IceSettings {
         turn: Option<&str>,
         secret: Option<&str>,
         ttl: i64,
+        relay_only: bool,
     ) -> Result<Self, String> {
         let list = |v: Option<&str>, schemes: [&str; 2]| -> Result<Vec<String>, String> {
             let urls: Vec<String> = v
@@ -285,16 +290,21 @@ impl IceSettings {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
             turn_ttl: ttl,
+            relay_only,
         };
         if settings.turn.is_empty() != settings.turn_secret.is_none() {
             return Err("TURN needs both CHATGATE_TURN_URLS and CHATGATE_TURN_SECRET".into());
         }
+        if relay_only && settings.turn.is_empty() {
+            return Err("CHATGATE_TURN_RELAY_ONLY needs a TURN server".into());
+        }
         Ok(settings)
     }
 
-    /// The `iceServers` for one side of one share at `now` (Unix seconds):
-    /// TURN credentials that expire after the TTL, for `user` alone.
-    pub fn servers(&self, user: &str, now: i64) -> Value {
+    /// The `RTCPeerConnection` configuration for one side of one share at
+    /// `now` (Unix seconds): the ICE servers, with TURN credentials that
+    /// expire after the TTL for `user` alone, and the transport policy.
+    pub fn config(&self, user: &str, now: i64) -> Value {
         let mut servers = Vec::new();
         if !self.stun.is_empty() {
             servers.push(json!({ "urls": self.stun }));
@@ -304,7 +314,8 @@ impl IceSettings {
             servers
                 .push(json!({ "urls": self.turn, "username": username, "credential": credential }));
         }
-        Value::Array(servers)
+        let policy = if self.relay_only { "relay" } else { "all" };
+        json!({ "iceServers": servers, "iceTransportPolicy": policy })
     }
 }
 

@@ -116,23 +116,34 @@ fn turn_credentials_follow_the_turn_rest_scheme() {
 
 #[test]
 fn ice_settings() {
-    let none = IceSettings::parse(None, None, None, 3600).unwrap();
-    assert_eq!(none.servers("u", 0), json!([]), "LAN: host candidates only");
+    let none = IceSettings::parse(None, None, None, 3600, false).unwrap();
+    assert_eq!(
+        none.config("u", 0),
+        json!({ "iceServers": [], "iceTransportPolicy": "all" }),
+        "LAN: host candidates only"
+    );
     let s = IceSettings::parse(
         Some("stun:stun.example.com:3478, stuns:b.example.com"),
         Some("turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349"),
         Some(" north-secret "),
         3600,
+        true,
     )
     .unwrap();
-    let v = s.servers("c42-agent", 1_700_000_000);
+    let c = s.config("c42-agent", 1_700_000_000);
+    assert_eq!(c["iceTransportPolicy"], "relay");
+    let v = &c["iceServers"];
     assert_eq!(v[0]["urls"][1], "stuns:b.example.com");
     assert_eq!(v[1]["urls"][0], "turn:turn.example.com:3478?transport=udp");
     assert_eq!(v[1]["username"], "1700003600:c42-agent");
     assert_eq!(v[1]["credential"], "4uFrgpcYjzQ+RfyMYAMGADh2gyA=");
     assert!(!format!("{s:?}").contains("north-secret"), "redacted");
-    assert!(IceSettings::parse(Some("http://x"), None, None, 1).is_err());
-    assert!(IceSettings::parse(None, Some("stun:x"), Some("k"), 1).is_err());
-    assert!(IceSettings::parse(None, Some("turn:x"), None, 1).is_err());
-    assert!(IceSettings::parse(None, None, Some("k"), 1).is_err());
+    assert!(IceSettings::parse(Some("http://x"), None, None, 1, false).is_err());
+    assert!(IceSettings::parse(None, Some("stun:x"), Some("k"), 1, false).is_err());
+    assert!(IceSettings::parse(None, Some("turn:x"), None, 1, false).is_err());
+    assert!(IceSettings::parse(None, None, Some("k"), 1, false).is_err());
+    assert!(
+        IceSettings::parse(Some("stun:x"), None, None, 1, true).is_err(),
+        "relay only needs TURN"
+    );
 }

@@ -10,7 +10,7 @@
   // o: { api(method, path, payload) -> promise, bar: element, stop: button,
   //      failed(message) }
   chatgate.screenShare = function (o) {
-    var conv = null, stream = null, pc = null, peer = null, ice = [];
+    var conv = null, stream = null, pc = null, peer = null, ice = {};
     var queue = Promise.resolve(), early = [];
 
     function newPeer() {
@@ -38,7 +38,7 @@
         : Promise.reject(new Error("unsupported"));
       Promise.all([picked, answered]).then(function (r) {
         stream = r[0];
-        ice = (r[1] && r[1].iceServers) || [];
+        ice = { iceServers: (r[1] && r[1].iceServers) || [], iceTransportPolicy: (r[1] && r[1].iceTransportPolicy) || "all" };
         // The browser's own "Stop sharing" ends it too.
         stream.getVideoTracks().forEach(function (t) { t.addEventListener("ended", function () { stop(); }); });
         showBar(true);
@@ -56,7 +56,7 @@
       if (pc) pc.close();
       peer = newPeer();
       early = [];
-      var mine = pc = new RTCPeerConnection({ iceServers: ice });
+      var mine = pc = new RTCPeerConnection(ice);
       stream.getTracks().forEach(function (t) { mine.addTrack(t, stream); });
       mine.onicecandidate = function (ev) {
         var c = ev.candidate;

@@ -239,3 +239,128 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
     visitor.client.clone().close().await.unwrap();
     agent.client.clone().close().await.unwrap();
 }
+
+/// The machine's first IPv4 address other than loopback.
+fn host_address() -> String {
+    let out = std::process::Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "scope", "global", "up"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split_whitespace()
+        .skip_while(|w| *w != "inet")
+        .nth(1)
+        .and_then(|a| a.split('/').next())
+        .expect("an IPv4 address")
+        .to_owned()
+}
+
+/// coturn from Debian on `addr`, checking credentials with the shared
+/// secret (`use-auth-secret`), as the README sets it up.
+struct Turn {
+    child: std::process::Child,
+    port: u16,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Turn {
+    fn start(addr: &str, secret: &str) -> Option<Turn> {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::UdpSocket::bind((addr, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.path().join("turn.log");
+        let child = std::process::Command::new("turnserver")
+            .args(["-n", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint"])
+            .args([
+                "-v",
+                "--use-auth-secret",
+                "--realm=chatgate.test",
+                "--simple-log",
+            ])
+            .arg(format!("--static-auth-secret={secret}"))
+            .arg(format!("--listening-ip={addr}"))
+            .arg(format!("--relay-ip={addr}"))
+            .arg(format!("--listening-port={port}"))
+            .args(["--min-port=49160", "--max-port=49400"])
+            .arg(format!("--log-file={}", log.display()))
+            .arg(format!(
+                "--pidfile={}",
+                dir.path().join("turn.pid").display()
+            ))
+            .arg(format!("--db={}", dir.path().join("turndb").display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        std::thread::sleep(Duration::from_millis(500));
+        Some(Turn {
+            child,
+            port,
+            log,
+            _dir: dir,
+        })
+    }
+
+    /// What coturn logged (its log file gets a date in its name).
+    fn logged(&self) -> String {
+        let dir = self.log.parent().unwrap();
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("turn"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect()
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[actix_web::test]
+async fn through_a_coturn_relay_only_with_credentials_minted_for_the_share() {
+    assert!(has_non_loopback_address(), "no address for ICE candidates");
+    let addr = host_address();
+    let Some(turn) = Turn::start(&addr, "journey-secret") else {
+        if std::env::var("CHATGATE_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("turnserver (Debian's coturn) not found, and CHATGATE_REQUIRE_BROWSER=1");
+        }
+        println!("skipped: turnserver not found");
+        return;
+    };
+    let url = format!("turn:{addr}:{}?transport=udp", turn.port);
+    let app = TestApp::builder()
+        .env("CHATGATE_TURN_URLS", &url)
+        .env("CHATGATE_TURN_SECRET", "journey-secret")
+        .env("CHATGATE_TURN_RELAY_ONLY", "true")
+        .spawn()
+        .await;
+    let Some((visitor, agent)) = open_both(&app).await else {
+        return;
+    };
+    // Relay candidates only: the picture can only have come through coturn.
+    ask_and_share(&agent, &visitor, 0).await;
+    let logged = turn.logged();
+    for side in ["-visitor>", "-agent>"] {
+        let accepted = logged
+            .lines()
+            .find(|l| l.contains(side) && l.contains("ALLOCATE processed, success"));
+        println!("coturn: {accepted:?}");
+        assert!(
+            accepted.is_some(),
+            "coturn accepted no {side} credentials: {logged}"
+        );
+    }
+    agent.click("#share-end").await;
+    both_stop(&agent, &visitor, Duration::from_secs(5)).await;
+    visitor.client.clone().close().await.unwrap();
+    agent.client.clone().close().await.unwrap();
+}

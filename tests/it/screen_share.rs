@@ -378,6 +378,7 @@ async fn turn_credentials_are_minted_per_share_with_the_shared_secret() {
         .await;
     assert_eq!(before.status(), StatusCode::CONFLICT, "none before a yes");
     let yes = asked_and_accepted(&agent, &v, id, &cid).await;
+    assert_eq!(yes["iceTransportPolicy"], "all", "direct unless relay only");
     let servers = &yes["iceServers"];
     assert_eq!(servers[0]["urls"], json!(["stun:stun.example.test:3478"]));
     let turn = &servers[1];

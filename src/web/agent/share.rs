@@ -60,11 +60,11 @@ async fn ice(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i64>) 
         return Err(service::ChatError::Conflict(crate::domain::screen_share::NOT_SHARING).into());
     }
     let user = format!("c{}-agent", conv.id);
-    let servers = state
+    let config = state
         .settings
         .ice
-        .servers(&user, state.clock.now().and_utc().timestamp());
-    Ok(HttpResponse::Ok().json(json!({ "iceServers": servers })))
+        .config(&user, state.clock.now().and_utc().timestamp());
+    Ok(HttpResponse::Ok().json(config))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -48,8 +48,9 @@ async fn answer(
     .await??;
     notify(&state, conv.account_id, Some(conv.id));
     let user = format!("c{}-visitor", conv.id);
-    let ice = state.settings.ice.servers(&user, now.and_utc().timestamp());
-    Ok(HttpResponse::Ok().json(json!({ "ok": true, "iceServers": ice })))
+    let mut answer = state.settings.ice.config(&user, now.and_utc().timestamp());
+    answer["ok"] = json!(true);
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 /// An offer or ICE candidate from the visitor's browser.
