@@ -21,7 +21,7 @@ use crate::{
     db::{chat, models::Conversation, screen_share as db, DbConn},
     domain::{
         chat::{Author, EventKind},
-        screen_share::{EndedBy, ScreenShare, Signal, NOT_SHARING},
+        screen_share::{EndedBy, ScreenShare, Signal, NOTHING_TO_END, NOT_SHARING},
     },
 };
 
@@ -181,11 +181,7 @@ pub fn visitor_end(
     now: NaiveDateTime,
 ) -> Result<Conversation, ChatError> {
     let conv = visitor_conversation(conn, v, public_id)?;
-    if !end_in(conn, &conv, EndedBy::Visitor, &conv.visitor_label, now)? {
-        return Err(ChatError::Conflict(
-            crate::domain::screen_share::NOTHING_TO_END,
-        ));
-    }
+    end_asked(conn, &conv, EndedBy::Visitor, &conv.visitor_label, now)?;
     Ok(conv)
 }
 
@@ -196,12 +192,21 @@ pub fn agent_end(
     now: NaiveDateTime,
 ) -> Result<(), ChatError> {
     let conv = agent_conversation(conn, a.account_id, id)?;
-    if !end_in(conn, &conv, EndedBy::Agent, a.name, now)? {
-        return Err(ChatError::Conflict(
-            crate::domain::screen_share::NOTHING_TO_END,
-        ));
+    end_asked(conn, &conv, EndedBy::Agent, a.name, now)
+}
+
+/// A side asked to end the share: a conflict when there is none.
+fn end_asked(
+    conn: &mut DbConn,
+    conv: &Conversation,
+    by: EndedBy,
+    name: &str,
+    now: NaiveDateTime,
+) -> Result<(), ChatError> {
+    match end_in(conn, conv, by, name, now)? {
+        true => Ok(()),
+        false => Err(ChatError::Conflict(NOTHING_TO_END)),
     }
-    Ok(())
 }
 
 /// Ends the conversation's share, if one is asked for or under way: the
