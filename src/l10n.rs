@@ -60,7 +60,7 @@ pub fn text_with(lang: Lang, id: &str, args: &[(&'static str, FluentValue<'_>)])
 /// labels come with their plural forms already chosen (`survey-stars-1`
 /// to `-5`).
 pub fn frame_texts(lang: Lang) -> Value {
-    const PLAIN: [&str; 21] = [
+    const PLAIN: [&str; 22] = [
         "chat-label",
         "sent-a-file",
         "open-chat",
@@ -76,6 +76,7 @@ pub fn frame_texts(lang: Lang) -> Value {
         "share-stop",
         "share-ended",
         "share-failed",
+        "share-unsupported",
         "survey-question",
         "survey-comment",
         "survey-send",

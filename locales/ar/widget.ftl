@@ -33,6 +33,7 @@ share-bar = تتم الآن مشاركة شاشتك
 share-stop = إيقاف
 share-ended = انتهت مشاركة الشاشة.
 share-failed = لم تتم مشاركة شاشتك.
+share-unsupported = لا يستطيع هذا المتصفح مشاركة الشاشة.
 
 ## The survey
 survey-question = كيف كانت تجربتك في هذه الدردشة؟

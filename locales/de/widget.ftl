@@ -33,6 +33,7 @@ share-bar = Sie teilen Ihren Bildschirm
 share-stop = Beenden
 share-ended = Die Bildschirmfreigabe wurde beendet.
 share-failed = Ihr Bildschirm wurde nicht geteilt.
+share-unsupported = Dieser Browser kann den Bildschirm nicht teilen.
 
 ## The survey
 survey-question = Wie war dieser Chat?

@@ -33,6 +33,7 @@ share-bar = You are sharing your screen
 share-stop = Stop
 share-ended = Screen sharing has ended.
 share-failed = Your screen was not shared.
+share-unsupported = This browser cannot share its screen.
 
 ## The survey
 survey-question = How was this chat?

@@ -33,6 +33,7 @@ share-bar = Está compartiendo su pantalla
 share-stop = Detener
 share-ended = Se ha dejado de compartir la pantalla.
 share-failed = No se ha compartido su pantalla.
+share-unsupported = Este navegador no puede compartir la pantalla.
 
 ## The survey
 survey-question = ¿Cómo valora este chat?

@@ -33,6 +33,7 @@ share-bar = Vous partagez votre écran
 share-stop = Arrêter
 share-ended = Le partage d’écran est terminé.
 share-failed = Votre écran n’a pas été partagé.
+share-unsupported = Ce navigateur ne peut pas partager l’écran.
 
 ## The survey
 survey-question = Comment s’est passée cette conversation ?

@@ -33,6 +33,7 @@ share-bar = Sta condividendo il suo schermo
 share-stop = Interrompi
 share-ended = La condivisione dello schermo è terminata.
 share-failed = Il suo schermo non è stato condiviso.
+share-unsupported = Questo browser non può condividere lo schermo.
 
 ## The survey
 survey-question = Com’è andata questa chat?

@@ -33,6 +33,7 @@ share-bar = 画面を共有しています
 share-stop = 停止
 share-ended = 画面の共有が終了しました。
 share-failed = 画面は共有されませんでした。
+share-unsupported = このブラウザーでは画面を共有できません。
 
 ## The survey
 survey-question = 今回のチャットはいかがでしたか？

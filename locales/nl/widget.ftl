@@ -33,6 +33,7 @@ share-bar = Je deelt je scherm
 share-stop = Stoppen
 share-ended = Het delen van je scherm is gestopt.
 share-failed = Je scherm is niet gedeeld.
+share-unsupported = Deze browser kan het scherm niet delen.
 
 ## The survey
 survey-question = Hoe was deze chat?

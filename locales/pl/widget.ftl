@@ -33,6 +33,7 @@ share-bar = Ekran jest udostępniany
 share-stop = Zatrzymaj
 share-ended = Udostępnianie ekranu zostało zakończone.
 share-failed = Ekran nie został udostępniony.
+share-unsupported = Ta przeglądarka nie może udostępnić ekranu.
 
 ## The survey
 survey-question = Jak oceniają Państwo tę rozmowę?

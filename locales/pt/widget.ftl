@@ -34,6 +34,7 @@ share-bar = Você está compartilhando sua tela
 share-stop = Parar
 share-ended = O compartilhamento de tela terminou.
 share-failed = Sua tela não foi compartilhada.
+share-unsupported = Este navegador não pode compartilhar a tela.
 
 ## The survey
 survey-question = Como foi este chat?

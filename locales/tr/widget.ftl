@@ -33,6 +33,7 @@ share-bar = Ekranınızı paylaşıyorsunuz
 share-stop = Durdur
 share-ended = Ekran paylaşımı sona erdi.
 share-failed = Ekranınız paylaşılmadı.
+share-unsupported = Bu tarayıcı ekranı paylaşamaz.
 
 ## The survey
 survey-question = Bu sohbeti nasıl değerlendirirsiniz?

@@ -33,6 +33,7 @@ share-bar = Ви показуєте свій екран
 share-stop = Зупинити
 share-ended = Показ екрана завершено.
 share-failed = Ваш екран не було показано.
+share-unsupported = Цей браузер не може показати екран.
 
 ## The survey
 survey-question = Як ви оцінюєте цей чат?

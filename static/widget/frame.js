@@ -157,6 +157,11 @@
       yes.addEventListener("click", function () { answerShare(true); });
       no.addEventListener("click", function () { answerShare(false); });
       row.appendChild(yes); row.appendChild(no); card.appendChild(row);
+      // Most phone browsers cannot share a screen: say so, and leave No.
+      if (!share.supported()) {
+        yes.disabled = true;
+        card.appendChild(el("p", "note", t("share-unsupported")));
+      }
       shareCards.push(card);
       add(card);
     },

@@ -111,6 +111,9 @@
       ended();
       o.api("POST", "/conversations/" + encodeURIComponent(c) + "/screen-share/end", undefined, true).catch(function () {});
     });
-    return { start: start, signal: signal, ended: ended, sharing: function () { return !!stream; } };
+    function supported() {
+      return !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+    }
+    return { start: start, signal: signal, ended: ended, supported: supported };
   };
 })();

@@ -164,8 +164,28 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
         return;
     };
 
+    // 0. A browser that cannot share a screen (most phones) says so and
+    //    leaves only No.
+    js(&visitor, "window.kept = MediaDevices.prototype.getDisplayMedia; delete MediaDevices.prototype.getDisplayMedia; return 0;").await;
+    agent.click("#menu-button").await;
+    agent.click("#menu [data-action=screen-share]").await;
+    visitor
+        .wait_text("#log .card", "This browser cannot share its screen.")
+        .await;
+    assert!(visitor.is_disabled("#log .card .btn.primary").await);
+    visitor.screenshot("share-unsupported").await;
+    visitor.click("#log .card .btn:not(.primary)").await;
+    agent
+        .wait_text("#transcript", "declined the screen-share request")
+        .await;
+    js(
+        &visitor,
+        "MediaDevices.prototype.getDisplayMedia = window.kept; return 0;",
+    )
+    .await;
+
     // 1. Shared, then stopped by the visitor.
-    ask_and_share(&agent, &visitor, 0).await;
+    ask_and_share(&agent, &visitor, 1).await;
     agent
         .wait_text("#transcript", "The visitor started sharing their screen")
         .await;
@@ -185,7 +205,7 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
     visitor.wait_text("#log", "Screen sharing has ended.").await;
 
     // 2. Shared again, ended by the agent's End.
-    ask_and_share(&agent, &visitor, 1).await;
+    ask_and_share(&agent, &visitor, 2).await;
     agent.client.set_window_size(500, 900).await.unwrap();
     agent.screenshot("share-agent-500").await;
     agent.client.set_window_size(1280, 900).await.unwrap();
@@ -196,7 +216,7 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
         .await;
 
     // 3. Shared again; the visitor leaves the page (a reload): it ends.
-    ask_and_share(&agent, &visitor, 2).await;
+    ask_and_share(&agent, &visitor, 3).await;
     visitor.client.refresh().await.unwrap();
     visitor.enter_chat().await;
     visitor.click("#launcher").await;
@@ -213,7 +233,7 @@ async fn the_visitor_shares_a_screen_either_side_ends_it_and_a_block_stops_it() 
     assert_eq!(t.matches(ended).count(), 2, "{t}");
 
     // 4. Shared again; a block stops it on both sides within a second.
-    ask_and_share(&agent, &visitor, 3).await;
+    ask_and_share(&agent, &visitor, 4).await;
     agent.click("#menu-button").await;
     agent.click("#menu [data-action=block]").await;
     agent
