@@ -30,6 +30,16 @@ fn cand(peer: &str, n: u32) -> Value {
     json!({ "type": "candidate", "peer": peer, "candidate": candidate(n), "sdpMid": "0", "sdpMLineIndex": 0 })
 }
 
+/// A visitor of Acme writes `text`; Acme's agent sees it: the visitor,
+/// the conversation's id for each, and the agent.
+async fn chatting(app: &TestApp, text: &str) -> (VisitorClient, String, SignedIn, i64) {
+    let v = app.visitor("acme-support").await;
+    let cid = v.say(text).await;
+    let agent = app.sign_in(&app.acme.agent).await;
+    let id = agent.conversation_id().await;
+    (v, cid, agent, id)
+}
+
 /// The agent asks, the visitor says yes: returns the yes's answer.
 async fn asked_and_accepted(agent: &SignedIn, v: &VisitorClient, id: i64, cid: &str) -> Value {
     let r = agent.act(id, "screen-share").await;
@@ -74,10 +84,7 @@ fn stored_signals(app: &TestApp) -> Vec<String> {
 #[actix_web::test]
 async fn signals_are_sealed_delivered_in_order_to_the_other_side_and_erased_at_the_end() {
     let app = crate::support::spawn_app().await;
-    let v = app.visitor("acme-support").await;
-    let cid = v.say("can you see my screen?").await;
-    let agent = app.sign_in(&app.acme.agent).await;
-    let id = agent.conversation_id().await;
+    let (v, cid, agent, id) = chatting(&app, "can you see my screen?").await;
 
     // Nothing to signal before a yes.
     let r = visitor_signal(&v, &cid, offer("p1")).await;
@@ -206,10 +213,7 @@ async fn signals_are_sealed_delivered_in_order_to_the_other_side_and_erased_at_t
 #[actix_web::test]
 async fn another_account_never_receives_nor_sends_signals() {
     let app = crate::support::spawn_app().await;
-    let v = app.visitor("acme-support").await;
-    let cid = v.say("hello").await;
-    let agent = app.sign_in(&app.acme.agent).await;
-    let id = agent.conversation_id().await;
+    let (v, cid, agent, id) = chatting(&app, "hello").await;
     asked_and_accepted(&agent, &v, id, &cid).await;
     assert_eq!(
         visitor_signal(&v, &cid, offer("p1")).await.status(),
@@ -296,10 +300,7 @@ async fn a_block_ends_the_share_at_once_and_refuses_signalling() {
 #[actix_web::test]
 async fn closing_or_withdrawing_ends_the_share_and_the_purge_erases_stale_signals() {
     let app = crate::support::spawn_app().await;
-    let v = app.visitor("acme-support").await;
-    let cid = v.say("hi").await;
-    let agent = app.sign_in(&app.acme.agent).await;
-    let id = agent.conversation_id().await;
+    let (v, cid, agent, id) = chatting(&app, "hi").await;
     let mut s = agent.events(id, None).await;
     // Asked, then withdrawn before the visitor answered.
     assert_eq!(agent.act(id, "screen-share").await.status(), StatusCode::OK);
@@ -369,10 +370,7 @@ async fn turn_credentials_are_minted_per_share_with_the_shared_secret() {
         .env("CHATGATE_TURN_TTL_SECONDS", "600")
         .spawn()
         .await;
-    let v = app.visitor("acme-support").await;
-    let cid = v.say("hi").await;
-    let agent = app.sign_in(&app.acme.agent).await;
-    let id = agent.conversation_id().await;
+    let (v, cid, agent, id) = chatting(&app, "hi").await;
     let before = agent
         .get(&format!("/agent/api/conversations/{id}/screen-share/ice"))
         .await;
@@ -436,10 +434,7 @@ async fn signals_and_a_block_cross_instances() {
 #[actix_web::test]
 async fn oversized_and_malformed_signals_get_a_clear_error_and_store_nothing() {
     let app = crate::support::spawn_app().await;
-    let v = app.visitor("acme-support").await;
-    let cid = v.say("hi").await;
-    let agent = app.sign_in(&app.acme.agent).await;
-    let id = agent.conversation_id().await;
+    let (v, cid, agent, id) = chatting(&app, "hi").await;
     asked_and_accepted(&agent, &v, id, &cid).await;
     let error = |r: reqwest::Response| async move {
         let status = r.status();
